@@ -1,0 +1,25 @@
+/** Activity: pin the Silver snapshot of the score date and cut it into scoring units. */
+import { openTable } from '../delta';
+import { planUnits } from '../pipeline/silver-plan';
+import { ActivityContext } from './context';
+import { classified } from './failures';
+import { PlanInput, PlanResult } from './types';
+
+export function makePlanUnits(ctx: ActivityContext) {
+  return function planUnitsActivity(input: PlanInput): Promise<PlanResult> {
+    return classified(async () => {
+      const silverTable = ctx.table(input.silverTable, ctx.layout.silverFeatures);
+      const plan = await planUnits({ silverTable, scoreDate: input.scoreDate, unitRows: input.unitRows, silverVersion: input.silverVersion });
+      const pinned = await openTable(silverTable, { version: plan.silverVersion });
+      return {
+        silverTable,
+        goldTable: ctx.table(input.goldTable, ctx.layout.goldPredictions),
+        topBuyersTable: ctx.table(input.topBuyersTable, ctx.layout.goldTopBuyers),
+        silverVersion: plan.silverVersion,
+        silverSchema: pinned.schema,
+        totalRows: plan.totalRows,
+        units: plan.units,
+      };
+    });
+  };
+}

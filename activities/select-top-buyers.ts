@@ -1,0 +1,36 @@
+/** Activity: rank the committed predictions of the score date and publish the top buyers (one commit). */
+import { commitTopBuyers, selectTopBuyers } from '../pipeline/gold-top-buyers';
+import { classified } from './failures';
+import { SelectTopBuyersInput, TopBuyersResult } from './types';
+
+const PREVIEW_ROWS = 10;
+
+export function makeSelectTopBuyers() {
+  return function selectTopBuyersActivity(input: SelectTopBuyersInput): Promise<TopBuyersResult> {
+    return classified(async () => {
+      const selection = await selectTopBuyers(input.goldTable, input.goldVersion, input.scoreDate, input.rule);
+      const committed = await commitTopBuyers({
+        topBuyersTable: input.topBuyersTable,
+        scoreDate: input.scoreDate,
+        runId: input.runId,
+        model: input.model,
+        buyers: selection.buyers,
+        txn: input.txn,
+        commitInfo: {
+          batchScore: {
+            workflowId: input.workflowId,
+            runId: input.runId,
+            rule: input.rule,
+            gold: { table: input.goldTable, version: input.goldVersion },
+          },
+        },
+      });
+      return {
+        ...committed,
+        scoredUsers: selection.scoredUsers,
+        count: selection.buyers.length,
+        preview: selection.buyers.slice(0, PREVIEW_ROWS).map((b, i) => ({ rank: i + 1, userId: Number(b.userId), probability: b.probability })),
+      };
+    });
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * What the activities take and return: references (paths, versions, counts, digests), never rows, because
+ * all of it is recorded in the workflow's history.
+ */
+import type { AddFile, StructType } from '../delta';
+import type { ScoringUnit } from '../pipeline/silver-plan';
+import type { TopBuyersRule } from '../pipeline/top-buyers-rule';
+import type { PinnedModel } from '../registry';
+
+export type NullPolicy = 'error' | 'impute' | 'skip';
+
+export interface Txn {
+  appId: string;
+  version: number;
+}
+
+export interface RunTables {
+  silverTable?: string;
+  goldTable?: string;
+  topBuyersTable?: string;
+}
+
+export interface PlanInput extends RunTables {
+  scoreDate: string;
+  unitRows: number;
+  silverVersion?: number;
+}
+
+export interface PlanResult {
+  silverTable: string;
+  goldTable: string;
+  topBuyersTable: string;
+  silverVersion: number;
+  silverSchema: StructType;
+  totalRows: number;
+  units: ScoringUnit[];
+}
+
+export interface ScoreUnitInput {
+  silverTable: string;
+  silverSchema: StructType;
+  goldTable: string;
+  scoreDate: string;
+  runId: string;
+  unit: ScoringUnit;
+  model: PinnedModel;
+  nullPolicy: NullPolicy;
+  predictionThreshold: number;
+}
+
+export interface UnitResult {
+  unitIndex: number;
+  add: AddFile;
+  rows: number;
+  skipped: number;
+}
+
+export interface CommitGoldInput {
+  goldTable: string;
+  scoreDate: string;
+  runId: string;
+  workflowId: string;
+  model: PinnedModel;
+  silverTable: string;
+  silverVersion: number;
+  units: UnitResult[];
+  txn: Txn;
+}
+
+export interface CommitResultInfo {
+  version: number;
+  skipped: boolean;
+}
+
+export interface SelectTopBuyersInput {
+  goldTable: string;
+  goldVersion: number;
+  topBuyersTable: string;
+  scoreDate: string;
+  runId: string;
+  workflowId: string;
+  model: PinnedModel;
+  rule: TopBuyersRule;
+  txn: Txn;
+}
+
+export interface TopBuyerPreview {
+  rank: number;
+  userId: number;
+  probability: number;
+}
+
+export interface TopBuyersResult extends CommitResultInfo {
+  scoredUsers: number;
+  count: number;
+  /** The first few, for the CLI and the UI; the full list is in the table. */
+  preview: TopBuyerPreview[];
+}

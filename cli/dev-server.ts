@@ -1,0 +1,38 @@
+/** `batch-score dev-server`: the local Temporal dev server with its Web UI and a persistent database; stays up. */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { num, parseCommand, positiveInt, str } from './args';
+import { dataLayout } from './data-dir';
+import { ensureTemporalCli } from './temporal-server';
+
+const HELP = `
+Usage: batch-score dev-server [--port 7233] [--ui-port 8233] [--ip 127.0.0.1] [--db FILE] [--data-dir DIR]
+
+Start the Temporal CLI's dev server (workflows persist in <data>/temporal/dev-server.db, shared with the demo).
+The CLI binary: TEMPORAL_CLI_PATH, else temporal on PATH, else .tools/bin/temporal, else built with Go.
+`;
+
+export function devServerDb(dataDir?: string): string {
+  return path.join(dataLayout(dataDir).root, 'temporal', 'dev-server.db');
+}
+
+export async function devServerCommand(args: string[]): Promise<number> {
+  const p = parseCommand(HELP, {
+    port: { type: 'string' }, 'ui-port': { type: 'string' }, ip: { type: 'string' }, db: { type: 'string' }, 'data-dir': { type: 'string' },
+  }, args);
+  if (!p) return 0;
+  const cli = ensureTemporalCli((line) => console.error(line));
+  if (!cli) throw new Error('no Temporal CLI and no Go to build one: set TEMPORAL_CLI_PATH');
+  const port = num(p, 'port', positiveInt) ?? 7233;
+  const uiPort = num(p, 'ui-port', positiveInt) ?? port + 1000;
+  const db = str(p, 'db') ?? devServerDb(str(p, 'data-dir'));
+  fs.mkdirSync(path.dirname(db), { recursive: true });
+  const ip = str(p, 'ip') ?? '127.0.0.1';
+  console.log(`Temporal dev server on ${ip}:${port}, Web UI http://${ip === '0.0.0.0' ? 'localhost' : ip}:${uiPort}, database ${db}`);
+  const server = spawn(cli, ['server', 'start-dev', '--ip', ip, '--port', String(port), '--ui-port', String(uiPort), '--db-filename', db, '--log-level', 'warn'], { stdio: 'inherit' });
+  const stop = () => server.kill('SIGTERM');
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return new Promise((resolve) => server.on('exit', (code) => resolve(code ?? 0)));
+}

@@ -1,0 +1,88 @@
+/** `batch-score run`: start a scoreUsers workflow for one date on the configured Temporal cluster. */
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { ScoreUsersInput, ScoreUsersResult } from '../workflows/score-users';
+import { TASK_QUEUE } from '../workflows/task-queues';
+import { date, num, parseCommand, positiveInt, str, todayUtc } from './args';
+import { connectClient } from './connection';
+import { printRunSummary } from './summary';
+
+const HELP = `
+Usage: batch-score run [--date YYYY-MM-DD] [options]
+
+Start the scoreUsers workflow (id score-users-<date>) for one score date. Table paths default to the
+worker's data root; relative paths are resolved by the worker.
+
+  --date D               score date (default: today, UTC)
+  --model URI            models:/NAME@ALIAS | models:/NAME/VERSION | models:/NAME/STAGE | FILE
+                         (default models:/purchase_propensity@champion)
+  --silver T             Silver features table     --silver-version N   pin a Silver version
+  --gold T               Gold predictions table    --top-buyers T       Gold top buyers table
+  --top-fraction F       top fraction of users (default 0.1)
+  --min-probability P    minimum probability of a top buyer (default 0.8)
+  --limit N              at most N top buyers
+  --unit-rows N          rows per scoring unit (default 250000)
+  --max-parallel N       units scored at once (default 8)
+  --null-policy P        error | impute | skip (default error)
+  --wait                 wait for the result and print it
+  --json                 print JSON
+`;
+
+export function runInput(p: NonNullable<ReturnType<typeof parseCommand>>, scoreDate: string): ScoreUsersInput {
+  const topBuyers = {
+    fraction: num(p, 'top-fraction'),
+    minProbability: num(p, 'min-probability'),
+    limit: num(p, 'limit', Number.isInteger),
+  };
+  const input: ScoreUsersInput = {
+    scoreDate,
+    modelUri: str(p, 'model'),
+    silverTable: str(p, 'silver'),
+    silverVersion: num(p, 'silver-version', Number.isInteger),
+    goldTable: str(p, 'gold'),
+    topBuyersTable: str(p, 'top-buyers'),
+    topBuyers: Object.values(topBuyers).some((v) => v !== undefined) ? dropUndefined(topBuyers) : undefined,
+    unitRows: num(p, 'unit-rows', positiveInt),
+    maxParallel: num(p, 'max-parallel', positiveInt),
+    nullPolicy: str(p, 'null-policy') as ScoreUsersInput['nullPolicy'],
+  };
+  return dropUndefined(input);
+}
+
+function dropUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+export const RUN_OPTIONS = {
+  date: { type: 'string' }, model: { type: 'string' }, silver: { type: 'string' }, 'silver-version': { type: 'string' },
+  gold: { type: 'string' }, 'top-buyers': { type: 'string' }, 'top-fraction': { type: 'string' },
+  'min-probability': { type: 'string' }, limit: { type: 'string' }, 'unit-rows': { type: 'string' },
+  'max-parallel': { type: 'string' }, 'null-policy': { type: 'string' },
+} as const;
+
+export async function runCommand(args: string[]): Promise<number> {
+  const p = parseCommand(HELP, { ...RUN_OPTIONS, wait: { type: 'boolean' }, json: { type: 'boolean' } }, args);
+  if (!p) return 0;
+  const scoreDate = date(p, 'date') ?? todayUtc();
+  const workflowId = `score-users-${scoreDate}`;
+  const { client, close } = await connectClient();
+  try {
+    const handle = await client.workflow.start('scoreUsers', {
+      taskQueue: TASK_QUEUE, workflowId, args: [runInput(p, scoreDate)],
+    });
+    if (!p.values.wait) {
+      console.log(p.values.json ? JSON.stringify({ workflowId, runId: handle.firstExecutionRunId }) : `started ${workflowId} (run ${handle.firstExecutionRunId})`);
+      return 0;
+    }
+    const result = (await handle.result()) as ScoreUsersResult;
+    if (p.values.json) console.log(JSON.stringify(result));
+    else printRunSummary(result);
+    return 0;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new Error(`a run for ${scoreDate} is already in progress (${workflowId}); follow it with: batch-score status ${workflowId}`);
+    }
+    throw err;
+  } finally {
+    await close();
+  }
+}

@@ -1,0 +1,39 @@
+/** `batch-score worker`: a long-running worker process connected to the configured Temporal cluster. */
+import { Runtime } from '@temporalio/worker';
+import { createWorkers, WORKER_ROLES, WorkerRole } from '../workers/workers';
+import { num, parseCommand, positiveInt, str } from './args';
+import { connectWorker } from './connection';
+
+const HELP = `
+Usage: batch-score worker [--role all|orchestration|scoring] [--concurrency N] [--threads N] [--data-dir DIR]
+
+Run a worker until SIGINT/SIGTERM. Connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS
+settings (the SDK's environment configuration), else localhost:7233.
+  --role R          all (default): workflows and every activity; orchestration: workflows and the light
+                    activities (task queue batch-score); scoring: scoreUnit only (task queue batch-score-scoring)
+  --concurrency N   units scored at once (default: number of cores)
+  --threads N       onnxruntime intra-op threads per model session (default 1)
+  --data-dir DIR    data root with the default tables and the local model registry
+`;
+
+export async function workerCommand(args: string[]): Promise<number> {
+  const p = parseCommand(HELP, {
+    role: { type: 'string' }, concurrency: { type: 'string' }, threads: { type: 'string' }, 'data-dir': { type: 'string' },
+  }, args);
+  if (!p) return 0;
+  const role = (str(p, 'role') ?? 'all') as WorkerRole;
+  if (!WORKER_ROLES.includes(role)) throw new Error(`--role must be one of ${WORKER_ROLES.join(', ')}, got ${role}`);
+  Runtime.install({});
+  const { connection, namespace } = await connectWorker();
+  const workers = await createWorkers({
+    connection, namespace, role,
+    concurrency: num(p, 'concurrency', positiveInt),
+    intraOpThreads: num(p, 'threads', positiveInt) ?? 1,
+    dataDir: str(p, 'data-dir'),
+  });
+  console.log(`batch-score worker (${role}) on ${workers.map((w) => w.options.taskQueue).join(' + ')}, namespace ${namespace}`);
+  // The SDK's runtime shuts workers down gracefully on SIGINT/SIGTERM.
+  await Promise.all(workers.map((w) => w.run()));
+  await connection.close();
+  return 0;
+}

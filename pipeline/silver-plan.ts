@@ -1,0 +1,119 @@
+/**
+ * Plan a scoring run over the Silver table: pin the snapshot, pick the data of the score date and cut it into
+ * units of about `unitRows` rows. A unit is a list of (data file, row groups): whole row groups, so reading a
+ * unit reads each row group once, and memory stays bounded by one row group.
+ *
+ *   Silver snapshot (pinned version) ─► files of snapshot_date = D ─► row counts from Parquet footers ─► units
+ *
+ * A table partitioned by `snapshot_date` contributes partition D; any other table is read as it was at the end
+ * of day D (Delta time travel by timestamp), unless a version is pinned explicitly.
+ */
+import { AddFile, dataFileRowGroups, openTable, Snapshot } from '../delta';
+import { PipelineError } from './pipeline-error';
+
+export const SNAPSHOT_DATE = 'snapshot_date';
+
+/** A data file as a unit carries it: just what reading needs (stats stay in the log, out of workflow history). */
+export type UnitFile = Pick<AddFile, 'path' | 'partitionValues' | 'size' | 'modificationTime' | 'dataChange'>;
+
+export interface UnitSegment {
+  file: UnitFile;
+  rowGroups: number[];
+  rows: number;
+}
+
+export interface ScoringUnit {
+  index: number;
+  rows: number;
+  segments: UnitSegment[];
+}
+
+export interface SilverPlan {
+  silverTable: string;
+  silverVersion: number;
+  scoreDate: string;
+  totalRows: number;
+  units: ScoringUnit[];
+}
+
+export interface PlanRequest {
+  silverTable: string;
+  scoreDate: string;
+  unitRows: number;
+  /** Pin this Silver version instead of the latest (partitioned) or end-of-day (unpartitioned) one. */
+  silverVersion?: number;
+}
+
+/** Units a single run may have: each is a few workflow history events, and history has a hard size limit. */
+export const MAX_UNITS = 2000;
+
+export async function planUnits(req: PlanRequest): Promise<SilverPlan> {
+  if (!(req.unitRows >= 1)) throw new PipelineError('InvalidInput', `unitRows must be a positive number, got ${req.unitRows}`);
+  const snapshot = await silverSnapshot(req);
+  const files = snapshotFiles(snapshot, req.scoreDate);
+  if (files.length === 0) {
+    throw new PipelineError(
+      'NoSilverData',
+      `Silver table ${req.silverTable} (version ${snapshot.version}) has no data for ${SNAPSHOT_DATE}=${req.scoreDate}` +
+        availableDates(snapshot),
+    );
+  }
+  // Sorted by path so that the same snapshot always yields the same units (retries and replays agree).
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
+  const units: ScoringUnit[] = [];
+  let current: ScoringUnit = { index: 0, rows: 0, segments: [] };
+  let totalRows = 0;
+  for (const add of files) {
+    const groups = await dataFileRowGroups(snapshot.tablePath, add);
+    const file: UnitFile = {
+      path: add.path, partitionValues: add.partitionValues, size: add.size,
+      modificationTime: add.modificationTime, dataChange: add.dataChange,
+    };
+    let segment: UnitSegment | undefined;
+    for (let g = 0; g < groups.length; g++) {
+      if (groups[g] === 0) continue;
+      if (current.rows >= req.unitRows) {
+        units.push(current);
+        current = { index: units.length, rows: 0, segments: [] };
+        segment = undefined;
+      }
+      if (!segment) {
+        segment = { file, rowGroups: [], rows: 0 };
+        current.segments.push(segment);
+      }
+      segment.rowGroups.push(g);
+      segment.rows += groups[g];
+      current.rows += groups[g];
+      totalRows += groups[g];
+    }
+  }
+  if (current.rows > 0) units.push(current);
+  if (units.length > MAX_UNITS) {
+    throw new PipelineError(
+      'InvalidInput',
+      `${totalRows} rows at unitRows=${req.unitRows} make ${units.length} units; at most ${MAX_UNITS} fit one run: raise unitRows`,
+    );
+  }
+  return { silverTable: snapshot.tablePath, silverVersion: snapshot.version, scoreDate: req.scoreDate, totalRows, units };
+}
+
+async function silverSnapshot(req: PlanRequest): Promise<Snapshot> {
+  if (req.silverVersion !== undefined) return openTable(req.silverTable, { version: req.silverVersion });
+  const latest = await openTable(req.silverTable);
+  if (latest.partitionColumns.includes(SNAPSHOT_DATE)) return latest;
+  // Not partitioned by date: the table as it was at the end of the score date.
+  const endOfDay = Date.parse(`${req.scoreDate}T00:00:00Z`) + 86_400_000 - 1;
+  return openTable(req.silverTable, { timestamp: endOfDay });
+}
+
+function snapshotFiles(snapshot: Snapshot, scoreDate: string): AddFile[] {
+  return snapshot.partitionColumns.includes(SNAPSHOT_DATE) ? snapshot.files({ [SNAPSHOT_DATE]: scoreDate }) : snapshot.files();
+}
+
+function availableDates(snapshot: Snapshot): string {
+  if (!snapshot.partitionColumns.includes(SNAPSHOT_DATE)) return '';
+  const dates = [...new Set(snapshot.files().map((f) => f.partitionValues[SNAPSHOT_DATE]))].sort();
+  const shown = dates.slice(-5).join(', ');
+  return dates.length === 0 ? ' (the table is empty)' : `; it has ${dates.length} snapshot date(s), latest: ${shown}`;
+}

@@ -1,0 +1,34 @@
+/**
+ * A real Temporal server for pipeline tests: the CLI's dev server (in memory), with batch-score workers running
+ * against it for the whole suite. Workflows are bundled once and shared by every worker the suite creates.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { startLocalServer } from '../../cli/temporal-server';
+import { createWorkers, WORKFLOWS_PATH } from '../../workers/workers';
+import type { ActivityOptions } from '../../activities';
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: undefined });
+  return bundle;
+}
+
+export interface RunningWorkers {
+  stop(): Promise<void>;
+}
+
+/** Start batch-score workers (role all) on the server; stop() shuts them down and waits. */
+export async function startWorkers(env: TestWorkflowEnvironment, opts: ActivityOptions & { concurrency?: number }): Promise<RunningWorkers> {
+  const workers: Worker[] = await createWorkers({ connection: env.nativeConnection, workflowBundle: await workflowBundle(), ...opts });
+  const running = workers.map((w) => w.run());
+  return {
+    async stop() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await Promise.all(running);
+    },
+  };
+}
+
+export { startLocalServer };
