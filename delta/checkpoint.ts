@@ -1,0 +1,199 @@
+/**
+ * Checkpoints: a Parquet file per version N holding the whole table state (one row per action, one struct
+ * column per action kind), so readers need not replay every commit. Reading handles classic and multi-part
+ * checkpoints (an incomplete part set is skipped); writing produces a classic single-file checkpoint plus
+ * `_last_checkpoint`, written only after commit N exists.
+ */
+import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { Action, AddFile, MetadataAction, ProtocolAction, RemoveFile, TxnAction } from './actions';
+import { DeltaError } from './errors';
+import { LAST_CHECKPOINT, LOG_DIR, LogFile, LogStore, checkpointFileName } from './log-store';
+import { openParquet, readRowGroup, writeParquetFile } from './parquet';
+import { StructType } from './schema';
+
+const str = (name: string) => ({ name, type: 'string', nullable: true, metadata: {} });
+const long = (name: string) => ({ name, type: 'long', nullable: true, metadata: {} });
+const int = (name: string) => ({ name, type: 'integer', nullable: true, metadata: {} });
+const bool = (name: string) => ({ name, type: 'boolean', nullable: true, metadata: {} });
+const strMap = (name: string) => ({ name, type: { type: 'map' as const, keyType: 'string', valueType: 'string', valueContainsNull: true }, nullable: true, metadata: {} });
+const strArray = (name: string) => ({ name, type: { type: 'array' as const, elementType: 'string', containsNull: true }, nullable: true, metadata: {} });
+const struct = (name: string, fields: StructType['fields']) => ({ name, type: { type: 'struct' as const, fields }, nullable: true, metadata: {} });
+const deletionVector = struct('deletionVector', [str('storageType'), str('pathOrInlineDv'), int('offset'), int('sizeInBytes'), long('cardinality')]);
+
+/** The checkpoint's columns, as Spark and delta-rs write them. */
+export const CHECKPOINT_SCHEMA: StructType = {
+  type: 'struct',
+  fields: [
+    struct('txn', [str('appId'), long('version'), long('lastUpdated')]),
+    struct('add', [str('path'), strMap('partitionValues'), long('size'), long('modificationTime'), bool('dataChange'), str('stats'), strMap('tags'), deletionVector, long('baseRowId'), long('defaultRowCommitVersion')]),
+    struct('remove', [str('path'), long('deletionTimestamp'), bool('dataChange'), bool('extendedFileMetadata'), strMap('partitionValues'), long('size'), strMap('tags'), deletionVector]),
+    struct('metaData', [str('id'), str('name'), str('description'), struct('format', [str('provider'), strMap('options')]), str('schemaString'), strArray('partitionColumns'), strMap('configuration'), long('createdTime')]),
+    struct('protocol', [int('minReaderVersion'), int('minWriterVersion'), strArray('readerFeatures'), strArray('writerFeatures')]),
+  ],
+};
+
+/** A checkpoint that can be used: all of its parts are present. */
+export interface CheckpointRef {
+  version: number;
+  files: string[];
+}
+
+/** Complete checkpoints found in a listing, newest first. v2 (UUID-named) checkpoints are not used. */
+export function completeCheckpoints(logFiles: LogFile[]): CheckpointRef[] {
+  const byVersion = new Map<number, { single?: string; parts: Map<number, Map<number, string>> }>();
+  for (const f of logFiles) {
+    if (f.kind !== 'checkpoint' || f.v2) continue;
+    const e: { single?: string; parts: Map<number, Map<number, string>> } = byVersion.get(f.version) ?? { parts: new Map() };
+    if (f.parts === undefined) e.single = f.name;
+    else {
+      const set = e.parts.get(f.parts) ?? new Map<number, string>();
+      set.set(f.part!, f.name);
+      e.parts.set(f.parts, set);
+    }
+    byVersion.set(f.version, e);
+  }
+  const out: CheckpointRef[] = [];
+  for (const [version, e] of byVersion) {
+    if (e.single) {
+      out.push({ version, files: [e.single] });
+      continue;
+    }
+    for (const [n, set] of e.parts) {
+      if (set.size === n) {
+        out.push({ version, files: [...set.entries()].sort((a, b) => a[0] - b[0]).map(([, name]) => name) });
+        break;
+      }
+    }
+  }
+  return out.sort((a, b) => b.version - a.version);
+}
+
+const num = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v));
+
+/** Reads the actions of a checkpoint (all parts), row group by row group. */
+export async function readCheckpoint(tablePath: string, cp: CheckpointRef): Promise<Action[]> {
+  const actions: Action[] = [];
+  for (const name of cp.files) {
+    const pf = await openParquet(path.join(tablePath, LOG_DIR, name));
+    for (let g = 0; g < pf.rowGroupRows.length; g++) {
+      const cols = await readRowGroup(pf, g, CHECKPOINT_SCHEMA.fields);
+      for (let i = 0; i < pf.rowGroupRows[g]; i++) {
+        const a = toAction(cols, i);
+        if (a) actions.push(a);
+      }
+    }
+  }
+  return actions;
+}
+
+function toAction(cols: Record<string, ArrayLike<unknown>>, i: number): Action | undefined {
+  const add = cols.add[i] as Record<string, any> | null;
+  if (add && add.path != null) {
+    const a: AddFile = {
+      path: add.path,
+      partitionValues: add.partitionValues ?? {},
+      size: Number(add.size ?? 0),
+      modificationTime: Number(add.modificationTime ?? 0),
+      dataChange: add.dataChange ?? true,
+    };
+    if (add.stats != null) a.stats = add.stats;
+    if (add.tags != null) a.tags = add.tags;
+    if (add.deletionVector != null && add.deletionVector.storageType != null) a.deletionVector = add.deletionVector;
+    if (add.baseRowId != null) a.baseRowId = Number(add.baseRowId);
+    if (add.defaultRowCommitVersion != null) a.defaultRowCommitVersion = Number(add.defaultRowCommitVersion);
+    return { add: a };
+  }
+  const remove = cols.remove[i] as Record<string, any> | null;
+  if (remove && remove.path != null) {
+    const r: RemoveFile = { path: remove.path, dataChange: remove.dataChange ?? true };
+    if (remove.deletionTimestamp != null) r.deletionTimestamp = Number(remove.deletionTimestamp);
+    if (remove.extendedFileMetadata != null) r.extendedFileMetadata = remove.extendedFileMetadata;
+    if (remove.partitionValues != null) r.partitionValues = remove.partitionValues;
+    if (remove.size != null) r.size = Number(remove.size);
+    if (remove.deletionVector != null && remove.deletionVector.storageType != null) r.deletionVector = remove.deletionVector;
+    return { remove: r };
+  }
+  const md = cols.metaData[i] as Record<string, any> | null;
+  if (md && md.id != null) {
+    const m: MetadataAction = {
+      id: md.id,
+      name: md.name ?? null,
+      description: md.description ?? null,
+      format: { provider: md.format?.provider ?? 'parquet', options: md.format?.options ?? {} },
+      schemaString: md.schemaString,
+      partitionColumns: md.partitionColumns ?? [],
+      configuration: md.configuration ?? {},
+      createdTime: num(md.createdTime) ?? null,
+    };
+    return { metaData: m };
+  }
+  const p = cols.protocol[i] as Record<string, any> | null;
+  if (p && p.minReaderVersion != null) {
+    const pr: ProtocolAction = { minReaderVersion: Number(p.minReaderVersion), minWriterVersion: Number(p.minWriterVersion) };
+    if (p.readerFeatures != null) pr.readerFeatures = p.readerFeatures;
+    if (p.writerFeatures != null) pr.writerFeatures = p.writerFeatures;
+    return { protocol: pr };
+  }
+  const t = cols.txn[i] as Record<string, any> | null;
+  if (t && t.appId != null) {
+    const tx: TxnAction = { appId: t.appId, version: Number(t.version) };
+    if (t.lastUpdated != null) tx.lastUpdated = Number(t.lastUpdated);
+    return { txn: tx };
+  }
+  return undefined;
+}
+
+export interface CheckpointState {
+  version: number;
+  protocol: ProtocolAction;
+  metadata: MetadataAction;
+  txns: TxnAction[];
+  adds: AddFile[];
+  /** Tombstones still within the retention window (vacuum needs them). */
+  removes: RemoveFile[];
+}
+
+/**
+ * Writes a classic checkpoint of `state` as `N.checkpoint.parquet` (temp file + rename: a reader never sees
+ * a partial one), then `_last_checkpoint`.
+ */
+export async function writeCheckpoint(store: LogStore, state: CheckpointState): Promise<void> {
+  const rows: Record<string, unknown>[] = [
+    { protocol: state.protocol },
+    { metaData: state.metadata },
+    ...state.txns.map((txn) => ({ txn })),
+    ...state.adds.map((add) => ({ add: { ...add, deletionVector: null } })),
+    ...state.removes.map((remove) => ({ remove: { ...remove, extendedFileMetadata: remove.extendedFileMetadata ?? false } })),
+  ];
+  const columns: Record<string, unknown[]> = {};
+  for (const f of CHECKPOINT_SCHEMA.fields) columns[f.name] = rows.map((r) => r[f.name] ?? null);
+  const name = checkpointFileName(state.version);
+  const logPath = path.join(store.tablePath, LOG_DIR);
+  const temp = path.join(logPath, `.${name}.${randomUUID()}.tmp`);
+  try {
+    await writeParquetFile(temp, CHECKPOINT_SCHEMA, rows.length, columns, { rowGroupRows: 1 << 20 });
+    await fs.rename(temp, path.join(logPath, name));
+  } finally {
+    await fs.rm(temp, { force: true });
+  }
+  const size = rows.length;
+  await store.replace(LAST_CHECKPOINT, JSON.stringify({ version: state.version, size, numOfAddFiles: state.adds.length }) + '\n');
+}
+
+/** `_last_checkpoint` content if present and well-formed; a hint only (listing decides). */
+export async function readLastCheckpoint(store: LogStore): Promise<{ version: number; size?: number; parts?: number } | undefined> {
+  const buf = await store.read(LAST_CHECKPOINT);
+  if (!buf) return undefined;
+  try {
+    const j = JSON.parse(buf.toString('utf8'));
+    return typeof j?.version === 'number' ? j : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function corruptCheckpoint(table: string, cp: CheckpointRef, err: unknown): DeltaError {
+  return new DeltaError('CorruptLog', `${table}: checkpoint ${cp.files.join(', ')} is unreadable (${(err as Error).message})`, { retryable: false, cause: err });
+}

@@ -1,0 +1,132 @@
+/**
+ * Data files: reading one row group at a time (partition columns filled from the log's partition values),
+ * and writing a staged file under its Hive-style partition folder with stats. A staged file is invisible
+ * until a commit adds it; it is written to a temp file in the same folder and renamed, so a reader or a
+ * retried unit never sees half a file, and writing the same name again replaces it.
+ */
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { AddFile, PartitionValues } from './actions';
+import { DeltaError, ioError } from './errors';
+import { ParquetFile, openParquet, readRowGroup, writeParquetFile } from './parquet';
+import { dataFilePath, partitionFolder, toAddPath } from './paths';
+import { StructType, fieldOf } from './schema';
+import { computeStats } from './stats';
+import { formatPartitionValue, parsePartitionValue } from './values';
+
+export interface ColumnBatch {
+  numRows: number;
+  columns: Record<string, unknown[] | ArrayLike<unknown>>;
+}
+
+async function open(tablePath: string, file: AddFile): Promise<ParquetFile> {
+  if (file.deletionVector) {
+    throw new DeltaError('UnsupportedReaderFeature', `${tablePath}: file ${file.path} has a deletion vector (deletionVectors is not supported)`, { retryable: false });
+  }
+  return openParquet(dataFilePath(tablePath, file.path));
+}
+
+/** Row count of each Parquet row group of a data file, from its footer only. */
+export async function dataFileRowGroups(tablePath: string, file: AddFile): Promise<number[]> {
+  return (await open(tablePath, file)).rowGroupRows;
+}
+
+/**
+ * Reads a data file as one batch per row group (memory bounded by a row group). Columns default to the
+ * whole schema; partition columns are filled from `file.partitionValues` (the log, never the path).
+ */
+export async function* readDataFile(tablePath: string, file: AddFile, opts: { schema: StructType; columns?: string[]; rowGroups?: number[] }): AsyncGenerator<ColumnBatch> {
+  const { schema } = opts;
+  const names = opts.columns ?? schema.fields.map((f) => f.name);
+  const fields = names.map((n) => fieldOf(schema, n, tablePath));
+  const partitionValues = file.partitionValues ?? {};
+  const fromFile = fields.filter((f) => !(f.name in partitionValues));
+  const pf = await open(tablePath, file);
+  const groups = opts.rowGroups ?? pf.rowGroupRows.map((_, i) => i);
+  for (const g of groups) {
+    const numRows = pf.rowGroupRows[g];
+    if (numRows === undefined) {
+      throw new DeltaError('InvalidArgument', `${tablePath}: file ${file.path} has no row group ${g} (it has ${pf.rowGroupRows.length})`, { retryable: false });
+    }
+    const read = await readRowGroup(pf, g, fromFile);
+    const columns: Record<string, ArrayLike<unknown>> = {};
+    for (const f of fields) {
+      if (f.name in partitionValues) {
+        const v = parsePartitionValue(partitionValues[f.name], f.type, f.name);
+        columns[f.name] = new Array(numRows).fill(v);
+      } else {
+        columns[f.name] = read[f.name];
+      }
+    }
+    yield { numRows, columns };
+  }
+}
+
+export interface WriteDataFileOptions {
+  /** The table schema. */
+  schema: StructType;
+  partitionColumns: string[];
+  partitionValues: PartitionValues;
+  /** Non-partition columns. */
+  batch: ColumnBatch;
+  /** Deterministic file name; default part-<uuid>.snappy.parquet. */
+  fileName?: string;
+  /** Rows per Parquet row group (default 131072). */
+  rowGroupRows?: number;
+}
+
+/** Writes a staged (uncommitted) data file and returns the `add` action that would commit it. */
+export async function writeDataFile(tablePath: string, opts: WriteDataFileOptions): Promise<AddFile> {
+  const { schema, partitionColumns, batch } = opts;
+  const partitionValues: PartitionValues = {};
+  for (const c of partitionColumns) {
+    const f = fieldOf(schema, c, tablePath);
+    if (!(c in opts.partitionValues)) {
+      throw new DeltaError('SchemaMismatch', `${tablePath}: no value for partition column ${c}`, { retryable: false });
+    }
+    // Canonical form, so the same date or timestamp is always spelled the same way in the log.
+    partitionValues[c] = formatPartitionValue(parsePartitionValue(opts.partitionValues[c], f.type, c), f.type, c);
+  }
+  for (const c of Object.keys(opts.partitionValues)) {
+    if (!partitionColumns.includes(c)) throw new DeltaError('SchemaMismatch', `${tablePath}: ${c} is not a partition column`, { retryable: false });
+  }
+  const dataSchema: StructType = { type: 'struct', fields: schema.fields.filter((f) => !partitionColumns.includes(f.name)) };
+  for (const c of Object.keys(batch.columns)) {
+    if (!dataSchema.fields.some((f) => f.name === c)) {
+      throw new DeltaError('SchemaMismatch', `${tablePath}: batch column ${c} is not a data column of the table (columns: ${dataSchema.fields.map((f) => f.name).join(', ')})`, { retryable: false });
+    }
+  }
+  const fileName = opts.fileName ?? `part-${randomUUID()}.snappy.parquet`;
+  if (fileName.includes('/') || fileName.includes(path.sep) || fileName.startsWith('.')) {
+    throw new DeltaError('InvalidArgument', `${tablePath}: invalid data file name ${fileName}`, { retryable: false });
+  }
+  const folder = partitionFolder(partitionColumns, partitionValues);
+  const relative = folder ? `${folder}/${fileName}` : fileName;
+  const target = path.join(tablePath, ...relative.split('/'));
+  const temp = path.join(path.dirname(target), `.${fileName}.${randomUUID()}.tmp`);
+  try {
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await writeParquetFile(temp, dataSchema, batch.numRows, batch.columns, { rowGroupRows: opts.rowGroupRows });
+    const fh = await fs.open(temp, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(temp, target);
+  } catch (err) {
+    await fs.rm(temp, { force: true });
+    if (err instanceof DeltaError) throw err;
+    throw ioError('cannot write data file', target, err);
+  }
+  const st = await fs.stat(target);
+  return {
+    path: toAddPath(relative),
+    partitionValues,
+    size: st.size,
+    modificationTime: Math.floor(st.mtimeMs),
+    dataChange: true,
+    stats: computeStats(dataSchema, batch.numRows, batch.columns),
+  };
+}

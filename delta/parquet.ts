@@ -1,0 +1,384 @@
+/**
+ * The Parquet layer: the only module that touches the Parquet library (hyparquet / hyparquet-writer).
+ * It maps Delta types to Parquet schema elements and converts values between the Delta value form
+ * (see values.ts) and Parquet physical values, in both directions:
+ *
+ *   read:  footer → row group g → hyparquet (decimals and timestamps left raw) → Delta values per Delta type
+ *   write: Delta values → physical (bigint micros, day numbers, unscaled decimals) → hyparquet-writer → file
+ *
+ * Timestamps are written as INT64 TIMESTAMP(MICROS, UTC-adjusted), as Spark 3.x and delta-rs write them;
+ * INT96, MILLIS, MICROS and NANOS are all read.
+ */
+import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData, type SchemaElement } from 'hyparquet';
+import { fileWriter, parquetWrite } from 'hyparquet-writer';
+import { promises as fs } from 'node:fs';
+import { DeltaError, ioError } from './errors';
+import { ArrayType, DataType, MapType, StructField, StructType, decimalType, isArray, isMap, isStruct } from './schema';
+import { DeltaTimestamp, dateFromDays, daysFromDate, decimalToString, decimalUnscaled, timestampMicros } from './values';
+
+export interface ParquetFile {
+  readonly filePath: string;
+  readonly numRows: number;
+  /** Row count of each row group. */
+  readonly rowGroupRows: number[];
+  /** Top-level column names in the file. */
+  readonly columnNames: string[];
+  /** @internal library metadata with decimal annotations stripped so decimals reach us unscaled. */
+  readonly meta: FileMetaData;
+  /** @internal */
+  readonly buffer: AsyncBuffer;
+}
+
+/** Opens a Parquet file and reads its footer only. */
+export async function openParquet(filePath: string): Promise<ParquetFile> {
+  const buffer = await fileBuffer(filePath);
+  let meta: FileMetaData;
+  try {
+    meta = await parquetMetadataAsync(buffer);
+  } catch (err) {
+    if (err instanceof DeltaError) throw err;
+    throw new DeltaError('CorruptDataFile', `${filePath}: not a readable Parquet file (${(err as Error).message})`, { retryable: false, cause: err });
+  }
+  const schema = meta.schema.map((e) => (isDecimalElement(e) ? { ...e, converted_type: undefined, logical_type: undefined } : e));
+  const columnNames: string[] = [];
+  // Top-level columns are the root's direct children, found by walking num_children.
+  let i = 1;
+  const skip = (at: number): number => {
+    let next = at + 1;
+    for (let c = 0; c < (meta.schema[at].num_children ?? 0); c++) next = skip(next);
+    return next;
+  };
+  while (i < meta.schema.length) {
+    columnNames.push(meta.schema[i].name);
+    i = skip(i);
+  }
+  return {
+    filePath,
+    numRows: Number(meta.num_rows),
+    rowGroupRows: meta.row_groups.map((g) => Number(g.num_rows)),
+    columnNames,
+    meta: { ...meta, schema },
+    buffer,
+  };
+}
+
+function isDecimalElement(e: SchemaElement): boolean {
+  return e.converted_type === 'DECIMAL' || e.logical_type?.type === 'DECIMAL';
+}
+
+/** An AsyncBuffer over a local file that reads only the byte ranges asked for. */
+async function fileBuffer(filePath: string): Promise<AsyncBuffer> {
+  let size: number;
+  try {
+    size = (await fs.stat(filePath)).size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new DeltaError('CorruptDataFile', `data file ${filePath} is missing (referenced by the log)`, { retryable: false, cause: err });
+    }
+    throw ioError('cannot stat', filePath, err);
+  }
+  return {
+    byteLength: size,
+    async slice(start: number, end?: number): Promise<ArrayBuffer> {
+      const stop = end ?? size;
+      const fh = await fs.open(filePath, 'r');
+      try {
+        const buf = Buffer.alloc(stop - start);
+        let off = 0;
+        while (off < buf.length) {
+          const { bytesRead } = await fh.read(buf, off, buf.length - off, start + off);
+          if (bytesRead === 0) break;
+          off += bytesRead;
+        }
+        return buf.buffer.slice(buf.byteOffset, buf.byteOffset + off) as ArrayBuffer;
+      } finally {
+        await fh.close();
+      }
+    },
+  };
+}
+
+// Parsers that keep timestamps exact (bigint microseconds) and dates as day numbers; values.ts forms come later.
+const RAW_PARSERS = {
+  timestampFromMilliseconds: (ms: bigint) => BigInt(ms) * 1000n,
+  timestampFromMicroseconds: (us: bigint) => BigInt(us),
+  timestampFromNanoseconds: (ns: bigint) => {
+    const n = BigInt(ns);
+    return n >= 0n || n % 1000n === 0n ? n / 1000n : n / 1000n - 1n;
+  },
+  dateFromDays: (days: number) => days,
+};
+
+/**
+ * Reads one row group, the given top-level fields (by Delta schema field), as Delta values.
+ * Fields absent from the file (added to the schema later) come back as all-null columns.
+ */
+export async function readRowGroup(pf: ParquetFile, rowGroup: number, fields: StructField[]): Promise<Record<string, ArrayLike<unknown>>> {
+  if (rowGroup < 0 || rowGroup >= pf.rowGroupRows.length) {
+    throw new DeltaError('InvalidArgument', `${pf.filePath}: no row group ${rowGroup} (file has ${pf.rowGroupRows.length})`, { retryable: false });
+  }
+  const rowStart = pf.rowGroupRows.slice(0, rowGroup).reduce((a, b) => a + b, 0);
+  const numRows = pf.rowGroupRows[rowGroup];
+  const present = fields.filter((f) => pf.columnNames.includes(f.name));
+  const chunks = new Map<string, { start: number; data: ArrayLike<unknown> }[]>();
+  if (present.length > 0 && numRows > 0) {
+    try {
+      await parquetRead({
+        file: pf.buffer,
+        metadata: pf.meta,
+        columns: present.map((f) => f.name),
+        rowStart,
+        rowEnd: rowStart + numRows,
+        utf8: false,
+        parsers: RAW_PARSERS,
+        onChunk: (c) => {
+          const list = chunks.get(c.columnName) ?? [];
+          list.push({ start: c.rowStart, data: c.columnData });
+          chunks.set(c.columnName, list);
+        },
+      });
+    } catch (err) {
+      throw new DeltaError('CorruptDataFile', `${pf.filePath}: cannot read row group ${rowGroup} (${(err as Error).message})`, { retryable: false, cause: err });
+    }
+  }
+  const out: Record<string, ArrayLike<unknown>> = {};
+  for (const f of fields) {
+    const list = chunks.get(f.name);
+    if (!list) {
+      out[f.name] = new Array(numRows).fill(null);
+      continue;
+    }
+    out[f.name] = columnFromParquet(sliceRows(list, rowStart, numRows), f.type, `${pf.filePath}: column ${f.name}`);
+  }
+  return out;
+}
+
+/** Joins chunks and cuts them to [rowStart, rowStart + n): chunks may extend beyond the asked range. */
+function sliceRows(list: { start: number; data: ArrayLike<unknown> }[], rowStart: number, n: number): ArrayLike<unknown> {
+  list.sort((a, b) => a.start - b.start);
+  if (list.length === 1 && list[0].start === rowStart && list[0].data.length === n) return list[0].data;
+  const out: unknown[] = new Array(n);
+  for (const { start, data } of list) {
+    for (let i = 0; i < data.length; i++) {
+      const r = start + i - rowStart;
+      if (r >= 0 && r < n) out[r] = data[i];
+    }
+  }
+  return out;
+}
+
+const TYPED = (a: ArrayLike<unknown>): boolean => ArrayBuffer.isView(a);
+
+/** Converts a column as read by hyparquet to the Delta value form; typed arrays of the right kind pass through. */
+function columnFromParquet(data: ArrayLike<unknown>, type: DataType, where: string): ArrayLike<unknown> {
+  if (type === 'double' || type === 'float') {
+    if (data instanceof Float64Array || data instanceof Float32Array) return data;
+  } else if (type === 'long') {
+    if (data instanceof BigInt64Array) return data;
+  } else if (type === 'integer' || type === 'short' || type === 'byte') {
+    if (data instanceof Int32Array) return data;
+  }
+  const out = new Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = valueFromParquet(data[i], type, where);
+  return out;
+}
+
+function valueFromParquet(v: unknown, type: DataType, where: string): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof type === 'string') {
+    switch (type) {
+      case 'long':
+        return typeof v === 'bigint' ? v : BigInt(v as number);
+      case 'integer':
+      case 'short':
+      case 'byte':
+      case 'float':
+      case 'double':
+        return typeof v === 'number' ? v : Number(v);
+      case 'boolean':
+        return Boolean(v);
+      case 'string':
+        return v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v);
+      case 'binary':
+        return v instanceof Uint8Array ? v : new TextEncoder().encode(String(v));
+      case 'date':
+        return typeof v === 'number' ? dateFromDays(v) : v instanceof Date ? dateFromDays(daysFromDate(v)) : v;
+      case 'timestamp':
+      case 'timestamp_ntz':
+        return new DeltaTimestamp(typeof v === 'bigint' ? v : timestampMicros(v, where));
+      default: {
+        const d = decimalType(type);
+        if (d) return decimalToString(unscaledFromRaw(v), d.scale);
+        throw new DeltaError('UnsupportedReaderFeature', `${where}: type ${type} is not supported`, { retryable: false });
+      }
+    }
+  }
+  if (isStruct(type)) {
+    const o = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const f of type.fields) out[f.name] = valueFromParquet(o[f.name], f.type, `${where}.${f.name}`);
+    return out;
+  }
+  if (isArray(type)) return Array.from(v as ArrayLike<unknown>, (x) => valueFromParquet(x, type.elementType, where));
+  if (isMap(type)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = valueFromParquet(x, type.valueType, where);
+    return out;
+  }
+  return v;
+}
+
+/** Unscaled integer of a raw Parquet decimal: INT32, INT64 or big-endian two's complement bytes. */
+function unscaledFromRaw(v: unknown): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number') return BigInt(v);
+  const bytes = v as Uint8Array;
+  if (bytes.length === 0) return 0n;
+  let x = 0n;
+  for (const b of bytes) x = (x << 8n) | BigInt(b);
+  if (bytes[0] & 0x80) x -= 1n << BigInt(bytes.length * 8);
+  return x;
+}
+
+// ---- writing ----
+
+/** Parquet schema elements (depth-first, as in the footer) for a Delta field. */
+function schemaElements(name: string, type: DataType, nullable: boolean): SchemaElement[] {
+  const repetition_type = nullable ? 'OPTIONAL' : 'REQUIRED';
+  if (typeof type === 'string') return [{ name, repetition_type, ...primitiveElement(type, name) }];
+  if (isStruct(type)) {
+    return [
+      { name, repetition_type, num_children: type.fields.length },
+      ...type.fields.flatMap((f) => schemaElements(f.name, f.type, f.nullable)),
+    ];
+  }
+  if (isArray(type)) {
+    return [
+      { name, repetition_type, num_children: 1, converted_type: 'LIST', logical_type: { type: 'LIST' } },
+      { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+      ...schemaElements('element', type.elementType, type.containsNull),
+    ];
+  }
+  const m = type as MapType;
+  return [
+    { name, repetition_type, num_children: 1, converted_type: 'MAP', logical_type: { type: 'MAP' } },
+    { name: 'key_value', repetition_type: 'REPEATED', num_children: 2 },
+    ...schemaElements('key', m.keyType, false),
+    ...schemaElements('value', m.valueType, m.valueContainsNull),
+  ];
+}
+
+function primitiveElement(type: string, column: string): Omit<SchemaElement, 'name'> {
+  switch (type) {
+    case 'long': return { type: 'INT64' };
+    case 'integer': return { type: 'INT32' };
+    case 'short': return { type: 'INT32', converted_type: 'INT_16', logical_type: { type: 'INTEGER', bitWidth: 16, isSigned: true } };
+    case 'byte': return { type: 'INT32', converted_type: 'INT_8', logical_type: { type: 'INTEGER', bitWidth: 8, isSigned: true } };
+    case 'float': return { type: 'FLOAT' };
+    case 'double': return { type: 'DOUBLE' };
+    case 'boolean': return { type: 'BOOLEAN' };
+    case 'string': return { type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' } };
+    case 'binary': return { type: 'BYTE_ARRAY' };
+    case 'date': return { type: 'INT32', converted_type: 'DATE', logical_type: { type: 'DATE' } };
+    case 'timestamp':
+      return { type: 'INT64', converted_type: 'TIMESTAMP_MICROS', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' } };
+    default: {
+      const d = decimalType(type);
+      if (d) {
+        const common = { converted_type: 'DECIMAL' as const, precision: d.precision, scale: d.scale, logical_type: { type: 'DECIMAL' as const, precision: d.precision, scale: d.scale } };
+        if (d.precision <= 9) return { type: 'INT32', ...common };
+        if (d.precision <= 18) return { type: 'INT64', ...common };
+        return { type: 'FIXED_LEN_BYTE_ARRAY', type_length: decimalBytes(d.precision), ...common };
+      }
+      throw new DeltaError('SchemaMismatch', `column ${column}: cannot write type ${type}`, { retryable: false });
+    }
+  }
+}
+
+/** Fewest bytes holding any unscaled value of the given precision (as Spark sizes FIXED_LEN_BYTE_ARRAY). */
+function decimalBytes(precision: number): number {
+  let n = 1;
+  while (2n ** BigInt(8 * n - 1) < 10n ** BigInt(precision)) n++;
+  return n;
+}
+
+/** A Delta value as the physical value hyparquet-writer expects for the schema elements above. */
+function valueToParquet(v: unknown, type: DataType, column: string): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof type === 'string') {
+    switch (type) {
+      case 'long': return typeof v === 'bigint' ? v : BigInt(v as number);
+      case 'integer': case 'short': case 'byte': case 'float': case 'double': return typeof v === 'number' ? v : Number(v);
+      case 'boolean': return Boolean(v);
+      case 'string': return String(v);
+      case 'binary': return v instanceof Uint8Array ? v : new TextEncoder().encode(String(v));
+      case 'date': return daysFromDate(v, column);
+      case 'timestamp': return timestampMicros(v, column);
+      default: {
+        const d = decimalType(type);
+        if (d) return decimalUnscaled(v, d.scale, column);
+        throw new DeltaError('SchemaMismatch', `column ${column}: cannot write type ${type}`, { retryable: false });
+      }
+    }
+  }
+  if (isStruct(type)) {
+    const o = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const f of type.fields) out[f.name] = valueToParquet(o[f.name], f.type, `${column}.${f.name}`);
+    return out;
+  }
+  if (isArray(type)) return Array.from(v as ArrayLike<unknown>, (x) => valueToParquet(x, (type as ArrayType).elementType, column));
+  const m = type as MapType;
+  const entries = v instanceof Map ? [...v.entries()] : Object.entries(v as Record<string, unknown>);
+  return entries.map(([k, x]) => ({ key: valueToParquet(k, m.keyType, column), value: valueToParquet(x, m.valueType, column) }));
+}
+
+function columnToParquet(data: ArrayLike<unknown>, f: StructField): ArrayLike<unknown> {
+  // Typed arrays already hold physical values of the right kind.
+  if (f.type === 'long' && data instanceof BigInt64Array) return data;
+  if ((f.type === 'double' && data instanceof Float64Array) || (f.type === 'float' && data instanceof Float32Array)) return data;
+  if (f.type === 'integer' && data instanceof Int32Array) return data;
+  if (TYPED(data) && !(f.type === 'double' || f.type === 'float' || f.type === 'integer' || f.type === 'short' || f.type === 'byte' || f.type === 'long')) {
+    return Array.from(data, (x) => valueToParquet(x, f.type, f.name));
+  }
+  const out = new Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const x = valueToParquet(data[i], f.type, f.name);
+    if (x === null && !f.nullable) {
+      throw new DeltaError('SchemaMismatch', `column ${f.name} is not nullable but row ${i} is null`, { retryable: false });
+    }
+    out[i] = x;
+  }
+  return out;
+}
+
+export interface WriteParquetOptions {
+  /** Rows per row group (default 131072). */
+  rowGroupRows?: number;
+}
+
+/** Writes `columns` (Delta values, one entry per field of `schema`) as a snappy Parquet file at `filePath`. */
+export async function writeParquetFile(filePath: string, schema: StructType, numRows: number, columns: Record<string, ArrayLike<unknown>>, opts: WriteParquetOptions = {}): Promise<void> {
+  const elements: SchemaElement[] = [{ name: 'spark_schema', num_children: schema.fields.length }, ...schema.fields.flatMap((f) => schemaElements(f.name, f.type, f.nullable))];
+  const columnData = schema.fields.map((f) => {
+    const data = columns[f.name];
+    if (data === undefined) throw new DeltaError('SchemaMismatch', `batch has no column ${f.name}`, { retryable: false });
+    if (data.length !== numRows) throw new DeltaError('SchemaMismatch', `column ${f.name} has ${data.length} values, batch numRows is ${numRows}`, { retryable: false });
+    return { name: f.name, data: columnToParquet(data, f) as any, nullable: f.nullable };
+  });
+  try {
+    const writer = fileWriter(filePath);
+    await parquetWrite({
+      writer,
+      columnData,
+      schema: elements,
+      codec: 'SNAPPY',
+      rowGroupSize: opts.rowGroupRows ?? 131072,
+      createdBy: 'batch-score (hyparquet-writer)',
+      statisticsTruncateLength: 32,
+    });
+  } catch (err) {
+    if (err instanceof DeltaError) throw err;
+    throw ioError('cannot write Parquet file', filePath, err);
+  }
+}

@@ -1,0 +1,78 @@
+"""Independent reader for tests: prints a Delta table's rows as JSON lines using delta-rs (python `deltalake`).
+
+Usage: read_table.py TABLE [--version N]
+Values use the same canonical JSON form as `batch-score delta read --json`: longs as JSON numbers, dates
+'YYYY-MM-DD', timestamps ISO-8601 UTC with microseconds ('...Z'; timestamp_ntz without 'Z'), decimals as
+strings with exactly `scale` digits, binary base64, NaN/Infinity as strings, maps as objects.
+On failure prints {"error": ...} on stdout and exits 3.
+"""
+import base64
+import datetime
+import decimal
+import json
+import math
+import sys
+
+
+def canon(v):
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "NaN"
+        if math.isinf(v):
+            return "Infinity" if v > 0 else "-Infinity"
+        return v
+    if isinstance(v, int):
+        return v
+    if isinstance(v, decimal.Decimal):
+        return format(v, "f")
+    if isinstance(v, datetime.datetime):
+        if v.tzinfo is not None:
+            v = v.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+            return v.strftime("%Y-%m-%dT%H:%M:%S.") + "%06dZ" % v.microsecond
+        return v.strftime("%Y-%m-%dT%H:%M:%S.") + "%06d" % v.microsecond
+    if isinstance(v, datetime.date):
+        return v.isoformat()
+    if isinstance(v, (bytes, bytearray)):
+        return base64.b64encode(bytes(v)).decode("ascii")
+    if isinstance(v, dict):
+        return {k: canon(x) for k, x in v.items()}
+    if isinstance(v, list):
+        if v and all(isinstance(x, tuple) and len(x) == 2 for x in v):
+            return {map_key(k): canon(x) for k, x in v}
+        return [canon(x) for x in v]
+    if isinstance(v, tuple):
+        return [canon(x) for x in v]
+    return v
+
+
+def map_key(k):
+    c = canon(k)
+    return c if isinstance(c, str) else json.dumps(c)
+
+
+def main(argv):
+    table = argv[1]
+    version = None
+    if "--version" in argv:
+        version = int(argv[argv.index("--version") + 1])
+    try:
+        from deltalake import DeltaTable
+
+        dt = DeltaTable(table, version=version)
+        t = dt.to_pyarrow_table()
+        cols = t.column_names
+        out = sys.stdout
+        for row in t.to_pylist():
+            out.write(json.dumps({c: canon(row[c]) for c in cols}, ensure_ascii=False, sort_keys=True) + "\n")
+    except Exception as e:  # noqa: BLE001 - report any refusal as data for the comparison
+        sys.stdout.write(json.dumps({"error": f"{type(e).__name__}: {e}"}) + "\n")
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
