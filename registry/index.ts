@@ -1,0 +1,9 @@
+/** Model registry: model URIs → pinned model files (local registry, MLflow over REST). Knows nothing of Temporal. */
+export { parseModelUri, ModelUri } from './uri';
+export { PinnedModel } from './pinned';
+export { resolveModel, verifyPinned, ResolveOptions } from './resolve';
+export { registerModel, setAlias, listModels, LocalModel, LocalVersion } from './local';
+export { resolveFeatures, FeatureSource } from './features';
+export { readOnnxInfo, onnxInfo, OnnxModelInfo, OnnxValueInfo, parseNameList } from './onnx-file';
+export { sha256File, sha256Model } from './digest';
+export { NonRetryableError, ModelNotFoundError, ModelDigestMismatchError, FeatureMappingError } from './errors';

@@ -1,0 +1,37 @@
+/**
+ * A pinned model: the exact bytes a run scores with, by name, version and sha256, held for the whole run
+ * (retries included). `checkDigest` re-reads the bytes and fails when they changed under the pinned version.
+ */
+import { sha256Model } from './digest';
+import { ModelDigestMismatchError } from './errors';
+
+export interface PinnedModel {
+  uri: string;
+  name: string;
+  version: string;
+  sha256: string;
+  /** The ONNX file to load (external data files, if any, sit next to it). */
+  localPath: string;
+  /** Ordered feature names: model input column j is Silver column features[j]. */
+  features: string[];
+  /** Set when the digest covers a folder (ONNX + external data), not just `localPath`. */
+  digestPath?: string;
+}
+
+export async function checkDigest(pinned: PinnedModel): Promise<void> {
+  const target = pinned.digestPath ?? pinned.localPath;
+  let found: string;
+  try {
+    found = await sha256Model(target);
+  } catch (e) {
+    throw new ModelDigestMismatchError(
+      `model ${pinned.name} version ${pinned.version}: cannot read pinned ${target} (${(e as Error).message})`,
+    );
+  }
+  if (found !== pinned.sha256) {
+    throw new ModelDigestMismatchError(
+      `model ${pinned.name} version ${pinned.version} changed under the run: ${target} has sha256 ${found}, ` +
+        `pinned ${pinned.sha256}; registered versions are immutable — register a new version instead`,
+    );
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Model URI → pinned model. `models:/...` URIs go to the MLflow registry when a tracking URI is configured
+ * (MLFLOW_TRACKING_URI), otherwise to the local registry; a plain path is pinned as it is.
+ * The feature list follows the precedence in ./features.ts.
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { sha256File } from './digest';
+import { ModelNotFoundError } from './errors';
+import { resolveFeatures } from './features';
+import { aliasVersion, getVersion, latestVersion } from './local';
+import { fetchMlflowVersion, resolveMlflowModel } from './mlflow';
+import { readOnnxInfo } from './onnx-file';
+import { checkDigest, PinnedModel } from './pinned';
+import { parseModelUri } from './uri';
+
+export interface ResolveOptions {
+  /** The local registry folder (data/models). */
+  registryDir: string;
+  /** MLflow tracking server; when set, `models:/` URIs are resolved there. */
+  mlflowTrackingUri?: string;
+  /** The run's explicit feature list; overrides every other source. */
+  features?: string[];
+}
+
+export async function resolveModel(uri: string, opts: ResolveOptions): Promise<PinnedModel> {
+  const parsed = parseModelUri(uri);
+  let located: { name: string; version: string; sha256: string; localPath: string; signature: string[]; digestPath?: string };
+  if (parsed.kind === 'file') {
+    const localPath = path.resolve(parsed.path);
+    try {
+      await fs.access(localPath);
+    } catch {
+      throw new ModelNotFoundError(`model file ${localPath} does not exist`);
+    }
+    const sha256 = await sha256File(localPath);
+    located = {
+      name: path.basename(localPath).replace(/\.onnx$/i, ''),
+      version: `sha256:${sha256.slice(0, 12)}`,
+      sha256,
+      localPath,
+      signature: [],
+    };
+  } else if (opts.mlflowTrackingUri) {
+    located = await resolveMlflowModel(parsed, { trackingUri: opts.mlflowTrackingUri, cacheDir: path.join(opts.registryDir, '.mlflow-cache') });
+  } else {
+    const version =
+      parsed.kind === 'version'
+        ? parsed.version
+        : parsed.kind === 'latest'
+          ? await latestVersion(opts.registryDir, parsed.name)
+          : parsed.kind === 'alias'
+            ? await aliasVersion(opts.registryDir, parsed.name, parsed.alias)
+            : await aliasVersion(opts.registryDir, parsed.name, parsed.stage, 'stage');
+    const record = await getVersion(opts.registryDir, parsed.name, version);
+    located = {
+      name: record.name,
+      version: record.version,
+      sha256: record.sha256,
+      localPath: path.join(opts.registryDir, record.blob),
+      signature: record.features,
+    };
+  }
+  const info = await readOnnxInfo(located.localPath);
+  const { features } = resolveFeatures(`${located.name} version ${located.version}`, info, {
+    run: opts.features,
+    signature: located.signature,
+  });
+  const pinned: PinnedModel = {
+    uri,
+    name: located.name,
+    version: located.version,
+    sha256: located.sha256,
+    localPath: located.localPath,
+    features,
+    ...(located.digestPath ? { digestPath: located.digestPath } : {}),
+  };
+  await checkDigest(pinned); // the registry's record and the bytes on disk must agree
+  return pinned;
+}
+
+/**
+ * Re-reads the pinned bytes and fails with ModelDigestMismatchError when they changed. `opts` is accepted so a
+ * worker on another machine can re-fetch a pinned MLflow version it has not downloaded yet.
+ */
+export async function verifyPinned(pinned: PinnedModel, opts?: ResolveOptions): Promise<void> {
+  const target = pinned.digestPath ?? pinned.localPath;
+  const present = await fs.access(target).then(
+    () => true,
+    () => false,
+  );
+  if (!present && opts?.mlflowTrackingUri && pinned.uri.startsWith('models:')) {
+    await fetchMlflowVersion(pinned, { trackingUri: opts.mlflowTrackingUri, cacheDir: path.join(opts.registryDir, '.mlflow-cache') });
+  }
+  await checkDigest(pinned);
+}

@@ -1,0 +1,6 @@
+/** Scoring: the model contract, feature mapping and the batch scorer. Knows nothing of Temporal. */
+export { loadScorer, Scorer, ScorerOptions, ScoredBatch, ScoreOptions, MAX_SUB_BATCH_ROWS } from './scorer';
+export { scoreUnit, ScoreUnitOptions, UnitSegment, checkColumns } from './unit';
+export { modelContract, ModelContract, ContractOptions } from './contract';
+export { NullPolicy } from './matrix';
+export { MissingColumnError, FeatureTypeError, NullFeatureError, ModelContractError } from './errors';

@@ -1,0 +1,81 @@
+/**
+ * Silver columns → the model's row-major feature matrix for rows [start, end) of a batch, in model feature
+ * order. Any numeric or boolean column converts (bigint → number, true → 1); null and NaN follow the run's
+ * null policy: `error` throws naming the feature, user and file, `impute` substitutes the model's value,
+ * `skip` drops the row (counted).
+ */
+import { NullFeatureError } from './errors';
+import type { FloatType } from './contract';
+
+export type NullPolicy = 'error' | 'impute' | 'skip';
+
+export type Column = ArrayLike<unknown>;
+
+export interface FeatureRows {
+  /** rows × features, row-major; only the kept rows. */
+  matrix: Float32Array | Float64Array;
+  userIds: BigInt64Array;
+  rows: number;
+  skipped: number;
+}
+
+/** A column value as a number; NaN for null/undefined. Strings and other types are refused before this point. */
+function toNumber(raw: unknown): number {
+  if (typeof raw === 'number') return raw;
+  if (typeof raw === 'bigint') return Number(raw);
+  if (typeof raw === 'boolean') return raw ? 1 : 0;
+  return NaN;
+}
+
+export function userIdAt(ids: Column, i: number): bigint {
+  const raw = ids[i];
+  if (typeof raw === 'bigint') return raw;
+  if (typeof raw === 'number' && Number.isInteger(raw)) return BigInt(raw);
+  throw new NullFeatureError(`user_id is ${String(raw)} at row ${i}; user_id must be a non-null integer`);
+}
+
+export function featureRows(
+  features: string[],
+  columns: Column[],
+  ids: Column,
+  start: number,
+  end: number,
+  opts: { type: FloatType; nullPolicy: NullPolicy; imputeValues: Float64Array; source: string },
+): FeatureRows {
+  const n = end - start;
+  const width = features.length;
+  const matrix = opts.type === 'float64' ? new Float64Array(n * width) : new Float32Array(n * width);
+  const userIds = new BigInt64Array(n);
+  for (let r = 0; r < n; r++) userIds[r] = userIdAt(ids, start + r);
+  let bad: Uint8Array | undefined;
+  for (let j = 0; j < width; j++) {
+    const col = columns[j];
+    for (let r = 0; r < n; r++) {
+      const raw = col[start + r];
+      let v = typeof raw === 'number' ? raw : toNumber(raw);
+      if (v !== v) {
+        if (opts.nullPolicy === 'error') {
+          throw new NullFeatureError(
+            `feature ${features[j]} is ${raw === null || raw === undefined ? 'null' : 'NaN'} for user_id ${userIds[r]} ` +
+              `in ${opts.source} (null policy "error"; use "impute" or "skip" to score anyway)`,
+          );
+        }
+        if (opts.nullPolicy === 'impute') v = opts.imputeValues[j];
+        else (bad ??= new Uint8Array(n))[r] = 1;
+      }
+      matrix[r * width + j] = v;
+    }
+  }
+  if (!bad) return { matrix, userIds, rows: n, skipped: 0 };
+  // skip: compact the kept rows to the front.
+  let kept = 0;
+  for (let r = 0; r < n; r++) {
+    if (bad[r]) continue;
+    if (kept !== r) {
+      matrix.copyWithin(kept * width, r * width, (r + 1) * width);
+      userIds[kept] = userIds[r];
+    }
+    kept++;
+  }
+  return { matrix: matrix.subarray(0, kept * width), userIds: userIds.subarray(0, kept), rows: kept, skipped: n - kept };
+}

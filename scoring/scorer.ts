@@ -1,0 +1,130 @@
+/**
+ * The batch scorer: a Silver ColumnBatch → (user_id, probability) for its rows.
+ *
+ *   columns (model order) → feature rows (≤ 64K at a time) → onnxruntime → positive-class probabilities
+ *
+ * onnxruntime-node's `run` blocks the JavaScript thread, so rows go in short sub-batches with an await between
+ * them: heartbeats and cancellation get through while a long unit scores.
+ */
+import * as ort from 'onnxruntime-node';
+import type { ColumnBatch } from '../delta';
+import type { PinnedModel } from '../registry/pinned';
+import { ContractOptions, ModelContract, modelContract } from './contract';
+import { MissingColumnError, NullFeatureError } from './errors';
+import { Column, featureRows, FeatureRows, NullPolicy } from './matrix';
+import { loadModel, SessionOptions } from './session';
+
+
+export interface ScoredBatch {
+  userIds: BigInt64Array;
+  probabilities: Float64Array;
+  /** Rows dropped under the `skip` null policy. */
+  skipped: number;
+}
+
+export interface ScoreOptions {
+  nullPolicy: NullPolicy;
+  /** Where the batch came from (a data file), for error messages. */
+  source?: string;
+}
+
+export interface Scorer {
+  pinned: PinnedModel;
+  contract: ModelContract;
+  /** Silver columns the scorer reads: user_id and the features in model order. */
+  columns: string[];
+  scoreBatch(batch: ColumnBatch, opts: ScoreOptions): Promise<ScoredBatch>;
+}
+
+export const MAX_SUB_BATCH_ROWS = 65536;
+
+export interface ScorerOptions extends SessionOptions, ContractOptions {
+  /** Rows per onnxruntime call (default and maximum 65,536). */
+  subBatchRows?: number;
+}
+
+/** Loads (or reuses) the model's session and checks the model contract before any row is scored. */
+export async function loadScorer(pinned: PinnedModel, opts: ScorerOptions = {}): Promise<Scorer> {
+  const { session, info } = await loadModel(pinned, opts);
+  const contract = modelContract(`${pinned.name} version ${pinned.version}`, info, pinned.features, opts);
+  const subBatch = Math.min(opts.subBatchRows ?? MAX_SUB_BATCH_ROWS, MAX_SUB_BATCH_ROWS);
+  return {
+    pinned,
+    contract,
+    columns: ['user_id', ...pinned.features],
+    scoreBatch: (batch, scoreOpts) => scoreBatch(session, pinned, contract, subBatch, batch, scoreOpts),
+  };
+}
+
+async function scoreBatch(
+  session: ort.InferenceSession,
+  pinned: PinnedModel,
+  contract: ModelContract,
+  subBatch: number,
+  batch: ColumnBatch,
+  opts: ScoreOptions,
+): Promise<ScoredBatch> {
+  const source = opts.source ?? 'the batch';
+  const column = (name: string): Column => {
+    const c = batch.columns[name];
+    if (!c) throw new MissingColumnError(`column "${name}" needed by model ${pinned.name} is missing from ${source}`);
+    return c;
+  };
+  const ids = column('user_id');
+  const columns = pinned.features.map(column);
+  if (opts.nullPolicy === 'impute') {
+    const lacking = pinned.features.filter((_, j) => Number.isNaN(contract.imputeValues[j]));
+    if (lacking.length) {
+      throw new NullFeatureError(
+        `null policy "impute" but model ${pinned.name} version ${pinned.version} has no impute value for ` +
+          `${lacking.join(', ')} (metadata impute_values)`,
+      );
+    }
+  }
+  const type = contract.input.kind === 'matrix' ? contract.input.type : 'float64';
+  const userIds = new BigInt64Array(batch.numRows);
+  const probabilities = new Float64Array(batch.numRows);
+  let kept = 0;
+  let skipped = 0;
+  for (let start = 0; start < batch.numRows; start += subBatch) {
+    const end = Math.min(start + subBatch, batch.numRows);
+    const rows = featureRows(pinned.features, columns, ids, start, end, {
+      type,
+      nullPolicy: opts.nullPolicy,
+      imputeValues: contract.imputeValues,
+      source,
+    });
+    skipped += rows.skipped;
+    if (rows.rows > 0) {
+      const outputs = await session.run(feeds(contract, rows, pinned.features.length), [contract.output.name]);
+      positiveProbabilities(outputs[contract.output.name] as ort.Tensor, contract, probabilities, kept, rows.rows);
+      userIds.set(rows.userIds, kept);
+      kept += rows.rows;
+    }
+    await new Promise((resolve) => setImmediate(resolve)); // let heartbeats through
+  }
+  return { userIds: userIds.subarray(0, kept), probabilities: probabilities.subarray(0, kept), skipped };
+}
+
+function feeds(contract: ModelContract, rows: FeatureRows, width: number): Record<string, ort.Tensor> {
+  if (contract.input.kind === 'matrix') {
+    return { [contract.input.name]: new ort.Tensor(contract.input.type, rows.matrix, [rows.rows, width]) };
+  }
+  const out: Record<string, ort.Tensor> = {};
+  contract.input.inputs.forEach((input, j) => {
+    const col = input.type === 'float64' ? new Float64Array(rows.rows) : new Float32Array(rows.rows);
+    for (let r = 0; r < rows.rows; r++) col[r] = rows.matrix[r * width + j];
+    out[input.name] = new ort.Tensor(input.type, col, input.shape === 'N' ? [rows.rows] : [rows.rows, 1]);
+  });
+  return out;
+}
+
+function positiveProbabilities(t: ort.Tensor, contract: ModelContract, into: Float64Array, at: number, rows: number): void {
+  const data = t.data as Float32Array | Float64Array;
+  const width = t.dims.length === 2 ? t.dims[1] : 1;
+  const col = width === 1 ? 0 : contract.output.positiveColumn;
+  if (t.dims[0] !== rows || col >= width) {
+    throw new Error(`model output "${contract.output.name}" has shape [${t.dims.join(',')}] for ${rows} rows`);
+  }
+  for (let r = 0; r < rows; r++) into[at + r] = data[r * width + col];
+}

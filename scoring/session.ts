@@ -1,0 +1,60 @@
+/**
+ * One onnxruntime InferenceSession per model sha256 per process. The bytes are read once, checked against the
+ * pinned sha256, and the session is created from those same bytes, so what runs is what was pinned.
+ */
+import * as fs from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import * as ort from 'onnxruntime-node';
+import { onnx } from 'onnx-proto';
+import { onnxInfo, OnnxModelInfo } from '../registry/onnx-file';
+import { checkDigest, PinnedModel } from '../registry/pinned';
+import { ModelDigestMismatchError } from '../registry/errors';
+
+export interface LoadedModel {
+  session: ort.InferenceSession;
+  info: OnnxModelInfo;
+}
+
+export interface SessionOptions {
+  /** Threads inside one operator (default 1: workers run one scoring activity per core). */
+  intraOpThreads?: number;
+}
+
+const sessions = new Map<string, Promise<LoadedModel>>();
+
+export function loadModel(pinned: PinnedModel, opts: SessionOptions = {}): Promise<LoadedModel> {
+  let loaded = sessions.get(pinned.sha256);
+  if (!loaded) {
+    loaded = createSession(pinned, opts);
+    sessions.set(pinned.sha256, loaded);
+    loaded.catch(() => sessions.delete(pinned.sha256)); // a failed load may succeed on retry (e.g. a file copy finished)
+  }
+  return loaded;
+}
+
+async function createSession(pinned: PinnedModel, opts: SessionOptions): Promise<LoadedModel> {
+  const bytes = await fs.readFile(pinned.localPath);
+  if (pinned.digestPath) {
+    await checkDigest(pinned); // folder digest: ONNX + external data
+  } else {
+    const found = createHash('sha256').update(bytes).digest('hex');
+    if (found !== pinned.sha256) {
+      throw new ModelDigestMismatchError(
+        `model ${pinned.name} version ${pinned.version} changed under the run: ${pinned.localPath} has sha256 ${found}, ` +
+          `pinned ${pinned.sha256}; registered versions are immutable — register a new version instead`,
+      );
+    }
+  }
+  const info = onnxInfo(onnx.ModelProto.decode(bytes));
+  const options: ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: opts.intraOpThreads ?? 1,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  };
+  // External data files are found relative to the model's path, so such models load from the path.
+  const session = pinned.digestPath
+    ? await ort.InferenceSession.create(pinned.localPath, options)
+    : await ort.InferenceSession.create(bytes, options);
+  return { session, info };
+}

@@ -1,0 +1,67 @@
+/**
+ * Scoring one unit of work: some row groups of some Silver data files, read one row group at a time (only
+ * user_id and the model's features), so memory is bounded by a row group whatever the table's size.
+ */
+import { AddFile, readDataFile, StructType } from '../delta';
+import { FeatureTypeError, MissingColumnError } from './errors';
+import { NullPolicy } from './matrix';
+import { ScoredBatch, Scorer } from './scorer';
+
+export interface UnitSegment {
+  file: AddFile;
+  rowGroups: number[];
+}
+
+export interface ScoreUnitOptions {
+  silverTablePath: string;
+  schema: StructType;
+  segments: UnitSegment[];
+  scorer: Scorer;
+  nullPolicy: NullPolicy;
+  /** Called after each row group with the unit's rows read so far. */
+  onProgress?: (rowsDone: number) => void;
+}
+
+const NUMERIC = new Set(['byte', 'short', 'integer', 'long', 'float', 'double', 'boolean']);
+
+export async function* scoreUnit(opts: ScoreUnitOptions): AsyncGenerator<ScoredBatch> {
+  checkColumns(opts.silverTablePath, opts.schema, opts.scorer);
+  let rowsDone = 0;
+  for (const segment of opts.segments) {
+    const source = `${opts.silverTablePath}/${segment.file.path}`;
+    for (const rowGroup of segment.rowGroups) {
+      const batches = readDataFile(opts.silverTablePath, segment.file, {
+        schema: opts.schema,
+        columns: opts.scorer.columns,
+        rowGroups: [rowGroup],
+      });
+      for await (const batch of batches) {
+        const scored = await opts.scorer.scoreBatch(batch, { nullPolicy: opts.nullPolicy, source });
+        rowsDone += batch.numRows;
+        opts.onProgress?.(rowsDone);
+        yield scored;
+      }
+    }
+  }
+}
+
+/** Every column the model needs exists with a numeric or boolean type; extra columns are ignored. */
+export function checkColumns(table: string, schema: StructType, scorer: Scorer): void {
+  const fields = new Map(schema.fields.map((f) => [f.name, f]));
+  const model = `model ${scorer.pinned.name} version ${scorer.pinned.version}`;
+  for (const name of scorer.columns) {
+    const field = fields.get(name);
+    if (!field) {
+      throw new MissingColumnError(
+        `Silver table ${table} has no column "${name}" (needed by ${model}); its columns: ${[...fields.keys()].join(', ')}`,
+      );
+    }
+    const type = typeof field.type === 'string' ? field.type : JSON.stringify(field.type);
+    const ok = name === 'user_id' ? type === 'long' || type === 'integer' : NUMERIC.has(type) || type.startsWith('decimal');
+    if (!ok) {
+      throw new FeatureTypeError(
+        `column "${name}" of Silver table ${table} has type ${type}; ${name === 'user_id' ? 'user_id must be long' : 'features must be numeric or boolean'} (${model})`,
+      );
+    }
+  }
+}
