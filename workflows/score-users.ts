@@ -7,9 +7,8 @@
  * Deterministic orchestration only: it carries references (paths, versions, counts, digests), never rows. A
  * worker that dies mid-run costs only its in-flight units: finished units are in history and are not redone.
  */
-import {
-  ApplicationFailure, defineQuery, defineSearchAttributeKey, proxyActivities, SearchAttributeType, setHandler, workflowInfo,
-} from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { ApplicationFailure, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities, NullPolicy, PlanResult, TopBuyersResult, UnitResult } from '../activities';
 import type { PinnedModel } from '../registry';
 import { DEFAULT_TOP_BUYERS_RULE, ruleProblem, TopBuyersRule } from '../pipeline/top-buyers-rule';

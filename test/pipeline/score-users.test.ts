@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { openTable, replacePartition, scanTable, writeDataFile } from '../../delta';
 import { generateSilver, trainDemoModel } from '../../demo';
 import { resolveModel } from '../../registry';
@@ -17,7 +18,7 @@ import type { ScoreUsersInput, ScoreUsersResult } from '../../workflows/score-us
 import { TASK_QUEUE } from '../../workflows/task-queues';
 import { batchScore, jsonLines, python } from '../support/processes';
 import { expectedTopBuyers, logistic, readLogistic, Scored } from '../support/reference';
-import { RunningWorkers, startLocalServer, startWorkers } from '../support/temporal';
+import { RunningWorkers, startLocalServer, startWorkers, workflowBundle } from '../support/temporal';
 
 const USERS = 20_000;
 const DAY = '2026-11-23';
@@ -149,6 +150,11 @@ describe('scoreUsers on a real Temporal server', function () {
     const after = await openTable(data.goldPredictions);
     assert.equal(after.version, before.version);
     assert.deepEqual(after.files().map((f) => f.path).sort(), before.files().map((f) => f.path).sort());
+  });
+
+  it('replays its recorded history deterministically', async function () {
+    const history = await env.client.workflow.getHandle(first.workflowId, first.runId).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history);
   });
 
   it('Python delta-rs reads both Gold tables with the same rows as `batch-score delta read`', async function () {

@@ -12,10 +12,10 @@ export interface LogisticWeights {
 }
 
 function initializer(model: onnx.ModelProto, name: string): Float64Array {
-  const t = model.graph!.initializer.find((i) => i.name === name);
+  const t = (model.graph?.initializer ?? []).find((i) => i.name === name);
   if (!t) throw new Error(`model has no initializer ${name}`);
   if (t.rawData && t.rawData.length) return new Float64Array(Uint8Array.from(t.rawData).buffer);
-  return Float64Array.from(t.doubleData);
+  return Float64Array.from(t.doubleData ?? []);
 }
 
 export function readLogistic(file: string): LogisticWeights {

@@ -5,7 +5,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { startLocalServer } from '../../cli/temporal-server';
-import { createWorkers, WORKFLOWS_PATH } from '../../workers/workers';
+import { createWorkers, WorkerRole, WORKFLOWS_PATH } from '../../workers/workers';
 import type { ActivityOptions } from '../../activities';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -19,8 +19,10 @@ export interface RunningWorkers {
   stop(): Promise<void>;
 }
 
-/** Start batch-score workers (role all) on the server; stop() shuts them down and waits. */
-export async function startWorkers(env: TestWorkflowEnvironment, opts: ActivityOptions & { concurrency?: number }): Promise<RunningWorkers> {
+/** Start batch-score workers (default role all) on the server; stop() shuts them down and waits. */
+export async function startWorkers(
+  env: TestWorkflowEnvironment, opts: ActivityOptions & { concurrency?: number; role?: WorkerRole },
+): Promise<RunningWorkers> {
   const workers: Worker[] = await createWorkers({ connection: env.nativeConnection, workflowBundle: await workflowBundle(), ...opts });
   const running = workers.map((w) => w.run());
   return {
