@@ -19,3 +19,5 @@ export * from './write';
 export { partitionFolder, toAddPath, dataFilePath, HIVE_DEFAULT_PARTITION } from './paths';
 export { computeStats } from './stats';
 export { ENGINE_INFO } from './engine';
+export * from './history';
+export * from './vacuum';
