@@ -1,0 +1,58 @@
+/** `batch-score model`: the local model registry (register, list, alias). */
+import { listModels, registerModel, setAlias } from '../registry';
+import { parseCommand, str } from './args';
+import { dataLayout } from './data-dir';
+
+const HELP = `
+Usage: batch-score model register FILE --name NAME [--alias ALIAS] [--features a,b,c] [--data-dir DIR]
+       batch-score model list [--json] [--data-dir DIR]
+       batch-score model alias NAME ALIAS VERSION [--data-dir DIR]
+
+The local registry <data>/models: every registration is a new immutable version (1, 2, ...) whose bytes are
+stored under their sha256. Runs take models:/NAME@ALIAS, models:/NAME/VERSION or a file path.
+  --features a,b,c   ordered feature names (Silver columns), when the ONNX file does not carry them
+`;
+
+export async function modelCommand(args: string[]): Promise<number> {
+  const p = parseCommand(
+    HELP,
+    { name: { type: 'string' }, alias: { type: 'string' }, features: { type: 'string' }, json: { type: 'boolean' }, 'data-dir': { type: 'string' } },
+    args,
+  );
+  if (!p) return 0;
+  const registryDir = dataLayout(str(p, 'data-dir')).models;
+  const [verb, ...rest] = p.positionals;
+  if (verb === 'register' && rest.length === 1 && str(p, 'name')) {
+    const features = str(p, 'features')
+      ?.split(',')
+      .map((f) => f.trim())
+      .filter((f) => f !== '');
+    const v = await registerModel(registryDir, rest[0], { name: str(p, 'name')!, alias: str(p, 'alias'), features });
+    console.log(`registered ${v.name} version ${v.version} (sha256 ${v.sha256})${str(p, 'alias') ? `, alias ${str(p, 'alias')}` : ''}`);
+    return 0;
+  }
+  if (verb === 'list' && rest.length === 0) {
+    const models = await listModels(registryDir);
+    if (p.values.json) {
+      console.log(JSON.stringify(models, null, 2));
+      return 0;
+    }
+    if (!models.length) console.log(`no models in ${registryDir}`);
+    for (const m of models) {
+      console.log(m.name);
+      for (const v of m.versions) {
+        const aliases = Object.entries(m.aliases).filter(([, version]) => version === v.version).map(([a]) => `@${a}`);
+        console.log(`  ${v.version.padStart(3)}  ${v.sha256.slice(0, 12)}  ${v.createdAt}  ${aliases.join(' ')}`);
+      }
+    }
+    return 0;
+  }
+  if (verb === 'alias' && rest.length === 3) {
+    const [name, alias, version] = rest;
+    await setAlias(registryDir, name, alias, version);
+    console.log(`models:/${name}@${alias} → version ${version}`);
+    return 0;
+  }
+  console.error(HELP.trim());
+  return 2;
+}
