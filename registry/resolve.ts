@@ -17,7 +17,7 @@ import { parseModelUri } from './uri';
 export interface ResolveOptions {
   /** The local registry folder (data/models). */
   registryDir: string;
-  /** MLflow tracking server; when set, `models:/` URIs are resolved there. */
+  /** MLflow tracking server; when set, `models:/` URIs are resolved there (default: MLFLOW_TRACKING_URI). */
   mlflowTrackingUri?: string;
   /** The run's explicit feature list; overrides every other source. */
   features?: string[];
@@ -41,8 +41,8 @@ export async function resolveModel(uri: string, opts: ResolveOptions): Promise<P
       localPath,
       signature: [],
     };
-  } else if (opts.mlflowTrackingUri) {
-    located = await resolveMlflowModel(parsed, { trackingUri: opts.mlflowTrackingUri, cacheDir: path.join(opts.registryDir, '.mlflow-cache') });
+  } else if (trackingUri(opts)) {
+    located = await resolveMlflowModel(parsed, mlflowOptions(opts));
   } else {
     const version =
       parsed.kind === 'version'
@@ -89,8 +89,16 @@ export async function verifyPinned(pinned: PinnedModel, opts?: ResolveOptions): 
     () => true,
     () => false,
   );
-  if (!present && opts?.mlflowTrackingUri && pinned.uri.startsWith('models:')) {
-    await fetchMlflowVersion(pinned, { trackingUri: opts.mlflowTrackingUri, cacheDir: path.join(opts.registryDir, '.mlflow-cache') });
+  if (!present && opts && trackingUri(opts) && pinned.uri.startsWith('models:')) {
+    await fetchMlflowVersion(pinned, mlflowOptions(opts));
   }
   await checkDigest(pinned);
+}
+
+function trackingUri(opts: ResolveOptions): string | undefined {
+  return opts.mlflowTrackingUri ?? (process.env.MLFLOW_TRACKING_URI || undefined);
+}
+
+function mlflowOptions(opts: ResolveOptions) {
+  return { trackingUri: trackingUri(opts)!, cacheDir: path.join(opts.registryDir, '.mlflow-cache') };
 }

@@ -38,6 +38,7 @@ describe('scoring: real model fixtures (skl2onnx, onnxmltools) equal their libra
     ['sklearn_gb', 'matrix X float32 → probabilities[:,1]', undefined],
     ['xgboost', 'matrix input float32 → probabilities[:,1]', 'run'],
     ['lightgbm', 'matrix input float32 → probabilities[:,1]', undefined],
+    ['sklearn_mlp', 'matrix X float32 → probabilities[:,1]', undefined],
   ];
   for (const [model, summary, runFeatures] of cases) {
     it(`${model}: ${summary}`, async () => {
