@@ -48,8 +48,8 @@ describe('scoreUsers on a real Temporal server', function () {
   before(async function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batch-score-pipeline-'));
     data = dataLayout(dir);
-    await generateSilver({ tablePath: data.silverFeatures, labelsPath: data.silverLabels, users: USERS, seed: 7, snapshotDate: DAY });
-    await generateSilver({ tablePath: data.silverFeatures, labelsPath: data.silverLabels, users: 5_000, seed: 8, snapshotDate: OTHER_DAY });
+    await generateSilver({ tablePath: data.silverFeatures, labelsPath: data.silverLabels, users: USERS, seed: 7, snapshotDate: DAY, fileRows: 2_500 });
+    await generateSilver({ tablePath: data.silverFeatures, labelsPath: data.silverLabels, users: 5_000, seed: 8, snapshotDate: OTHER_DAY, fileRows: 2_500 });
     await trainDemoModel({ silverPath: data.silverFeatures, labelsPath: data.silverLabels, snapshotDate: DAY, registryDir: data.models });
     env = await startLocalServer();
     workers = await startWorkers(env, { dataDir: dir, concurrency: 2 });

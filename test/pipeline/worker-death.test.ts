@@ -41,7 +41,7 @@ describe('a scoring worker dies halfway', function () {
   before(async function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batch-score-death-'));
     const data = dataLayout(dir);
-    await generateSilver({ tablePath: data.silverFeatures, labelsPath: data.silverLabels, users: USERS, seed: 11, snapshotDate: DAY });
+    await generateSilver({ tablePath: data.silverFeatures, labelsPath: data.silverLabels, users: USERS, seed: 11, snapshotDate: DAY, fileRows: UNIT_ROWS });
     await trainDemoModel({ silverPath: data.silverFeatures, labelsPath: data.silverLabels, snapshotDate: DAY, registryDir: data.models });
     env = await startLocalServer();
     orchestration = await startWorkers(env, { dataDir: dir, role: 'orchestration' });

@@ -3,15 +3,18 @@
  * against it for the whole suite. Workflows are bundled once and shared by every worker the suite creates.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { startLocalServer } from '../../cli/temporal-server';
 import { createWorkers, WorkerRole, WORKFLOWS_PATH } from '../../workers/workers';
 import type { ActivityOptions } from '../../activities';
 
+// Workers log state changes at INFO; tests want only problems.
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: undefined });
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   return bundle;
 }
 
