@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { openTable, tableExists } from '../delta';
 import { generateSilver, trainDemoModel } from '../demo';
 import { resolveModel } from '../registry';
@@ -37,6 +38,8 @@ export async function demoCommand(args: string[]): Promise<number> {
     'keep-running': { type: 'boolean' },
   }, args);
   if (!p) return 0;
+  // Worker state changes are noise here; warnings and errors still show.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const layout = dataLayout(str(p, 'data-dir'));
   const users = num(p, 'users', positiveInt) ?? 100_000;
   const scoreDate = date(p, 'date') ?? todayUtc();
