@@ -3,16 +3,16 @@ type Command = (args: string[]) => Promise<number>;
 
 // Loaded on use: a command pays only for the libraries it needs (Temporal, onnxruntime, ...).
 const COMMANDS: Record<string, [() => Promise<Command>, string]> = {
-  demo: [async () => (await import('./demo')).demoCommand, 'everything embedded: dev server, worker, demo data and model, one run'],
-  'dev-server': [async () => (await import('./dev-server')).devServerCommand, 'the local Temporal dev server with its Web UI'],
-  worker: [async () => (await import('./worker')).workerCommand, 'a worker process (all, orchestration or scoring)'],
-  run: [async () => (await import('./run')).runCommand, 'start a scoring run for a date'],
-  status: [async () => (await import('./status')).statusCommand, "a run's status and progress"],
-  top: [async () => (await import('./top')).topCommand, 'the top buyers of a date'],
-  generate: [async () => (await import('./generate')).generateCommand, 'generate the demo Silver table'],
-  train: [async () => (await import('./train')).trainCommand, 'train and register the demo model'],
-  model: [async () => (await import('./model')).modelCommand, 'the local model registry: register, list, alias'],
-  delta: [async () => (await import('./delta')).deltaCommand, 'Delta tables: show, history, read, vacuum'],
+  demo: [async () => (require('./demo') as typeof import('./demo')).demoCommand, 'everything embedded: dev server, worker, demo data and model, one run'],
+  'dev-server': [async () => (require('./dev-server') as typeof import('./dev-server')).devServerCommand, 'the local Temporal dev server with its Web UI'],
+  worker: [async () => (require('./worker') as typeof import('./worker')).workerCommand, 'a worker process (all, orchestration or scoring)'],
+  run: [async () => (require('./run') as typeof import('./run')).runCommand, 'start a scoring run for a date'],
+  status: [async () => (require('./status') as typeof import('./status')).statusCommand, "a run's status and progress"],
+  top: [async () => (require('./top') as typeof import('./top')).topCommand, 'the top buyers of a date'],
+  generate: [async () => (require('./generate') as typeof import('./generate')).generateCommand, 'generate the demo Silver table'],
+  train: [async () => (require('./train') as typeof import('./train')).trainCommand, 'train and register the demo model'],
+  model: [async () => (require('./model') as typeof import('./model')).modelCommand, 'the local model registry: register, list, alias'],
+  delta: [async () => (require('./delta') as typeof import('./delta')).deltaCommand, 'Delta tables: show, history, read, vacuum'],
 };
 
 const HELP = `Usage: batch-score <command> [options]   (batch-score <command> --help for its options)
