@@ -27,6 +27,13 @@ function toNumber(raw: unknown): number {
   return NaN;
 }
 
+function isIntegerArray(col: Column): col is Int32Array | Int16Array | Int8Array | Uint8Array | Uint16Array | Uint32Array {
+  return (
+    col instanceof Int32Array || col instanceof Int16Array || col instanceof Int8Array ||
+    col instanceof Uint8Array || col instanceof Uint16Array || col instanceof Uint32Array
+  );
+}
+
 export function userIdAt(ids: Column, i: number): bigint {
   const raw = ids[i];
   if (typeof raw === 'bigint') return raw;
@@ -45,11 +52,16 @@ export function featureRows(
   const n = end - start;
   const width = features.length;
   const matrix = opts.type === 'float64' ? new Float64Array(n * width) : new Float32Array(n * width);
-  const userIds = new BigInt64Array(n);
-  for (let r = 0; r < n; r++) userIds[r] = userIdAt(ids, start + r);
+  const userIds =
+    ids instanceof BigInt64Array ? ids.slice(start, end) : BigInt64Array.from({ length: n }, (_, r) => userIdAt(ids, start + r));
   let bad: Uint8Array | undefined;
   for (let j = 0; j < width; j++) {
     const col = columns[j];
+    if (isIntegerArray(col)) {
+      // Integer typed arrays hold no nulls or NaN: a plain strided copy.
+      for (let r = 0; r < n; r++) matrix[r * width + j] = col[start + r];
+      continue;
+    }
     for (let r = 0; r < n; r++) {
       const raw = col[start + r];
       let v = typeof raw === 'number' ? raw : toNumber(raw);
