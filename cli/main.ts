@@ -8,6 +8,8 @@ const COMMANDS: Record<string, [() => Promise<Command>, string]> = {
   worker: [async () => (require('./worker') as typeof import('./worker')).workerCommand, 'a worker process (all, orchestration or scoring)'],
   run: [async () => (require('./run') as typeof import('./run')).runCommand, 'start a scoring run for a date'],
   status: [async () => (require('./status') as typeof import('./status')).statusCommand, "a run's status and progress"],
+  schedule: [async () => (require('./schedule') as typeof import('./schedule')).scheduleCommand, 'the weekly run as a Temporal Schedule'],
+  backfill: [async () => (require('./backfill') as typeof import('./backfill')).backfillCommand, 'score a range of past dates'],
   top: [async () => (require('./top') as typeof import('./top')).topCommand, 'the top buyers of a date'],
   generate: [async () => (require('./generate') as typeof import('./generate')).generateCommand, 'generate the demo Silver table'],
   train: [async () => (require('./train') as typeof import('./train')).trainCommand, 'train and register the demo model'],

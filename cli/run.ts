@@ -27,7 +27,8 @@ worker's data root; relative paths are resolved by the worker.
   --json                 print JSON
 `;
 
-export function runInput(p: NonNullable<ReturnType<typeof parseCommand>>, scoreDate: string): ScoreUsersInput {
+/** The workflow input from run options (shared by run, schedule and backfill). */
+export function runInput(p: NonNullable<ReturnType<typeof parseCommand>>, scoreDate?: string): ScoreUsersInput {
   const topBuyers = {
     fraction: num(p, 'top-fraction'),
     minProbability: num(p, 'min-probability'),

@@ -1,0 +1,50 @@
+/** `batch-score backfill`: score a range of past dates, one scoreUsers child per date (workflow backfillScores). */
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { BackfillDateResult, BackfillScoresInput } from '../workflows/backfill-scores';
+import { TASK_QUEUE } from '../workflows/task-queues';
+import { date, num, parseCommand, positiveInt } from './args';
+import { connectClient } from './connection';
+import { RUN_OPTIONS, runInput } from './run';
+
+const HELP = `
+Usage: batch-score backfill --from YYYY-MM-DD --to YYYY-MM-DD [--every 7d] [--max-concurrent N] [run options]
+
+Start workflow backfillScores (id backfill-<from>-<to>): a scoreUsers run (id score-users-<date>) for every
+date from --from to --to, --every days apart (default 7d), --max-concurrent dates at once (default 1).
+Takes the options of batch-score run (--model, --silver, --gold, --top-fraction, ...), plus --wait and --json.
+`;
+
+export async function backfillCommand(args: string[]): Promise<number> {
+  const p = parseCommand(HELP, {
+    ...RUN_OPTIONS, from: { type: 'string' }, to: { type: 'string' }, every: { type: 'string' },
+    'max-concurrent': { type: 'string' }, wait: { type: 'boolean' }, json: { type: 'boolean' },
+  }, args);
+  if (!p) return 0;
+  const from = date(p, 'from');
+  const to = date(p, 'to');
+  if (!from || !to) throw new Error('backfill needs --from and --to (YYYY-MM-DD)');
+  if (p.values.date !== undefined) throw new Error('backfill takes --from and --to, not --date');
+  const every = typeof p.values.every === 'string' ? p.values.every : '7d';
+  const m = /^(\d+)d?$/.exec(every);
+  if (!m || Number(m[1]) < 1) throw new Error(`--every: ${JSON.stringify(every)} is not a number of days like 7d`);
+  const input: BackfillScoresInput = { ...runInput(p), from, to, everyDays: Number(m[1]), maxConcurrent: num(p, 'max-concurrent', positiveInt) };
+  if (input.maxConcurrent === undefined) delete input.maxConcurrent;
+  const workflowId = `backfill-${from}-${to}`;
+  const { client, close } = await connectClient();
+  try {
+    const handle = await client.workflow.start('backfillScores', { taskQueue: TASK_QUEUE, workflowId, args: [input] });
+    if (!p.values.wait) {
+      console.log(p.values.json ? JSON.stringify({ workflowId, runId: handle.firstExecutionRunId }) : `started ${workflowId}`);
+      return 0;
+    }
+    const results = (await handle.result()) as BackfillDateResult[];
+    if (p.values.json) console.log(JSON.stringify(results));
+    else for (const r of results) console.log(`${r.scoreDate}  ${r.rowsScored} users  gold version ${r.goldVersion}  ${r.topBuyers} top buyers`);
+    return 0;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new Error(`${workflowId} is already running`);
+    throw err;
+  } finally {
+    await close();
+  }
+}
