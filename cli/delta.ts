@@ -51,8 +51,20 @@ const HELP: Record<string, string> = {
 
 const processIo: DeltaIo = { out: process.stdout, err: process.stderr };
 
+// `batch-score delta read T | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
+let epipeHandled = false;
+function quietOnClosedPipe(): void {
+  if (epipeHandled) return;
+  epipeHandled = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 /** Entry point routed from `batch-score delta ...`; returns the exit code. */
 export async function deltaCommand(args: string[], io: DeltaIo = processIo): Promise<number> {
+  if (io === processIo) quietOnClosedPipe();
   const [verb, ...rest] = args;
   if (!verb || verb === '--help' || verb === '-h' || verb === 'help') {
     io.out.write(HELP.delta + '\n');

@@ -11,8 +11,9 @@ import { AddFile, PartitionValues } from './actions';
 import { DeltaError, ioError } from './errors';
 import { ParquetFile, openParquet, readRowGroup, writeParquetFile } from './parquet';
 import { dataFilePath, partitionFolder, toAddPath } from './paths';
-import { StructType, fieldOf } from './schema';
+import { StructField, StructType, fieldOf } from './schema';
 import { computeStats } from './stats';
+import { hasPartitionValue, logicalColumn, partitionValueOf, physicalField } from './column-mapping';
 import { formatPartitionValue, parsePartitionValue } from './values';
 
 export interface ColumnBatch {
@@ -40,8 +41,9 @@ export async function* readDataFile(tablePath: string, file: AddFile, opts: { sc
   const { schema } = opts;
   const names = opts.columns ?? schema.fields.map((f) => f.name);
   const fields = names.map((n) => fieldOf(schema, n, tablePath));
-  const partitionValues = file.partitionValues ?? {};
-  const fromFile = fields.filter((f) => !(f.name in partitionValues));
+  const isPartition = (f: StructField) => hasPartitionValue(file.partitionValues, f);
+  const fromFile = fields.filter((f) => !isPartition(f));
+  const physical = fromFile.map(physicalField);
   const pf = await open(tablePath, file);
   const groups = opts.rowGroups ?? pf.rowGroupRows.map((_, i) => i);
   for (const g of groups) {
@@ -49,14 +51,14 @@ export async function* readDataFile(tablePath: string, file: AddFile, opts: { sc
     if (numRows === undefined) {
       throw new DeltaError('InvalidArgument', `${tablePath}: file ${file.path} has no row group ${g} (it has ${pf.rowGroupRows.length})`, { retryable: false });
     }
-    const read = await readRowGroup(pf, g, fromFile);
+    const read = await readRowGroup(pf, g, physical);
     const columns: Record<string, ArrayLike<unknown>> = {};
     for (const f of fields) {
-      if (f.name in partitionValues) {
-        const v = parsePartitionValue(partitionValues[f.name], f.type, f.name);
+      if (isPartition(f)) {
+        const v = parsePartitionValue(partitionValueOf(file.partitionValues, f), f.type, f.name);
         columns[f.name] = new Array(numRows).fill(v);
       } else {
-        columns[f.name] = read[f.name];
+        columns[f.name] = logicalColumn(read[physicalField(f).name], f);
       }
     }
     yield { numRows, columns };

@@ -222,10 +222,20 @@ function valueFromParquet(v: unknown, type: DataType, where: string): unknown {
   if (isArray(type)) return Array.from(v as ArrayLike<unknown>, (x) => valueFromParquet(x, type.elementType, where));
   if (isMap(type)) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = valueFromParquet(x, type.valueType, where);
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[mapKey(k, type.keyType, where)] = valueFromParquet(x, type.valueType, where);
     return out;
   }
   return v;
+}
+
+/** Map keys arrive as property names of raw values (day numbers, microseconds): spell them as values. */
+function mapKey(k: string, keyType: DataType, where: string): string {
+  if (keyType === 'date' && /^-?\d+$/.test(k)) return dateFromDays(Number(k));
+  if ((keyType === 'timestamp' || keyType === 'timestamp_ntz') && /^-?\d+$/.test(k)) {
+    const iso = (valueFromParquet(BigInt(k), keyType, where) as DeltaTimestamp).toISOString();
+    return keyType === 'timestamp' ? iso : iso.slice(0, -1);
+  }
+  return k;
 }
 
 /** Unscaled integer of a raw Parquet decimal: INT32, INT64 or big-endian two's complement bytes. */
@@ -282,6 +292,8 @@ function primitiveElement(type: string, column: string): Omit<SchemaElement, 'na
     case 'date': return { type: 'INT32', converted_type: 'DATE', logical_type: { type: 'DATE' } };
     case 'timestamp':
       return { type: 'INT64', converted_type: 'TIMESTAMP_MICROS', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' } };
+    case 'timestamp_ntz':
+      return { type: 'INT64', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'MICROS' } };
     default: {
       const d = decimalType(type);
       if (d) {
@@ -313,7 +325,7 @@ function valueToParquet(v: unknown, type: DataType, column: string): unknown {
       case 'string': return String(v);
       case 'binary': return v instanceof Uint8Array ? v : new TextEncoder().encode(String(v));
       case 'date': return daysFromDate(v, column);
-      case 'timestamp': return timestampMicros(v, column);
+      case 'timestamp': case 'timestamp_ntz': return timestampMicros(v, column);
       default: {
         const d = decimalType(type);
         if (d) return decimalUnscaled(v, d.scale, column);

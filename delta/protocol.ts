@@ -10,20 +10,20 @@ import { StructType, isArray, isMap, isStruct, DataType } from './schema';
 export const DEFAULT_PROTOCOL: ProtocolAction = { minReaderVersion: 1, minWriterVersion: 2 };
 
 /** Reader features whose semantics this reader implements (or which do not change what a reader sees). */
-export const SUPPORTED_READER_FEATURES = new Set<string>(['vacuumProtocolCheck']);
+export const SUPPORTED_READER_FEATURES = new Set<string>(['vacuumProtocolCheck', 'columnMapping', 'timestampNtz']);
 
 /** Writer features this writer honours. */
-export const SUPPORTED_WRITER_FEATURES = new Set<string>(['appendOnly', 'invariants']);
+export const SUPPORTED_WRITER_FEATURES = new Set<string>(['appendOnly', 'invariants', 'timestampNtz']);
 
 /** Refuses a table this reader cannot read correctly. */
 export function checkReadSupport(protocol: ProtocolAction, metadata: MetadataAction | undefined, schema: StructType | undefined, table: string): void {
   const rv = protocol.minReaderVersion;
   if (!Number.isInteger(rv) || rv < 1 || rv > 3) {
-    throw new DeltaError('UnsupportedReaderFeature', `${table}: unsupported reader protocol version ${rv} (supported: 1, 2 without column mapping, 3 with supported features)`, { retryable: false });
+    throw new DeltaError('UnsupportedReaderFeature', `${table}: unsupported reader protocol version ${rv} (supported: 1, 2, 3)`, { retryable: false });
   }
   const mapping = metadata?.configuration?.['delta.columnMapping.mode'];
-  if (mapping && mapping !== 'none') {
-    throw new DeltaError('UnsupportedReaderFeature', `${table}: table feature columnMapping (mode ${mapping}) is not supported`, { retryable: false });
+  if (mapping && mapping !== 'none' && mapping !== 'name' && mapping !== 'id') {
+    throw new DeltaError('UnsupportedReaderFeature', `${table}: table feature columnMapping with mode ${mapping} is not supported`, { retryable: false });
   }
   if (rv === 3) {
     for (const f of protocol.readerFeatures ?? []) {
@@ -38,6 +38,10 @@ export function checkReadSupport(protocol: ProtocolAction, metadata: MetadataAct
 /** Refuses a table this writer cannot write without breaking a rule of its protocol. */
 export function checkWriteSupport(protocol: ProtocolAction, metadata: MetadataAction, schema: StructType, table: string): void {
   checkReadSupport(protocol, metadata, schema, table);
+  const mapping = metadata.configuration?.['delta.columnMapping.mode'];
+  if (mapping && mapping !== 'none') {
+    throw new DeltaError('UnsupportedWriterFeature', `${table}: writer table feature columnMapping (mode ${mapping}) is not supported`, { retryable: false });
+  }
   const wv = protocol.minWriterVersion;
   if (!Number.isInteger(wv) || wv < 1 || (wv > 2 && wv !== 7)) {
     throw new DeltaError('UnsupportedWriterFeature', `${table}: writer protocol version ${wv} is not supported (supported: 1, 2, 7 with appendOnly/invariants)`, { retryable: false });
@@ -79,7 +83,7 @@ function findField(t: DataType, pred: (meta: Record<string, unknown>) => boolean
   return undefined;
 }
 
-const READABLE_PRIMITIVES = new Set(['string', 'long', 'integer', 'short', 'byte', 'float', 'double', 'boolean', 'binary', 'date', 'timestamp']);
+const READABLE_PRIMITIVES = new Set(['string', 'long', 'integer', 'short', 'byte', 'float', 'double', 'boolean', 'binary', 'date', 'timestamp', 'timestamp_ntz']);
 
 /** Column types outside the implemented set (variant, timestamp_ntz without its feature...) are refused by name. */
 function checkTypes(t: DataType, table: string, code: 'UnsupportedReaderFeature', at = ''): void {

@@ -15,6 +15,7 @@ import { CheckpointRef, completeCheckpoints, readCheckpoint } from './checkpoint
 import { DeltaError } from './errors';
 import { LOG_DIR, LogFile, LogStore, commitFileName, logStore, parseLogFileName } from './log-store';
 import { dataFilePath } from './paths';
+import { partitionValueOf } from './column-mapping';
 import { checkReadSupport } from './protocol';
 import { StructType, fieldOf, parseSchemaString } from './schema';
 import { formatPartitionValue, parsePartitionValue } from './values';
@@ -91,7 +92,7 @@ class LoadedSnapshot implements Snapshot {
   files(partition?: PartitionValues): AddFile[] {
     if (!partition || Object.keys(partition).length === 0) return this.live.slice();
     const wanted = Object.entries(partition).map(([c, v]) => [c, this.canonical(c, v)] as const);
-    return this.live.filter((f) => wanted.every(([c, v]) => this.canonical(c, f.partitionValues?.[c] ?? null) === v));
+    return this.live.filter((f) => wanted.every(([c, v]) => this.canonical(c, partitionValueOf(f.partitionValues, fieldOf(this.schema, c, this.tablePath))) === v));
   }
 
   /** Partition values compare by typed value, so '2026-1-5' style spellings or timestamp formats still match. */

@@ -10,6 +10,7 @@
  *   string                         string
  *   binary                         Uint8Array
  *   date                           'YYYY-MM-DD' string
+ *   timestamp_ntz                  DeltaTimestamp holding the wall-clock time as if it were UTC
  *   timestamp                      DeltaTimestamp (a Date that also carries exact `micros: bigint` since epoch, UTC).
  *                                  Writers accept any Date (millisecond precision), a DeltaTimestamp or a bigint
  *                                  of microseconds since the epoch.
@@ -175,6 +176,7 @@ export function parsePartitionValue(raw: string | null | undefined, type: DataTy
     case 'date':
       return dateFromDays(daysFromDate(raw, column));
     case 'timestamp':
+    case 'timestamp_ntz':
       return new DeltaTimestamp(parseTimestamp(raw, column));
     case 'binary':
       return new TextEncoder().encode(raw);
@@ -195,6 +197,8 @@ export function formatPartitionValue(v: unknown, type: DataType, column: string)
       return dateFromDays(daysFromDate(v, column));
     case 'timestamp':
       return isoMicros(timestampMicros(v, column));
+    case 'timestamp_ntz':
+      return isoMicros(timestampMicros(v, column)).slice(0, -1).replace('T', ' ');
     case 'binary':
       return v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v);
     default: {
@@ -213,7 +217,8 @@ export function formatPartitionValue(v: unknown, type: DataType, column: string)
 export function toJsonValue(v: unknown, type: DataType): unknown {
   if (v === null || v === undefined) return null;
   if (typeof type === 'string') {
-    if (type === 'timestamp' || type === 'timestamp_ntz') return isoMicros(timestampMicros(v));
+    if (type === 'timestamp') return isoMicros(timestampMicros(v));
+    if (type === 'timestamp_ntz') return isoMicros(timestampMicros(v)).slice(0, -1); // wall-clock time: no zone
     if (type === 'binary') return Buffer.from(v as Uint8Array).toString('base64');
     if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
     return v;

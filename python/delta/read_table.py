@@ -50,7 +50,10 @@ def canon(v):
 
 
 def map_key(k):
+    # Map keys become JSON object keys: spell numbers as JavaScript's String(n) does (0.0 -> "0").
     c = canon(k)
+    if isinstance(c, float) and c.is_integer() and abs(c) < 1e21:
+        return str(int(c))
     return c if isinstance(c, str) else json.dumps(c)
 
 

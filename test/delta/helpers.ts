@@ -30,7 +30,7 @@ export function runPython(script: string, args: string[], opts: { allowFail?: bo
 export function deltaRsRows(table: string, version?: number): { rows?: string[]; error?: string } {
   const r = runPython('read_table.py', version === undefined ? [table] : [table, '--version', String(version)], { allowFail: true });
   const lines = r.stdout.split('\n').filter((l) => l.trim() !== '');
-  if (r.status !== 0) return { error: lines.length ? JSON.parse(lines[lines.length - 1]).error : r.stderr.trim() };
+  if (r.status !== 0) return { error: lines.length && lines[lines.length - 1].startsWith('{"error"') ? JSON.parse(lines[lines.length - 1]).error : '' };
   return { rows: lines };
 }
 
