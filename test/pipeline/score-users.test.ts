@@ -14,6 +14,7 @@ import { openTable, replacePartition, scanTable, writeDataFile } from '../../del
 import { generateSilver, trainDemoModel } from '../../demo';
 import { resolveModel } from '../../registry';
 import { dataLayout, DataLayout } from '../../cli/data-dir';
+import { scoreReport } from '../../pipeline/score-report';
 import type { ScoreUsersInput, ScoreUsersResult } from '../../workflows/score-users';
 import { TASK_QUEUE } from '../../workflows/task-queues';
 import { batchScore, jsonLines, python } from '../support/processes';
@@ -126,6 +127,24 @@ describe('scoreUsers on a real Temporal server', function () {
     assert.deepEqual(latest.files({ score_date: OTHER_DAY }).map((f) => f.path).sort(), otherFiles);
     assert.deepEqual(await tableRows(data.goldPredictions, { score_date: OTHER_DAY }), otherRows);
     assert.equal(latest.numRecords(), USERS + 5_000);
+  });
+
+  it('reports the date: users, predicted buyers, probability bands and lineage from the Gold commit', async function () {
+    const report = await scoreReport(data.goldPredictions, DAY);
+    const rows = await tableRows(data.goldPredictions, { score_date: DAY });
+    assert.equal(report.users, USERS);
+    assert.equal(report.predictedBuyers, rows.filter((r) => Number(r.purchase_probability) >= 0.5).length);
+    assert.equal(report.bands.reduce((n, b) => n + b.users, 0), USERS);
+    assert.equal(report.bands[19].users, rows.filter((r) => Number(r.purchase_probability) >= 0.95).length);
+    assert.equal(report.lineage.length, 1);
+    const [lineage] = report.lineage;
+    assert.equal(lineage.runId, rows[0].run_id);
+    assert.equal(lineage.model?.sha256, first.model.sha256);
+    assert.equal(lineage.silver?.version, first.silverVersion);
+    assert.equal(lineage.goldVersion, report.goldVersion);
+    const out = path.join(dir, 'report.html');
+    await batchScore(['report', '--date', DAY, '--data-dir', dir, '--out', out]);
+    assert.match(fs.readFileSync(out, 'utf8'), new RegExp(`${USERS} users scored`));
   });
 
   it('fails a run whose Silver table lacks a model feature, naming it, and leaves Gold as it was', async function () {
