@@ -65,6 +65,21 @@ describe('scoring: scorer', () => {
     }
   });
 
+  it('yields to the event loop between sub-batches, so heartbeats flow while a long batch scores', async () => {
+    const scorer = await loadScorer(await resolveModel(modelFile, { registryDir: dir }), { subBatchRows: 10_000 });
+    let turns = 0;
+    let probing = true;
+    const probe = () => {
+      turns++;
+      if (probing) setImmediate(probe);
+    };
+    setImmediate(probe);
+    const out = await scorer.scoreBatch(batch(200_000), { nullPolicy: 'error' });
+    probing = false;
+    assert.equal(out.userIds.length, 200_000);
+    assert.ok(turns >= 20, `the event loop turned ${turns} times during 20 sub-batches`);
+  });
+
   it('keeps one session per model sha256 in the process', async () => {
     const pinned = await resolveModel(modelFile, { registryDir: dir });
     const a = await loadModel(pinned);

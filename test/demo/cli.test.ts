@@ -1,0 +1,64 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { generateCommand } from '../../cli/generate';
+import { modelCommand } from '../../cli/model';
+import { trainCommand } from '../../cli/train';
+import { openTable } from '../../delta';
+import { listModels } from '../../registry';
+import { tempDir } from '../registry/helpers';
+
+/** Runs a command in-process, capturing what it prints. */
+async function capture(run: () => Promise<number>): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const log = console.log;
+  const error = console.error;
+  console.log = (...a: unknown[]) => lines.push(a.join(' '));
+  console.error = (...a: unknown[]) => lines.push(a.join(' '));
+  try {
+    return { code: await run(), out: lines.join('\n') };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+describe('cli: generate, train, model', () => {
+  let dir: string;
+  before(async () => (dir = await tempDir('cli')));
+  after(() => fs.rm(dir, { recursive: true, force: true }));
+
+  it('generates, trains, registers, lists and moves aliases', async () => {
+    const data = ['--data-dir', dir];
+    const gen = await capture(() => generateCommand(['--users', '5000', '--seed', '3', '--date', '2026-11-23', ...data]));
+    assert.equal(gen.code, 0);
+    assert.match(gen.out, new RegExp(`^Silver ${path.join(dir, 'silver', 'user_features')}: 5000 users, snapshot_date=2026-11-23, 1 file\\(s\\), version 1`));
+    assert.equal((await openTable(path.join(dir, 'silver', 'user_features'))).numRecords({ snapshot_date: '2026-11-23' }), 5000);
+
+    const train = await capture(() => trainCommand(['--date', '2026-11-23', ...data]));
+    assert.equal(train.code, 0);
+    assert.match(train.out, /^models:\/purchase_propensity@champion → version 1 \(sha256 [0-9a-f]{64}\)\ntrained on 5000 users of 2026-11-23/);
+
+    const [{ versions }] = await listModels(path.join(dir, 'models'));
+    const blob = path.join(dir, 'models', versions[0].blob);
+    const reg = await capture(() => modelCommand(['register', blob, '--name', 'purchase_propensity', '--features', 'a, b', ...data]));
+    assert.deepEqual(reg, { code: 0, out: `registered purchase_propensity version 2 (sha256 ${versions[0].sha256})` });
+    assert.deepEqual(await capture(() => modelCommand(['alias', 'purchase_propensity', 'champion', '2', ...data])), {
+      code: 0,
+      out: 'models:/purchase_propensity@champion → version 2',
+    });
+    const list = await capture(() => modelCommand(['list', '--json', ...data]));
+    const models = JSON.parse(list.out);
+    assert.deepEqual(models[0].aliases, { champion: '2' });
+    assert.deepEqual(models[0].versions.map((v: { features: string[] }) => v.features), [[], ['a', 'b']]);
+  });
+
+  it('prints help, and fails with a message on bad input', async () => {
+    const help = await capture(() => modelCommand(['--help']));
+    assert.equal(help.code, 0);
+    assert.match(help.out, /^Usage: batch-score model register FILE --name NAME/);
+    assert.equal((await capture(() => modelCommand(['frobnicate', '--data-dir', dir]))).code, 2);
+    await assert.rejects(generateCommand(['--users', 'many']), /--users: "many" is not a valid value/);
+    await assert.rejects(trainCommand(['--date', '2026-13-40']), /--date: "2026-13-40" is not a date YYYY-MM-DD/);
+  });
+});
