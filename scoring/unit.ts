@@ -29,18 +29,18 @@ export async function* scoreUnit(opts: ScoreUnitOptions): AsyncGenerator<ScoredB
   let rowsDone = 0;
   for (const segment of opts.segments) {
     const source = `${opts.silverTablePath}/${segment.file.path}`;
-    for (const rowGroup of segment.rowGroups) {
-      const batches = readDataFile(opts.silverTablePath, segment.file, {
-        schema: opts.schema,
-        columns: opts.scorer.columns,
-        rowGroups: [rowGroup],
-      });
-      for await (const batch of batches) {
-        const scored = await opts.scorer.scoreBatch(batch, { nullPolicy: opts.nullPolicy, source });
-        rowsDone += batch.numRows;
-        opts.onProgress?.(rowsDone);
-        yield scored;
-      }
+    // The reader yields one batch per row group and reads the next only when asked: one footer read per file,
+    // one row group in memory.
+    const batches = readDataFile(opts.silverTablePath, segment.file, {
+      schema: opts.schema,
+      columns: opts.scorer.columns,
+      rowGroups: segment.rowGroups,
+    });
+    for await (const batch of batches) {
+      const scored = await opts.scorer.scoreBatch(batch, { nullPolicy: opts.nullPolicy, source });
+      rowsDone += batch.numRows;
+      opts.onProgress?.(rowsDone);
+      yield scored;
     }
   }
 }
