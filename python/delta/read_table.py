@@ -11,6 +11,7 @@ import datetime
 import decimal
 import json
 import math
+import os
 import sys
 
 
@@ -51,6 +52,9 @@ def canon(v):
 
 def map_key(k):
     # Map keys become JSON object keys: spell numbers as JavaScript's String(n) does (0.0 -> "0").
+    # Composite keys are spelled as JavaScript's String() spells them (arrays comma-joined).
+    if isinstance(k, (list, tuple)):
+        return ",".join(map_key(x) for x in k)
     c = canon(k)
     if isinstance(c, float) and c.is_integer() and abs(c) < 1e21:
         return str(int(c))
@@ -78,4 +82,7 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    code = main(sys.argv)
+    sys.stdout.flush()
+    # Skip interpreter teardown: deltalake's runtime threads sometimes abort the process at exit.
+    os._exit(code)

@@ -165,4 +165,7 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    code = main(sys.argv)
+    sys.stdout.flush()
+    # Skip interpreter teardown: deltalake's runtime threads sometimes abort the process at exit.
+    os._exit(code)

@@ -68,12 +68,18 @@ export function canonicalRows(lines: string[]): string[] {
   return lines.map((l) => JSON.stringify(canonical(parseExact(l)))).sort();
 }
 
-/** First difference between two row sets, or undefined when they hold the same rows. */
-export function rowDiff(ours: string[], theirs: string[]): string | undefined {
+/** First difference between two row sets (naming the differing columns), or undefined when they hold the same rows. */
+export function rowDiff(ours: string[], theirs: string[], label = 'delta-rs'): string | undefined {
   const a = canonicalRows(ours);
   const b = canonicalRows(theirs);
-  if (a.length !== b.length) return `row counts differ: ours ${a.length}, delta-rs ${b.length}`;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return `first differing row:\n  ours:     ${a[i]}\n  delta-rs: ${b[i]}`;
+  if (a.length !== b.length) return `row counts differ: ours ${a.length}, ${label} ${b.length}`;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    const x = JSON.parse(a[i]) as Record<string, unknown>;
+    const y = JSON.parse(b[i]) as Record<string, unknown>;
+    const cols = [...new Set([...Object.keys(x), ...Object.keys(y)])].filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k]));
+    return `values differ in column(s) ${cols.join(', ')}: first differing row\n  ours:     ${a[i]}\n  ${label.padEnd(9)} ${b[i]}`;
+  }
   return undefined;
 }
 
