@@ -50,6 +50,21 @@ def canon(v):
     return v
 
 
+def canon_typed(v, t):
+    """canon() guided by the Arrow type, so an empty map prints as {} (to_pylist gives [] for it)."""
+    import pyarrow.types as pt
+
+    if v is None:
+        return None
+    if pt.is_map(t):
+        return {map_key(k): canon_typed(x, t.item_type) for k, x in v}
+    if pt.is_struct(t):
+        return {t.field(i).name: canon_typed(v.get(t.field(i).name), t.field(i).type) for i in range(t.num_fields)}
+    if pt.is_list(t) or pt.is_large_list(t) or pt.is_fixed_size_list(t):
+        return [canon_typed(x, t.value_type) for x in v]
+    return canon(v)
+
+
 def map_key(k):
     # Map keys become JSON object keys: spell numbers as JavaScript's String(n) does (0.0 -> "0").
     # Composite keys are spelled as JavaScript's String() spells them (arrays comma-joined).
@@ -71,10 +86,10 @@ def main(argv):
 
         dt = DeltaTable(table, version=version)
         t = dt.to_pyarrow_table()
-        cols = t.column_names
+        fields = [(f.name, f.type) for f in t.schema]
         out = sys.stdout
         for row in t.to_pylist():
-            out.write(json.dumps({c: canon(row[c]) for c in cols}, ensure_ascii=False, sort_keys=True) + "\n")
+            out.write(json.dumps({c: canon_typed(row[c], ty) for c, ty in fields}, ensure_ascii=False, sort_keys=True) + "\n")
     except Exception as e:  # noqa: BLE001 - report any refusal as data for the comparison
         sys.stdout.write(json.dumps({"error": f"{type(e).__name__}: {e}"}) + "\n")
         return 3
