@@ -144,40 +144,13 @@ function commitOptions(opts: WriteOptions): CommitOptions {
 /** Appends files (a blind append: never conflicts with other appends). */
 export async function appendFiles(tablePath: string, add: AddFile[], opts: WriteOptions = {}): Promise<CommitResult> {
   await ensureTable(tablePath, opts);
-  return commitWithRetry(tablePath, (snapshot): PlannedCommit => {
-    writable(snapshot);
-    checkAdds(snapshot, add);
-    return {
-      actions: add.map((a) => ({ add: a })),
-      operation: 'WRITE',
-      operationParameters: { mode: 'Append', partitionBy: JSON.stringify(snapshot.partitionColumns) },
-      operationMetrics: writeMetrics(add, []),
-      isBlindAppend: true,
-      scope: { kind: 'none' },
-    };
-  }, commitOptions(opts));
+  return commitWithRetry(tablePath, (snapshot) => planAppend(snapshot, add), commitOptions(opts));
 }
 
 /** Replaces the whole table's content with `add` in one commit. */
 export async function overwriteTable(tablePath: string, add: AddFile[], opts: WriteOptions = {}): Promise<CommitResult> {
   await ensureTable(tablePath, opts);
-  return commitWithRetry(tablePath, (snapshot): PlannedCommit => {
-    writable(snapshot);
-    checkAdds(snapshot, add);
-    const removed = snapshot.files();
-    if (isAppendOnly(snapshot.metadata)) {
-      throw new DeltaError('AppendOnly', `${tablePath}: delta.appendOnly=true forbids overwriting the table`, { retryable: false });
-    }
-    const now = Date.now();
-    return {
-      actions: [...removed.map((f) => ({ remove: removeOf(f, now) })), ...add.map((a) => ({ add: a }))],
-      operation: 'WRITE',
-      operationParameters: { mode: 'Overwrite', partitionBy: JSON.stringify(snapshot.partitionColumns) },
-      operationMetrics: writeMetrics(add, removed),
-      isBlindAppend: false,
-      scope: { kind: 'table' },
-    };
-  }, commitOptions(opts));
+  return commitWithRetry(tablePath, (snapshot) => planOverwrite(snapshot, add), commitOptions(opts));
 }
 
 /**
@@ -186,37 +159,74 @@ export async function overwriteTable(tablePath: string, add: AddFile[], opts: Wr
  */
 export async function replacePartition(tablePath: string, partition: PartitionValues, add: AddFile[], opts: WriteOptions = {}): Promise<CommitResult> {
   await ensureTable(tablePath, opts);
-  return commitWithRetry(tablePath, (snapshot): PlannedCommit => {
-    writable(snapshot);
-    checkAdds(snapshot, add);
-    const cols = Object.keys(partition);
-    if (cols.length === 0) throw new DeltaError('InvalidArgument', `${tablePath}: replacePartition needs at least one partition column value`, { retryable: false });
-    for (const c of cols) {
-      if (!snapshot.partitionColumns.includes(c)) {
-        throw new DeltaError('InvalidArgument', `${tablePath}: ${c} is not a partition column (partition columns: ${snapshot.partitionColumns.join(', ') || 'none'})`, { retryable: false });
-      }
+  return commitWithRetry(tablePath, (snapshot) => planReplacePartition(snapshot, partition, add), commitOptions(opts));
+}
+
+// ---- planners: the actions of one attempt, derived from the snapshot it read ----
+
+export function planAppend(snapshot: Snapshot, add: AddFile[]): PlannedCommit {
+  writable(snapshot);
+  checkAdds(snapshot, add);
+  return {
+    actions: add.map((a) => ({ add: a })),
+    operation: 'WRITE',
+    operationParameters: { mode: 'Append', partitionBy: JSON.stringify(snapshot.partitionColumns) },
+    operationMetrics: writeMetrics(add, []),
+    isBlindAppend: true,
+    scope: { kind: 'none' },
+  };
+}
+
+export function planOverwrite(snapshot: Snapshot, add: AddFile[]): PlannedCommit {
+  const tablePath = snapshot.tablePath;
+  writable(snapshot);
+  checkAdds(snapshot, add);
+  const removed = snapshot.files();
+  if (isAppendOnly(snapshot.metadata)) {
+    throw new DeltaError('AppendOnly', `${tablePath}: delta.appendOnly=true forbids overwriting the table`, { retryable: false });
+  }
+  const now = Date.now();
+  return {
+    actions: [...removed.map((f) => ({ remove: removeOf(f, now) })), ...add.map((a) => ({ add: a }))],
+    operation: 'WRITE',
+    operationParameters: { mode: 'Overwrite', partitionBy: JSON.stringify(snapshot.partitionColumns) },
+    operationMetrics: writeMetrics(add, removed),
+    isBlindAppend: false,
+    scope: { kind: 'table' },
+  };
+}
+
+export function planReplacePartition(snapshot: Snapshot, partition: PartitionValues, add: AddFile[]): PlannedCommit {
+  const tablePath = snapshot.tablePath;
+  writable(snapshot);
+  checkAdds(snapshot, add);
+  const cols = Object.keys(partition);
+  if (cols.length === 0) throw new DeltaError('InvalidArgument', `${tablePath}: replacePartition needs at least one partition column value`, { retryable: false });
+  for (const c of cols) {
+    if (!snapshot.partitionColumns.includes(c)) {
+      throw new DeltaError('InvalidArgument', `${tablePath}: ${c} is not a partition column (partition columns: ${snapshot.partitionColumns.join(', ') || 'none'})`, { retryable: false });
     }
-    const wanted = canonicalPartition(snapshot, partition, cols);
-    const matches = (values: PartitionValues) => canonicalPartition(snapshot, values, cols) === wanted;
-    for (const f of add) {
-      if (!matches(f.partitionValues)) {
-        throw new DeltaError('InvalidArgument', `${tablePath}: file ${f.path} has partition values ${JSON.stringify(f.partitionValues)} outside the replaced partition ${JSON.stringify(partition)}`, { retryable: false });
-      }
+  }
+  const wanted = canonicalPartition(snapshot, partition, cols);
+  const matches = (values: PartitionValues) => canonicalPartition(snapshot, values, cols) === wanted;
+  for (const f of add) {
+    if (!matches(f.partitionValues)) {
+      throw new DeltaError('InvalidArgument', `${tablePath}: file ${f.path} has partition values ${JSON.stringify(f.partitionValues)} outside the replaced partition ${JSON.stringify(partition)}`, { retryable: false });
     }
-    const removed = snapshot.files(partition);
-    if (isAppendOnly(snapshot.metadata) && removed.length > 0) {
-      throw new DeltaError('AppendOnly', `${tablePath}: delta.appendOnly=true forbids replacing partition ${JSON.stringify(partition)} (it has ${removed.length} files)`, { retryable: false });
-    }
-    const now = Date.now();
-    return {
-      actions: [...removed.map((f) => ({ remove: removeOf(f, now) })), ...add.map((a) => ({ add: a }))],
-      operation: 'WRITE',
-      operationParameters: { mode: 'Overwrite', partitionBy: JSON.stringify(snapshot.partitionColumns), predicate: predicateText(snapshot, partition) },
-      operationMetrics: writeMetrics(add, removed),
-      isBlindAppend: false,
-      scope: { kind: 'partition', partition, matches },
-    };
-  }, commitOptions(opts));
+  }
+  const removed = snapshot.files(partition);
+  if (isAppendOnly(snapshot.metadata) && removed.length > 0) {
+    throw new DeltaError('AppendOnly', `${tablePath}: delta.appendOnly=true forbids replacing partition ${JSON.stringify(partition)} (it has ${removed.length} files)`, { retryable: false });
+  }
+  const now = Date.now();
+  return {
+    actions: [...removed.map((f) => ({ remove: removeOf(f, now) })), ...add.map((a) => ({ add: a }))],
+    operation: 'WRITE',
+    operationParameters: { mode: 'Overwrite', partitionBy: JSON.stringify(snapshot.partitionColumns), predicate: predicateText(snapshot, partition) },
+    operationMetrics: writeMetrics(add, removed),
+    isBlindAppend: false,
+    scope: { kind: 'partition', partition, matches },
+  };
 }
 
 /** `col = 'value' AND other IS NULL`, as Spark records a replaceWhere predicate. */
