@@ -1,0 +1,44 @@
+"""Writes a Delta table with delta-rs (python `deltalake`) for interop tests.
+
+Usage: write_table.py TABLE --mode append|overwrite --start N --count N --day YYYY-MM-DD
+                      [--partitioned] [--predicate SQL] [--checkpoint]
+Rows: id long (start..start+count-1), value double (id / 4), name string ('n<id>', null every 7th),
+ts timestamp UTC (2026-01-01T00:00:00Z + id seconds + id microseconds), day date (the --day value).
+"""
+import datetime
+import os
+import sys
+
+import pyarrow as pa
+from deltalake import DeltaTable, write_deltalake
+
+
+def main(argv):
+    table = argv[1]
+    opt = lambda name, default=None: argv[argv.index(name) + 1] if name in argv else default  # noqa: E731
+    start, count = int(opt("--start", "0")), int(opt("--count", "10"))
+    day = datetime.date.fromisoformat(opt("--day", "2026-01-01"))
+    ids = list(range(start, start + count))
+    base = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+    data = pa.table({
+        "id": pa.array(ids, pa.int64()),
+        "value": pa.array([i / 4 for i in ids], pa.float64()),
+        "name": pa.array([None if i % 7 == 0 else f"n{i}" for i in ids], pa.string()),
+        "ts": pa.array([base + datetime.timedelta(seconds=i, microseconds=i) for i in ids], pa.timestamp("us", tz="UTC")),
+        "day": pa.array([day] * count, pa.date32()),
+    })
+    write_deltalake(
+        table, data, mode=opt("--mode", "append"),
+        partition_by=["day"] if "--partitioned" in argv else None,
+        predicate=opt("--predicate"),
+    )
+    if "--checkpoint" in argv:
+        DeltaTable(table).create_checkpoint()
+    print(DeltaTable(table).version())
+    return 0
+
+
+if __name__ == "__main__":
+    code = main(sys.argv)
+    sys.stdout.flush()
+    os._exit(code)
