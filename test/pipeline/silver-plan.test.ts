@@ -1,0 +1,83 @@
+/**
+ * Planning a run over Silver (no server needed): which data a date means for partitioned and unpartitioned
+ * tables, how units cut row groups, and the errors a person sees when the date has no data.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { appendFiles, createTable, StructType, writeDataFile } from '../../delta';
+import { planUnits } from '../../pipeline/silver-plan';
+
+const FLAT: StructType = {
+  type: 'struct',
+  fields: [
+    { name: 'user_id', type: 'long', nullable: false, metadata: {} },
+    { name: 'sessions_30d', type: 'double', nullable: true, metadata: {} },
+  ],
+};
+const PARTITIONED: StructType = { type: 'struct', fields: [...FLAT.fields, { name: 'snapshot_date', type: 'date', nullable: true, metadata: {} }] };
+
+function users(first: number, n: number) {
+  return { numRows: n, columns: { user_id: BigInt64Array.from({ length: n }, (_, i) => BigInt(first + i)), sessions_30d: Float64Array.from({ length: n }, (_, i) => i % 7) } };
+}
+
+/** Set a commit's time (its log file's modification time), as if it had been written then. */
+function commitAt(table: string, version: number, iso: string): void {
+  const t = new Date(iso);
+  fs.utimesSync(path.join(table, '_delta_log', `${String(version).padStart(20, '0')}.json`), t, t);
+}
+
+describe('planUnits', function () {
+  let dir: string;
+  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batch-score-plan-')); });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('takes partition snapshot_date = D of a partitioned table and cuts whole row groups into units', async function () {
+    const table = path.join(dir, 'silver');
+    await createTable(table, { schema: PARTITIONED, partitionColumns: ['snapshot_date'] });
+    const adds = [];
+    for (const [i, day] of ['2026-11-16', '2026-11-23', '2026-11-23'].entries()) {
+      adds.push(await writeDataFile(table, { schema: PARTITIONED, partitionColumns: ['snapshot_date'], partitionValues: { snapshot_date: day }, batch: users(i * 1000, 1000), rowGroupRows: 300 }));
+    }
+    await appendFiles(table, adds);
+    const plan = await planUnits({ silverTable: table, scoreDate: '2026-11-23', unitRows: 500 });
+    assert.equal(plan.silverVersion, 1);
+    assert.equal(plan.totalRows, 2000);
+    // Row groups of 300, 300, 300, 100 per file; a unit takes row groups until it holds >= 500 rows.
+    assert.deepEqual(plan.units.map((u) => u.rows), [600, 700, 600, 100]);
+    assert.deepEqual(plan.units.map((u) => u.index), [0, 1, 2, 3]);
+    assert.equal(plan.units.flatMap((u) => u.segments).every((s) => s.file.partitionValues.snapshot_date === '2026-11-23'), true);
+    assert.equal(JSON.stringify(plan).includes('numRecords'), false, 'units carry no stats through workflow history');
+  });
+
+  it('reads an unpartitioned table as it was at the end of the score date (time travel)', async function () {
+    const table = path.join(dir, 'silver');
+    await createTable(table, { schema: FLAT, partitionColumns: [] });
+    await appendFiles(table, [await writeDataFile(table, { schema: FLAT, partitionColumns: [], partitionValues: {}, batch: users(0, 100) })]);
+    await appendFiles(table, [await writeDataFile(table, { schema: FLAT, partitionColumns: [], partitionValues: {}, batch: users(100, 50) })]);
+    commitAt(table, 0, '2026-11-20T10:00:00Z');
+    commitAt(table, 1, '2026-11-22T23:00:00Z');
+    commitAt(table, 2, '2026-11-24T01:00:00Z');
+    const plan = await planUnits({ silverTable: table, scoreDate: '2026-11-23', unitRows: 1000 });
+    assert.equal(plan.silverVersion, 1);
+    assert.equal(plan.totalRows, 100);
+    const later = await planUnits({ silverTable: table, scoreDate: '2026-11-24', unitRows: 1000 });
+    assert.equal(later.silverVersion, 2);
+    assert.equal(later.totalRows, 150);
+    const pinned = await planUnits({ silverTable: table, scoreDate: '2026-11-24', unitRows: 1000, silverVersion: 1 });
+    assert.equal(pinned.totalRows, 100);
+  });
+
+  it('a date without Silver data fails naming the table, the date and the dates it has', async function () {
+    const table = path.join(dir, 'silver');
+    await createTable(table, { schema: PARTITIONED, partitionColumns: ['snapshot_date'] });
+    await appendFiles(table, [await writeDataFile(table, { schema: PARTITIONED, partitionColumns: ['snapshot_date'], partitionValues: { snapshot_date: '2026-11-16' }, batch: users(0, 10) })]);
+    await assert.rejects(planUnits({ silverTable: table, scoreDate: '2026-11-23', unitRows: 1000 }), (err: Error & { retryable?: boolean }) => {
+      assert.equal(err.name, 'NoSilverData');
+      assert.equal(err.retryable, false);
+      assert.match(err.message, new RegExp(`Silver table ${table} \\(version 1\\) has no data for snapshot_date=2026-11-23; it has 1 snapshot date\\(s\\), latest: 2026-11-16`));
+      return true;
+    });
+  });
+});
