@@ -1,6 +1,7 @@
 /**
  * A scoring worker process killed (SIGKILL) in the middle of a run: the run still finishes with every user scored
  * exactly once, the units it had finished are not redone, and the retried unit leaves no second staged file.
+ * A run cancelled mid-scoring publishes nothing.
  * Workers here are real `batch-score worker --role scoring` processes, as on other machines.
  */
 import * as assert from 'node:assert/strict';
@@ -8,6 +9,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { openTable, scanTable } from '../../delta';
 import { generateSilver, trainDemoModel } from '../../demo';
@@ -96,5 +98,25 @@ describe('a scoring worker dies halfway', function () {
     const folder = path.join(data.goldPredictions, `score_date=${DAY}`);
     const parquet = fs.readdirSync(folder).filter((f) => f.endsWith('.parquet'));
     assert.equal(parquet.length, result.units);
+  });
+
+  it('a run cancelled while scoring stops its units and leaves Gold exactly as it was', async function () {
+    const data = dataLayout(dir);
+    const before = await openTable(data.goldPredictions);
+    const handle = await env.client.workflow.start('scoreUsers', {
+      taskQueue: TASK_QUEUE, workflowId: `score-users-${DAY}-cancelled`, args: [{ scoreDate: DAY, unitRows: UNIT_ROWS, maxParallel: 1 }],
+    });
+    let progress: ScoreUsersProgress;
+    do {
+      await new Promise((r) => setTimeout(r, 50));
+      progress = await handle.query<ScoreUsersProgress>('progress');
+    } while (progress.unitsDone < 1);
+    await handle.cancel();
+    await assert.rejects(handle.result(), (err: Error) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure);
+    const events = (await handle.fetchHistory()).events ?? [];
+    assert.ok(!events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'commitGold'), 'nothing was committed');
+    const after = await openTable(data.goldPredictions);
+    assert.equal(after.version, before.version);
+    assert.deepEqual(after.files().map((f) => f.path).sort(), before.files().map((f) => f.path).sort());
   });
 });
