@@ -140,7 +140,7 @@ export async function setAlias(registryDir: string, name: string, alias: string,
 }
 
 /** The version an alias points to; a stage name is looked up as an alias, case-insensitively. */
-export async function aliasVersion(registryDir: string, name: string, alias: string, kind = 'alias'): Promise<string> {
+export async function aliasVersion(registryDir: string, name: string, alias: string, kind: 'alias' | 'stage' = 'alias'): Promise<string> {
   const aliases = await getAliases(registryDir, name);
   const key = kind === 'alias' ? alias : Object.keys(aliases).find((a) => a.toLowerCase() === alias.toLowerCase());
   const version = key === undefined ? undefined : aliases[key];
