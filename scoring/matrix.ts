@@ -1,6 +1,6 @@
 /**
  * Silver columns → the model's row-major feature matrix for rows [start, end) of a batch, in model feature
- * order. Any numeric or boolean column converts (bigint → number, true → 1); null and NaN follow the run's
+ * order. Any numeric or boolean column converts (bigint → number, decimal string → number, true → 1); null and NaN follow the run's
  * null policy: `error` throws naming the feature, user and file, `impute` substitutes the model's value,
  * `skip` drops the row (counted).
  */
@@ -19,11 +19,15 @@ export interface FeatureRows {
   skipped: number;
 }
 
-/** A column value as a number; NaN for null/undefined. Strings and other types are refused before this point. */
+/**
+ * A column value as a number; NaN for null/undefined. Strings are decimals (the Delta reader returns
+ * decimal(p,s) as exact strings such as '12.30'); other column types are refused before this point.
+ */
 function toNumber(raw: unknown): number {
   if (typeof raw === 'number') return raw;
   if (typeof raw === 'bigint') return Number(raw);
   if (typeof raw === 'boolean') return raw ? 1 : 0;
+  if (typeof raw === 'string' && raw.trim() !== '') return Number(raw);
   return NaN;
 }
 

@@ -65,6 +65,18 @@ describe('scoring: scorer', () => {
     }
   });
 
+  it('converts decimal columns (exact strings from the Delta reader)', async () => {
+    const scorer = await loadScorer(await resolveModel(modelFile, { registryDir: dir }));
+    const b = batch(4) as { numRows: number; columns: Record<string, unknown[] | ArrayLike<unknown>> };
+    b.columns.discount_usage_rate = ['0.25', '1.00', '0.10', '0.00'];
+    const out = await scorer.scoreBatch(b, { nullPolicy: 'error' });
+    [0.25, 1, 0.1, 0].forEach((d, i) => {
+      const row = rowOf(batch(4), i);
+      row[2] = d;
+      assert.ok(Math.abs(out.probabilities[i] - logistic(row)) < 1e-12, `row ${i}`);
+    });
+  });
+
   it('yields to the event loop between sub-batches, so heartbeats flow while a long batch scores', async () => {
     const scorer = await loadScorer(await resolveModel(modelFile, { registryDir: dir }), { subBatchRows: 10_000 });
     let turns = 0;
