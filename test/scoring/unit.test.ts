@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { dataFileRowGroups, openTable, readDataFile } from '../../delta';
+import { dataFileRowGroups, openTable, readDataFile, replacePartition, StructType, writeDataFile } from '../../delta';
 import { FEATURE_NAMES, generateSilver } from '../../demo';
 import { resolveModel } from '../../registry';
 import { loadScorer, scoreUnit } from '../../scoring';
@@ -93,5 +93,47 @@ describe('scoring: scoreUnit', () => {
       name: 'FeatureTypeError',
       message: `column "snapshot_date" of Silver table ${table} has type date; features must be numeric or boolean (model date version ${scorer.pinned.version})`,
     });
+  });
+
+  it('nulls and NaN read from a real Delta file follow the null policy, naming feature, user and file', async () => {
+    const t = path.join(dir, 'with-nulls');
+    const schema: StructType = {
+      type: 'struct',
+      fields: [
+        { name: 'user_id', type: 'long', nullable: false, metadata: {} },
+        { name: 'sessions_30d', type: 'integer', nullable: true, metadata: {} },
+        { name: 'discount_usage_rate', type: 'double', nullable: true, metadata: {} },
+        { name: 'snapshot_date', type: 'date', nullable: false, metadata: {} },
+      ],
+    };
+    const add = await writeDataFile(t, {
+      schema,
+      partitionColumns: ['snapshot_date'],
+      partitionValues: { snapshot_date: date },
+      batch: { numRows: 4, columns: { user_id: [11n, 12n, 13n, 14n], sessions_30d: [3, null, 5, 6], discount_usage_rate: [0.5, 0.25, NaN, 0.75] } },
+    });
+    await replacePartition(t, { snapshot_date: date }, [add], { createWith: { schema, partitionColumns: ['snapshot_date'] } });
+    const snapshot = await openTable(t);
+    const file = snapshot.files()[0];
+    const modelFile = await writeLogisticModel(path.join(dir, 'two.onnx'), {
+      features: ['sessions_30d', 'discount_usage_rate'],
+      weights: [0.1, 2],
+      intercept: -1,
+      imputeValues: [4, 0.5],
+    });
+    const scorer = await loadScorer(await resolveModel(modelFile, { registryDir: dir }));
+    const unit = (nullPolicy: 'error' | 'impute' | 'skip') =>
+      scoreUnit({ silverTablePath: t, schema: snapshot.schema, segments: [{ file, rowGroups: [0] }], scorer, nullPolicy });
+
+    await assert.rejects(unit('error').next(), {
+      name: 'NullFeatureError',
+      message: `feature sessions_30d is null for user_id 12 in ${t}/${file.path} (null policy "error"; use "impute" or "skip" to score anyway)`,
+    });
+    const skipped = (await unit('skip').next()).value!;
+    assert.deepEqual([Array.from(skipped.userIds), skipped.skipped], [[11n, 14n], 2]);
+    const imputed = (await unit('impute').next()).value!;
+    const p = (s: number, d: number) => 1 / (1 + Math.exp(-(-1 + 0.1 * s + 2 * d)));
+    assert.deepEqual(Array.from(imputed.userIds), [11n, 12n, 13n, 14n]);
+    [p(3, 0.5), p(4, 0.25), p(5, 0.5), p(6, 0.75)].forEach((e, i) => assert.ok(Math.abs(imputed.probabilities[i] - e) < 1e-12, `row ${i}`));
   });
 });
