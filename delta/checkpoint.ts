@@ -34,6 +34,18 @@ export const CHECKPOINT_SCHEMA: StructType = {
   ],
 };
 
+/** What readers take from a checkpoint: CHECKPOINT_SCHEMA without columns replay does not use. */
+const CHECKPOINT_READ_SCHEMA: StructType = {
+  type: 'struct',
+  fields: [
+    struct('txn', [str('appId'), long('version'), long('lastUpdated')]),
+    struct('add', [str('path'), strMap('partitionValues'), long('size'), long('modificationTime'), bool('dataChange'), str('stats'), strMap('tags'), struct('deletionVector', [str('storageType')]), long('baseRowId'), long('defaultRowCommitVersion')]),
+    struct('remove', [str('path'), long('deletionTimestamp'), bool('dataChange'), bool('extendedFileMetadata'), strMap('partitionValues'), long('size'), struct('deletionVector', [str('storageType')])]),
+    CHECKPOINT_SCHEMA.fields[3],
+    CHECKPOINT_SCHEMA.fields[4],
+  ],
+};
+
 /** A checkpoint that can be used: all of its parts are present. */
 export interface CheckpointRef {
   version: number;
@@ -78,7 +90,7 @@ export async function readCheckpoint(tablePath: string, cp: CheckpointRef): Prom
   for (const name of cp.files) {
     const pf = await openParquet(path.join(tablePath, LOG_DIR, name));
     for (let g = 0; g < pf.rowGroupRows.length; g++) {
-      const cols = await readRowGroup(pf, g, CHECKPOINT_SCHEMA.fields);
+      const cols = await readRowGroup(pf, g, CHECKPOINT_READ_SCHEMA.fields);
       for (let i = 0; i < pf.rowGroupRows[g]; i++) {
         const a = toAction(cols, i);
         if (a) actions.push(a);
@@ -173,7 +185,8 @@ export async function writeCheckpoint(store: LogStore, state: CheckpointState): 
   const logPath = path.join(store.tablePath, LOG_DIR);
   const temp = path.join(logPath, `.${name}.${randomUUID()}.tmp`);
   try {
-    await writeParquetFile(temp, CHECKPOINT_SCHEMA, rows.length, columns, { rowGroupRows: 1 << 20 });
+    // Modest row groups keep a reader's working set (and its GC) small; Spark readers do not care.
+    await writeParquetFile(temp, CHECKPOINT_SCHEMA, rows.length, columns, { rowGroupRows: 8192 });
     await fs.rename(temp, path.join(logPath, name));
   } finally {
     await fs.rm(temp, { force: true });

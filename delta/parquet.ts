@@ -119,13 +119,15 @@ export async function readRowGroup(pf: ParquetFile, rowGroup: number, fields: St
   }
   const rowStart = pf.rowGroupRows.slice(0, rowGroup).reduce((a, b) => a + b, 0);
   const numRows = pf.rowGroupRows[rowGroup];
-  const present = fields.filter((f) => pf.columnNames.includes(f.name));
+  // Columns the footer proves all-null in this row group are not read (a checkpoint's remove/txn/metaData
+  // columns are null in almost every row: skipping them halves the cost of loading a checkpoint).
+  const present = fields.filter((f) => pf.columnNames.includes(f.name) && !allNull(pf.meta, rowGroup, f.name));
   const chunks = new Map<string, { start: number; data: ArrayLike<unknown> }[]>();
   if (present.length > 0 && numRows > 0) {
     try {
       await parquetRead({
         file: pf.buffer,
-        metadata: pf.meta,
+        metadata: projectMetadata(pf.meta, present, rowGroup),
         columns: present.map((f) => f.name),
         rowStart,
         rowEnd: rowStart + numRows,
@@ -151,6 +153,74 @@ export async function readRowGroup(pf: ParquetFile, rowGroup: number, fields: St
     out[f.name] = columnFromParquet(sliceRows(list, rowStart, numRows), f.type, `${pf.filePath}: column ${f.name}`);
   }
   return out;
+}
+
+/** Whether every leaf of top-level column `name` has statistics saying all its values are null. */
+function allNull(meta: FileMetaData, rowGroup: number, name: string): boolean {
+  const chunks = meta.row_groups[rowGroup].columns.filter((c) => c.meta_data?.path_in_schema[0] === name);
+  return chunks.length > 0 && chunks.every((c) => {
+    const m = c.meta_data!;
+    const nulls = m.statistics?.null_count;
+    return nulls !== undefined && nulls !== null && BigInt(nulls) === BigInt(m.num_values);
+  });
+}
+
+interface Node { element: SchemaElement; children: Node[] }
+
+/**
+ * Metadata narrowed to the leaves the Delta fields ask for (nested projection): struct groups keep only the
+ * sub-fields named in the Delta struct type, so hyparquet neither reads nor assembles the others (a
+ * checkpoint's add.deletionVector, remove.tags...). Lists and maps are kept whole.
+ */
+function projectMetadata(meta: FileMetaData, fields: StructField[], rowGroup: number): FileMetaData {
+  // Leaves whose statistics say "all null" in this row group; struct members made only of those are dropped
+  // too (read back as null), which spares assembling e.g. every add.tags map of a checkpoint.
+  const nullLeaves = new Set<string>();
+  for (const c of meta.row_groups[rowGroup].columns) {
+    const m = c.meta_data;
+    const nulls = m?.statistics?.null_count;
+    if (m && nulls !== undefined && nulls !== null && BigInt(nulls) === BigInt(m.num_values)) nullLeaves.add(m.path_in_schema.join('\u0000'));
+  }
+  const allNullNode = (n: Node, path: string[]): boolean =>
+    n.children.length === 0 ? nullLeaves.has(path.join('\u0000')) : n.children.every((ch) => allNullNode(ch, [...path, ch.element.name]));
+  let i = 0;
+  const build = (): Node => {
+    const element = meta.schema[i++];
+    const children: Node[] = [];
+    for (let c = 0; c < (element.num_children ?? 0); c++) children.push(build());
+    return { element, children };
+  };
+  const root = build();
+  const keep = (node: Node, type: DataType | undefined, path: string[]): Node | undefined => {
+    const e = node.element;
+    const container = e.converted_type === 'LIST' || e.converted_type === 'MAP' || e.converted_type === 'MAP_KEY_VALUE' || e.logical_type?.type === 'LIST' || e.logical_type?.type === 'MAP';
+    if (node.children.length === 0 || container || type === undefined || !isStruct(type)) return node;
+    const wanted = node.children
+      .map((ch) => {
+        const f = type.fields.find((x) => x.name === ch.element.name);
+        return f ? keep(ch, f.type, [...path, ch.element.name]) : undefined;
+      })
+      .filter((x): x is Node => x !== undefined);
+    // Keep at least one member so a non-null struct of null members still reads as an object.
+    const nonNull = wanted.filter((ch) => !allNullNode(ch, [...path, ch.element.name]));
+    const children = nonNull.length ? nonNull : wanted.slice(0, 1);
+    return children.length ? { element: { ...e, num_children: children.length }, children } : undefined;
+  };
+  const top = root.children.map((ch) => {
+    const f = fields.find((x) => x.name === ch.element.name);
+    return f ? keep(ch, f.type, [ch.element.name]) : undefined;
+  }).filter((x): x is Node => x !== undefined);
+  const schema: SchemaElement[] = [{ ...root.element, num_children: top.length }];
+  const leaves = new Set<string>();
+  const flatten = (n: Node, prefix: string[]) => {
+    schema.push(n.element);
+    const p = [...prefix, n.element.name];
+    if (n.children.length === 0) leaves.add(p.join('\u0000'));
+    n.children.forEach((ch) => flatten(ch, p));
+  };
+  top.forEach((n) => flatten(n, []));
+  const row_groups = meta.row_groups.map((g) => ({ ...g, columns: g.columns.filter((c) => leaves.has((c.meta_data?.path_in_schema ?? []).join('\u0000'))) }));
+  return { ...meta, schema, row_groups };
 }
 
 /** Joins chunks and cuts them to [rowStart, rowStart + n): chunks may extend beyond the asked range. */

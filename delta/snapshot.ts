@@ -190,7 +190,7 @@ export async function loadSnapshot(store: LogStore, at: { version?: number; time
       }
       state.apply(actions);
     }
-    for (let v = start; v <= target; v++) state.apply(await readCommit(store, v));
+    await readCommits(store, start, target, (actions) => state.apply(actions));
     if (state.protocol) checkReadSupport(state.protocol, state.metadata, undefined, table);
     const snap = new LoadedSnapshot(table, target, await commitTimestamp(store, commits, target, cp), state);
     checkReadSupport(snap.protocol, snap.metadata, snap.schema, table);
@@ -204,6 +204,30 @@ export async function readCommit(store: LogStore, version: number): Promise<Acti
   const buf = await store.read(name);
   if (!buf) throw new DeltaError('CorruptLog', `${store.tablePath}: commit ${name} is missing`, { retryable: false });
   return parseActions(buf.toString('utf8'), path.join(store.tablePath, LOG_DIR, name));
+}
+
+/**
+ * Reads commits start…end and hands them over in version order, keeping up to 64 reads in flight: a long
+ * log is thousands of small files, and one-at-a-time reads leave the process waiting on the file system.
+ */
+export async function readCommits(store: LogStore, start: number, end: number, onCommit: (actions: Action[], version: number) => void): Promise<void> {
+  const WINDOW = 64;
+  const pending = new Map<number, Promise<Action[]>>();
+  let next = start;
+  const fill = () => {
+    while (next <= end && pending.size < WINDOW) {
+      const v = next++;
+      const p = readCommit(store, v);
+      p.catch(() => {}); // observed below, in order
+      pending.set(v, p);
+    }
+  };
+  for (let v = start; v <= end; v++) {
+    fill();
+    const actions = await pending.get(v)!;
+    pending.delete(v);
+    onCommit(actions, v);
+  }
 }
 
 async function fileMtime(store: LogStore, name: string): Promise<number> {
