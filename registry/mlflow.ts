@@ -119,8 +119,12 @@ async function download(name: string, version: string, opts: MlflowOptions): Pro
       );
     }
     const folder = path.join(versionDir, sha256);
-    if (known.includes(sha256)) await fs.rm(tmp, { recursive: true, force: true });
-    else await fs.rename(tmp, folder);
+    if (!known.includes(sha256)) {
+      await fs.rename(tmp, folder).catch((e: NodeJS.ErrnoException) => {
+        // Another process stored the same content first: the folder name is its digest, so it is ours too.
+        if (e.code !== 'ENOTEMPTY' && e.code !== 'EEXIST') throw e;
+      });
+    }
     const mlmodel = await fs.readFile(path.join(folder, 'MLmodel'), 'utf8').catch(() => undefined);
     const onnxFile = (mlmodel && onnxDataFile(mlmodel)) ?? (await soleOnnxFile(folder, name, version));
     return {

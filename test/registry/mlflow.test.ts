@@ -64,6 +64,11 @@ describe('registry: MLflow Model Registry over REST (real mlflow server)', funct
     await assertScoresMatch(champion, 'sklearn_lr');
 
     assert.equal((await resolve('models:/purchase_propensity/1')).sha256, champion.sha256);
+    // Two workers resolving the same version at once share one cached folder.
+    await fs.rm(champion.digestPath!, { recursive: true });
+    const twice = await Promise.all([resolve('models:/purchase_propensity/1'), resolve('models:/purchase_propensity@champion')]);
+    assert.deepEqual(twice.map((p) => p.sha256), [champion.sha256, champion.sha256]);
+    assert.deepEqual(await fs.readdir(path.dirname(champion.digestPath!)), [champion.sha256]);
     const production = await resolve('models:/purchase_propensity/Production');
     assert.equal(production.version, '2');
     assert.equal((await resolve('models:/purchase_propensity@challenger')).sha256, production.sha256);
