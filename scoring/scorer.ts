@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import type { ColumnBatch } from '../delta';
 import type { PinnedModel } from '../registry/pinned';
 import { ContractOptions, ModelContract, modelContract } from './contract';
-import { MissingColumnError, NullFeatureError } from './errors';
+import { MissingColumnError, ModelContractError, NullFeatureError } from './errors';
 import { Column, featureRows, FeatureRows, NullPolicy } from './matrix';
 import { loadModel, SessionOptions } from './session';
 
@@ -124,7 +124,9 @@ function positiveProbabilities(t: ort.Tensor, contract: ModelContract, into: Flo
   const width = t.dims.length === 2 ? t.dims[1] : 1;
   const col = width === 1 ? 0 : contract.output.positiveColumn;
   if (t.dims[0] !== rows || col >= width) {
-    throw new Error(`model output "${contract.output.name}" has shape [${t.dims.join(',')}] for ${rows} rows`);
+    throw new ModelContractError(
+      `model output "${contract.output.name}" has shape [${t.dims.join(',')}] for ${rows} rows; expected [${rows}, ${col + 1}+] or [${rows}]`,
+    );
   }
   for (let r = 0; r < rows; r++) into[at + r] = data[r * width + col];
 }

@@ -1,6 +1,7 @@
 /**
  * One onnxruntime InferenceSession per model sha256 per process. The bytes are read once, checked against the
  * pinned sha256, and the session is created from those same bytes, so what runs is what was pinned.
+ * The first load's thread setting holds for the process (workers pass the same setting everywhere).
  */
 import * as fs from 'node:fs/promises';
 import { createHash } from 'node:crypto';
