@@ -25,14 +25,21 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startMlflowServer(dir: string): Promise<MlflowServer> {
+/**
+ * `artifacts: 'proxy'` (MLflow's default): artifacts under DIR/artifacts, served through the server's proxy.
+ * `artifacts: 'local'`: --no-serve-artifacts with a local artifact root, which clients read and write directly.
+ */
+export async function startMlflowServer(dir: string, opts: { artifacts?: 'proxy' | 'local' } = {}): Promise<MlflowServer> {
   const port = await freePort();
   const uri = `http://127.0.0.1:${port}`;
   const log = fs.openSync(path.join(dir, 'mlflow-server.log'), 'a');
   const child: ChildProcess = spawn(
     path.join(path.dirname(PYTHON), 'mlflow'),
     ['server', '--host', '127.0.0.1', '--port', String(port), '--workers', '1',
-      '--backend-store-uri', `sqlite:///${path.join(dir, 'mlflow.db')}`, '--artifacts-destination', path.join(dir, 'artifacts')],
+      '--backend-store-uri', `sqlite:///${path.join(dir, 'mlflow.db')}`,
+      ...(opts.artifacts === 'local'
+        ? ['--no-serve-artifacts', '--default-artifact-root', path.join(dir, 'artifacts')]
+        : ['--artifacts-destination', path.join(dir, 'artifacts')])],
     {
       cwd: dir,
       detached: true, // own process group: stop() ends the server and its workers

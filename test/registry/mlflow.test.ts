@@ -120,3 +120,34 @@ describe('registry: MLflow Model Registry over REST (real mlflow server)', funct
     await assert.rejects(resolve('models:/purchase_propensity/Staging'), { name: 'ModelNotFoundError', message: `MLflow registry at ${server.uri} has no model purchase_propensity with stage "Staging"` });
   });
 });
+
+describe('registry: MLflow with a local artifact root (--no-serve-artifacts)', function () {
+  this.timeout(300_000);
+  let dir: string;
+  let server: MlflowServer;
+  let f: Fixtures;
+
+  before(async () => {
+    f = await modelFixtures();
+    dir = await tempDir('mlflow-local');
+    server = await startMlflowServer(dir, { artifacts: 'local' });
+    await python('fixtures/mlflow_register.py', ['--tracking-uri', server.uri, '--models', f.models]);
+  });
+  after(async () => {
+    await server?.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('copies the model folder from the file artifact root the server names', async () => {
+    const { artifact_uri } = (await (await fetch(`${server.uri}/api/2.0/mlflow/model-versions/get-download-uri?name=propensity_mlp&version=1`)).json()) as { artifact_uri: string };
+    assert.ok(artifact_uri.startsWith(path.join(dir, 'artifacts')) || artifact_uri.startsWith(`file://${path.join(dir, 'artifacts')}`), artifact_uri);
+    const pinned = await resolveModel('models:/propensity_mlp/1', { registryDir: path.join(dir, 'models'), mlflowTrackingUri: server.uri });
+    assert.deepEqual(pinned.features, FEATURE_NAMES);
+    assert.equal((await fs.readdir(pinned.digestPath!)).filter((n) => n.endsWith('.data')).length, 1);
+    const scorer = await loadScorer(pinned);
+    const b = (await scanTable(await openTable(f.silver), { columns: scorer.columns, partition: { snapshot_date: FIXTURE_DATE } }).next()).value!;
+    const out = await scorer.scoreBatch(b, { nullPolicy: 'error' });
+    const expected = f.expected.probabilities['sklearn_mlp'];
+    for (let i = 0; i < 10_000; i++) assert.ok(Math.abs(out.probabilities[i] - expected[i]) < 1e-5, `row ${i}`);
+  });
+});
