@@ -28,10 +28,12 @@ export async function checkDigest(pinned: PinnedModel): Promise<void> {
       `model ${pinned.name} version ${pinned.version}: cannot read pinned ${target} (${(e as Error).message})`,
     );
   }
-  if (found !== pinned.sha256) {
-    throw new ModelDigestMismatchError(
-      `model ${pinned.name} version ${pinned.version} changed under the run: ${target} has sha256 ${found}, ` +
-        `pinned ${pinned.sha256}; registered versions are immutable — register a new version instead`,
-    );
-  }
+  if (found !== pinned.sha256) throw digestMismatch(pinned, target, found);
+}
+
+export function digestMismatch(pinned: PinnedModel, target: string, found: string): ModelDigestMismatchError {
+  return new ModelDigestMismatchError(
+    `model ${pinned.name} version ${pinned.version} changed under the run: ${target} has sha256 ${found}, ` +
+      `pinned ${pinned.sha256}; registered versions are immutable — register a new version instead`,
+  );
 }

@@ -8,8 +8,7 @@ import { createHash } from 'node:crypto';
 import * as ort from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
 import { onnxInfo, OnnxModelInfo } from '../registry/onnx-file';
-import { checkDigest, PinnedModel } from '../registry/pinned';
-import { ModelDigestMismatchError } from '../registry/errors';
+import { checkDigest, digestMismatch, PinnedModel } from '../registry/pinned';
 
 export interface LoadedModel {
   session: ort.InferenceSession;
@@ -39,12 +38,7 @@ async function createSession(pinned: PinnedModel, opts: SessionOptions): Promise
     await checkDigest(pinned); // folder digest: ONNX + external data
   } else {
     const found = createHash('sha256').update(bytes).digest('hex');
-    if (found !== pinned.sha256) {
-      throw new ModelDigestMismatchError(
-        `model ${pinned.name} version ${pinned.version} changed under the run: ${pinned.localPath} has sha256 ${found}, ` +
-          `pinned ${pinned.sha256}; registered versions are immutable — register a new version instead`,
-      );
-    }
+    if (found !== pinned.sha256) throw digestMismatch(pinned, pinned.localPath, found);
   }
   const info = onnxInfo(onnx.ModelProto.decode(bytes));
   const options: ort.InferenceSession.SessionOptions = {
