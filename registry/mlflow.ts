@@ -103,7 +103,10 @@ async function findVersion(uri: Exclude<ModelUri, { kind: 'file' }>, opts: Mlflo
 /** Downloads a version's folder into the cache (once per content), returns where its ONNX file is. */
 async function download(name: string, version: string, opts: MlflowOptions): Promise<LocatedModel> {
   const { artifact_uri } = await api<{ artifact_uri: string }>(opts, 'GET', 'model-versions/get-download-uri', { name, version });
-  const versionDir = path.join(opts.cacheDir, encodeURIComponent(name), version);
+  if (!/^\d+$/.test(version)) throw new MlflowError(`MLflow returned version "${version}" for model ${name}; expected a number`);
+  // The name becomes one folder name: percent-encoded, and never "." or "..".
+  const folderName = encodeURIComponent(name).replace(/^\.+$/, (dots) => '%2E'.repeat(dots.length));
+  const versionDir = path.join(opts.cacheDir, folderName, version);
   const tmp = path.join(versionDir, `.download-${randomUUID()}`);
   await fs.mkdir(tmp, { recursive: true });
   try {
