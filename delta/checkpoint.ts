@@ -90,7 +90,7 @@ export async function readCheckpoint(tablePath: string, cp: CheckpointRef): Prom
   for (const name of cp.files) {
     const pf = await openParquet(path.join(tablePath, LOG_DIR, name));
     for (let g = 0; g < pf.rowGroupRows.length; g++) {
-      const cols = await readRowGroup(pf, g, CHECKPOINT_READ_SCHEMA.fields);
+      const cols = await readRowGroup(pf, g, CHECKPOINT_READ_SCHEMA.fields, { nullStructWhenMembersNull: true });
       for (let i = 0; i < pf.rowGroupRows[g]; i++) {
         const a = toAction(cols, i);
         if (a) actions.push(a);

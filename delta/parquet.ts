@@ -109,11 +109,21 @@ const RAW_PARSERS = {
   dateFromDays: (days: number) => days,
 };
 
+export interface ReadOptions {
+  /**
+   * Read a top-level struct whose members are all null in the row group as null without decoding it. Exact
+   * for checkpoints (an action struct with a null path is no action; an empty tags map is no tags); for data
+   * it would turn {a: null} into null and [null] or {} into null, so data reads leave it off: there only
+   * primitive columns and non-repeated struct members are skipped that way.
+   */
+  nullStructWhenMembersNull?: boolean;
+}
+
 /**
  * Reads one row group, the given top-level fields (by Delta schema field), as Delta values.
  * Fields absent from the file (added to the schema later) come back as all-null columns.
  */
-export async function readRowGroup(pf: ParquetFile, rowGroup: number, fields: StructField[]): Promise<Record<string, ArrayLike<unknown>>> {
+export async function readRowGroup(pf: ParquetFile, rowGroup: number, fields: StructField[], opts: ReadOptions = {}): Promise<Record<string, ArrayLike<unknown>>> {
   if (rowGroup < 0 || rowGroup >= pf.rowGroupRows.length) {
     throw new DeltaError('InvalidArgument', `${pf.filePath}: no row group ${rowGroup} (file has ${pf.rowGroupRows.length})`, { retryable: false });
   }
@@ -121,13 +131,15 @@ export async function readRowGroup(pf: ParquetFile, rowGroup: number, fields: St
   const numRows = pf.rowGroupRows[rowGroup];
   // Columns the footer proves all-null in this row group are not read (a checkpoint's remove/txn/metaData
   // columns are null in almost every row: skipping them halves the cost of loading a checkpoint).
-  const present = fields.filter((f) => pf.columnNames.includes(f.name) && !allNull(pf.meta, rowGroup, f.name));
+  const nulls = nullLeaves(pf.meta, rowGroup, opts.nullStructWhenMembersNull);
+  const skippable = (f: StructField) => (typeof f.type === 'string' || opts.nullStructWhenMembersNull) && allNull(pf.meta, rowGroup, f.name, nulls);
+  const present = fields.filter((f) => pf.columnNames.includes(f.name) && !skippable(f));
   const chunks = new Map<string, { start: number; data: ArrayLike<unknown> }[]>();
   if (present.length > 0 && numRows > 0) {
     try {
       await parquetRead({
         file: pf.buffer,
-        metadata: projectMetadata(pf.meta, present, rowGroup),
+        metadata: projectMetadata(pf.meta, present, nulls),
         columns: present.map((f) => f.name),
         rowStart,
         rowEnd: rowStart + numRows,
@@ -155,14 +167,38 @@ export async function readRowGroup(pf: ParquetFile, rowGroup: number, fields: St
   return out;
 }
 
-/** Whether every leaf of top-level column `name` has statistics saying all its values are null. */
-function allNull(meta: FileMetaData, rowGroup: number, name: string): boolean {
+/**
+ * Leaf paths (joined with NUL) whose footer statistics prove every value null in the row group. Leaves under
+ * a list or map are left out: there a null leaf says nothing about the container ([null], {} or null).
+ */
+function nullLeaves(meta: FileMetaData, rowGroup: number, includeRepeated = false): Set<string> {
+  const repeated = new Set<string>();
+  let i = 1;
+  const walk = (prefix: string[], underRepeated: boolean) => {
+    const e = meta.schema[i++];
+    const path = [...prefix, e.name];
+    const rep = underRepeated || e.repetition_type === 'REPEATED';
+    if (!e.num_children) {
+      if (rep) repeated.add(path.join('\u0000'));
+      return;
+    }
+    for (let c = 0; c < e.num_children; c++) walk(path, rep);
+  };
+  while (i < meta.schema.length) walk([], false);
+  const out = new Set<string>();
+  for (const c of meta.row_groups[rowGroup].columns) {
+    const m = c.meta_data;
+    const nulls = m?.statistics?.null_count;
+    const key = m?.path_in_schema.join('\u0000');
+    if (m && key !== undefined && (includeRepeated || !repeated.has(key)) && nulls !== undefined && nulls !== null && BigInt(nulls) === BigInt(m.num_values)) out.add(key);
+  }
+  return out;
+}
+
+/** Whether the footer proves top-level column `name` null in every row of the row group. */
+function allNull(meta: FileMetaData, rowGroup: number, name: string, nulls = nullLeaves(meta, rowGroup)): boolean {
   const chunks = meta.row_groups[rowGroup].columns.filter((c) => c.meta_data?.path_in_schema[0] === name);
-  return chunks.length > 0 && chunks.every((c) => {
-    const m = c.meta_data!;
-    const nulls = m.statistics?.null_count;
-    return nulls !== undefined && nulls !== null && BigInt(nulls) === BigInt(m.num_values);
-  });
+  return chunks.length > 0 && chunks.every((c) => nulls.has(c.meta_data!.path_in_schema.join('\u0000')));
 }
 
 interface Node { element: SchemaElement; children: Node[] }
@@ -172,17 +208,11 @@ interface Node { element: SchemaElement; children: Node[] }
  * sub-fields named in the Delta struct type, so hyparquet neither reads nor assembles the others (a
  * checkpoint's add.deletionVector, remove.tags...). Lists and maps are kept whole.
  */
-function projectMetadata(meta: FileMetaData, fields: StructField[], rowGroup: number): FileMetaData {
+function projectMetadata(meta: FileMetaData, fields: StructField[], nulls: Set<string>): FileMetaData {
   // Leaves whose statistics say "all null" in this row group; struct members made only of those are dropped
   // too (read back as null), which spares assembling e.g. every add.tags map of a checkpoint.
-  const nullLeaves = new Set<string>();
-  for (const c of meta.row_groups[rowGroup].columns) {
-    const m = c.meta_data;
-    const nulls = m?.statistics?.null_count;
-    if (m && nulls !== undefined && nulls !== null && BigInt(nulls) === BigInt(m.num_values)) nullLeaves.add(m.path_in_schema.join('\u0000'));
-  }
   const allNullNode = (n: Node, path: string[]): boolean =>
-    n.children.length === 0 ? nullLeaves.has(path.join('\u0000')) : n.children.every((ch) => allNullNode(ch, [...path, ch.element.name]));
+    n.children.length === 0 ? nulls.has(path.join('\u0000')) : n.children.every((ch) => allNullNode(ch, [...path, ch.element.name]));
   let i = 0;
   const build = (): Node => {
     const element = meta.schema[i++];
