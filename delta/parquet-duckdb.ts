@@ -1,0 +1,521 @@
+/**
+ * The DuckDB Parquet path (@duckdb/node-api, native) for flat schemas of primitive columns: the same contracts
+ * and value forms as parquet.ts (readRowGroup, writeParquetFile; values.ts), 3–5× faster with less memory
+ * (docs/parquet-choice.md). Nested types, timestamp_ntz and anything else stay on the hyparquet path:
+ * callers route by `duckdbSupports(fields)`.
+ *
+ *   read:  ParquetFile (footer, from openParquet) → rows of row group g selected by file_row_number (DuckDB
+ *          prunes the other row groups) → result chunks' typed vectors copied into one array per column →
+ *          Delta values (typed arrays where a number/long column has no nulls in the row group)
+ *   write: validate and convert each column to physical values (typed arrays + null flags, or value arrays);
+ *          a column with one value in every row becomes a SQL literal, the rest go into a scratch table as
+ *          2048-row data chunks → COPY (SELECT … in exact row groups) TO file (parquet, snappy) → drop scratch
+ *
+ * One in-memory DuckDB per process, created on first use with 1 thread (workers parallelise by process and by
+ * unit; BATCH_SCORE_DUCKDB_THREADS overrides); every call opens its own connection and its own uniquely named
+ * scratch table, so concurrent calls in one process share nothing.
+ */
+import {
+  BIGINT, BLOB, BOOLEAN, DATE, DOUBLE, DuckDBBlobValue, DuckDBConnection, DuckDBDataChunk, DuckDBDateValue,
+  DuckDBInstance, DuckDBTimestampTZValue, DuckDBType, DuckDBTypeId, DuckDBVector, FLOAT, INTEGER, SMALLINT,
+  TIMESTAMPTZ, TINYINT, VARCHAR,
+} from '@duckdb/node-api';
+import { randomUUID } from 'node:crypto';
+import { DeltaError, ioError } from './errors';
+import { ParquetFile, readRowGroup, writeParquetFile } from './parquet';
+import { DataType, StructField, StructType, decimalType } from './schema';
+import { DeltaTimestamp, dateFromDays, daysFromDate, decimalToString, decimalUnscaled, timestampMicros } from './values';
+
+// ---- the engine ----
+
+let instance: Promise<DuckDBInstance> | undefined;
+
+/** Runs `fn` on a fresh connection to the process's DuckDB instance, closing it afterwards. */
+async function withConnection<T>(fn: (con: DuckDBConnection) => Promise<T>): Promise<T> {
+  instance ??= DuckDBInstance.create(':memory:', { threads: process.env.BATCH_SCORE_DUCKDB_THREADS ?? '1' }).catch((err) => {
+    instance = undefined; // let a later call try again
+    throw err;
+  });
+  const con = await (await instance).connect();
+  try {
+    return await fn(con);
+  } finally {
+    con.closeSync();
+  }
+}
+
+const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const sqlIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+/** DuckDB reports file-system failures as 'IO Error: …'; those may succeed on retry, data errors never do. */
+function duckError(what: string, filePath: string, err: unknown, dataCode: 'CorruptDataFile' | 'SchemaMismatch'): DeltaError {
+  if (err instanceof DeltaError) return err;
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/^IO Error/i.test(msg)) return ioError(what, filePath, err);
+  return new DeltaError(dataCode, `${what} ${filePath}: ${msg}`, { retryable: false, cause: err });
+}
+
+// ---- types ----
+
+const DUCK_TYPES: Record<string, DuckDBType> = {
+  long: BIGINT, integer: INTEGER, short: SMALLINT, byte: TINYINT, float: FLOAT, double: DOUBLE, boolean: BOOLEAN,
+  string: VARCHAR, binary: BLOB, date: DATE, timestamp: TIMESTAMPTZ,
+};
+
+/** Decimals DuckDB holds exactly (DECIMAL width ≤ 38). */
+function duckDecimal(type: DataType): { precision: number; scale: number } | undefined {
+  const d = decimalType(type);
+  return d && d.precision >= 1 && d.precision <= 38 && d.scale <= d.precision ? d : undefined;
+}
+
+/** True when every field is a top-level primitive this module reads and writes exactly like parquet.ts. */
+export function duckdbSupports(fields: StructField[]): boolean {
+  return fields.every((f) => typeof f.type === 'string' && (f.type in DUCK_TYPES || duckDecimal(f.type) !== undefined));
+}
+
+function sqlType(type: DataType): string {
+  const d = duckDecimal(type);
+  return d ? `DECIMAL(${d.precision},${d.scale})` : DUCK_TYPES[type as string].toString();
+}
+
+// ---- vectors (typed views are internal to @duckdb/node-api; every use has a public fallback) ----
+
+type NumArray = Int8Array | Int16Array | Int32Array | Float32Array | Float64Array | Uint8Array;
+type TypedColumn = NumArray | BigInt64Array;
+
+/** The vector's typed view of its values (`items`), when it has one. */
+function itemsOf(v: DuckDBVector): TypedColumn | undefined {
+  const items = (v as unknown as { items?: unknown }).items;
+  return ArrayBuffer.isView(items) ? (items as TypedColumn) : undefined;
+}
+
+/** Validity bits of a vector as bytes (bit i set = row i valid), null when all rows are valid. */
+function validityBits(v: DuckDBVector, rows: number): Uint8Array | null {
+  const validity = (v as unknown as { validity?: { data?: unknown; offset?: number } }).validity;
+  if (validity && 'data' in validity && (validity.offset ?? 0) === 0) {
+    const data = validity.data;
+    if (data === null) return null;
+    if (data instanceof BigUint64Array) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }
+  // Public fallback: ask each row.
+  const bits = new Uint8Array(Math.ceil(rows / 8));
+  let anyNull = false;
+  for (let i = 0; i < rows; i++) {
+    if (v.getItem(i) === null) anyNull = true;
+    else bits[i >> 3] |= 1 << (i & 7);
+  }
+  return anyNull ? bits : null;
+}
+
+/** Whether one typed array can be `set` from the other (bigint and number kinds do not mix). */
+const sameKind = (a: TypedColumn, b: TypedColumn) => (a instanceof BigInt64Array) === (b instanceof BigInt64Array);
+
+const isValid = (bits: Uint8Array | null, i: number) => bits === null || (bits[i >> 3] & (1 << (i & 7))) !== 0;
+
+// ---- reading ----
+
+/** Collects one column of a row group from result chunks, then builds the Delta-value column. */
+interface Collector {
+  /** `same` (strings only): per row, whether it equals the previous row of the file. */
+  add(v: DuckDBVector, rows: number, at: number, same?: DuckDBVector): void;
+  finish(): ArrayLike<unknown>;
+}
+
+/**
+ * Numbers and longs: copied from the typed view into one typed array (SQL casts make the kinds match); with
+ * nulls, an array with null at those rows. `toValue` turns the raw number into its Delta value (dates, timestamps).
+ */
+function typedCollector(out: TypedColumn, toValue?: (x: number | bigint) => unknown, unit?: (v: DuckDBVector) => ((x: bigint) => bigint) | undefined): Collector {
+  const nulls: number[] = [];
+  return {
+    add(v, rows, at) {
+      const items = itemsOf(v);
+      const scale = unit?.(v);
+      if (items && !scale && sameKind(items, out)) (out as any).set(items.subarray(0, rows), at);
+      else for (let i = 0; i < rows; i++) {
+        const x = items ? items[i] : rawOf(v.getItem(i));
+        (out as any)[at + i] = x === null ? (typeof out[0] === 'bigint' ? 0n : 0) : scale ? scale(BigInt(x)) : x;
+      }
+      const bits = validityBits(v, rows);
+      if (bits) for (let i = 0; i < rows; i++) if (!isValid(bits, i)) nulls.push(at + i);
+    },
+    finish() {
+      if (!toValue && nulls.length === 0) return out;
+      const isNull = new Uint8Array(out.length);
+      for (const i of nulls) isNull[i] = 1;
+      const arr: unknown[] = new Array(out.length);
+      for (let i = 0; i < out.length; i++) arr[i] = isNull[i] ? null : toValue ? toValue(out[i]) : out[i];
+      return arr;
+    },
+  };
+}
+
+/** The raw number inside a public value object (dates: days, timestamps: their unit). */
+function rawOf(x: unknown): number | bigint | null {
+  if (x === null || typeof x === 'number' || typeof x === 'bigint') return x;
+  const o = x as { days?: number; micros?: bigint; millis?: bigint; nanos?: bigint; seconds?: bigint };
+  return o.days ?? o.micros ?? o.millis ?? o.nanos ?? o.seconds ?? Number(x);
+}
+
+const floorDiv = (a: bigint, b: bigint) => (a >= 0n || a % b === 0n ? a / b : a / b - 1n);
+
+/** Microseconds from a timestamp vector's unit; undefined when the vector already holds microseconds. */
+function timestampUnit(v: DuckDBVector): ((x: bigint) => bigint) | undefined {
+  switch (v.type.typeId) {
+    case DuckDBTypeId.TIMESTAMP_S: return (x) => x * 1_000_000n;
+    case DuckDBTypeId.TIMESTAMP_MS: return (x) => x * 1000n;
+    case DuckDBTypeId.TIMESTAMP_NS: return (x) => floorDiv(x, 1000n); // floor, as parquet.ts
+    case DuckDBTypeId.TIMESTAMP: case DuckDBTypeId.TIMESTAMP_TZ: case DuckDBTypeId.BIGINT: return undefined;
+    default: throw new DeltaError('CorruptDataFile', `timestamp column stored as ${v.type.toString()}`, { retryable: false });
+  }
+}
+
+/** Any other column: the public getItem per row, converted by `toValue`. */
+function valueCollector(n: number, toValue: (x: any, v: DuckDBVector) => unknown): Collector {
+  const out: unknown[] = new Array(n).fill(null);
+  return {
+    add(v, rows, at) {
+      for (let i = 0; i < rows; i++) {
+        const x = v.getItem(i);
+        out[at + i] = x === null ? null : toValue(x, v);
+      }
+    },
+    finish: () => out,
+  };
+}
+
+/** Booleans from the vector's byte view (public getItem when there is none). */
+function booleanCollector(n: number): Collector {
+  const out: (boolean | null)[] = new Array(n).fill(null);
+  return {
+    add(v, rows, at) {
+      const bytes = booleanBytes(v);
+      const bits = validityBits(v, rows);
+      if (bytes) {
+        for (let i = 0; i < rows; i++) out[at + i] = isValid(bits, i) ? bytes[i] !== 0 : null;
+      } else {
+        for (let i = 0; i < rows; i++) out[at + i] = v.getItem(i) as boolean | null;
+      }
+    },
+    finish: () => out,
+  };
+}
+
+const SAME = Symbol('same as the previous row');
+
+/**
+ * Strings: decoding costs a native call per row (getItem), so the query also says, per row, whether the value
+ * equals the previous row's (lag over file_row_number); such rows reuse the previous string. Constant and
+ * run-length columns (Gold's model_name, run_id) then cost one decode per run instead of one per row.
+ */
+function stringCollector(n: number): Collector {
+  const out: (string | null | typeof SAME)[] = new Array(n).fill(null);
+  return {
+    add(v, rows, at, same) {
+      const flags = same && booleanBytes(same);
+      const bits = validityBits(v, rows);
+      for (let i = 0; i < rows; i++) {
+        if (!isValid(bits, i)) continue;
+        if (flags ? flags[i] !== 0 : same?.getItem(i) === true) {
+          out[at + i] = SAME;
+          continue;
+        }
+        const x = v.getItem(i);
+        out[at + i] = typeof x === 'string' ? x : utf8.decode(bytesOf(x)); // plain BYTE_ARRAY comes as BLOB
+      }
+    },
+    finish() {
+      // Chunks may be collected in any order: runs are resolved once all rows are in.
+      for (let i = 1; i < n; i++) if (out[i] === SAME) out[i] = out[i - 1];
+      return out;
+    },
+  };
+}
+
+const utf8 = new TextDecoder();
+const bytesOf = (x: unknown): Uint8Array => (x instanceof DuckDBBlobValue ? new Uint8Array(x.bytes) : new TextEncoder().encode(String(x)));
+
+/** The SELECT expression for a field and the collector for its result column. */
+function readPlan(f: StructField, n: number, where: string): { sql: string; same?: string; collector: () => Collector } {
+  const col = sqlIdent(f.name);
+  const cast = (t: string) => `CAST(${col} AS ${t})`;
+  switch (f.type) {
+    case 'long': return { sql: cast('BIGINT'), collector: () => typedCollector(new BigInt64Array(n)) };
+    case 'integer': case 'short': case 'byte': return { sql: cast('INTEGER'), collector: () => typedCollector(new Int32Array(n)) };
+    case 'float': return { sql: cast('FLOAT'), collector: () => typedCollector(new Float32Array(n)) };
+    case 'double': return { sql: cast('DOUBLE'), collector: () => typedCollector(new Float64Array(n)) };
+    case 'date': return { sql: cast('DATE'), collector: () => typedCollector(new Int32Array(n), (d) => dateFromDays(d as number)) };
+    case 'timestamp':
+      // Not cast: DuckDB maps INT96 and TIMESTAMP(MILLIS/MICROS) to microseconds; the vector's unit is checked.
+      return { sql: col, collector: () => typedCollector(new BigInt64Array(n), (us) => new DeltaTimestamp(us as bigint), timestampUnit) };
+    case 'boolean': return { sql: cast('BOOLEAN'), collector: () => booleanCollector(n) };
+    case 'string': return { sql: col, same: `coalesce(${col} = lag(${col}) OVER (ORDER BY file_row_number), false)`, collector: () => stringCollector(n) };
+    case 'binary': return { sql: col, collector: () => valueCollector(n, bytesOf) };
+  }
+  const d = duckDecimal(f.type);
+  if (!d) throw new DeltaError('UnsupportedReaderFeature', `${where}: type ${String(f.type)} is not on the DuckDB path`, { retryable: false });
+  // The unscaled integer as stored, spelled with the Delta type's scale (as parquet.ts does).
+  return { sql: col, collector: () => valueCollector(n, (x) => decimalToString(typeof x === 'object' ? (x.value as bigint) : BigInt(x), d.scale)) };
+}
+
+/** Glob characters make read_parquet match other files (or none). */
+const GLOB = /[*?[\]{}]/;
+
+/**
+ * Files DuckDB cannot read exactly stay on the hyparquet path: glob characters in the path, column names
+ * DuckDB would resolve differently (it matches names case-insensitively and adds file_row_number), and NANOS
+ * timestamps (DuckDB truncates UTC-adjusted nanoseconds to microseconds toward zero; Delta floors).
+ */
+function hyparquetOnly(pf: ParquetFile, fields: StructField[]): boolean {
+  if (GLOB.test(pf.filePath)) return true;
+  const lower = pf.columnNames.map((c) => c.toLowerCase());
+  if (new Set(lower).size < lower.length || lower.includes('file_row_number')) return true;
+  const timestamps = new Set(fields.filter((f) => f.type === 'timestamp').map((f) => f.name));
+  return pf.meta.schema.some((e) => timestamps.has(e.name) && (e.logical_type as { unit?: string } | undefined)?.unit === 'NANOS');
+}
+
+/**
+ * Reads one row group, the given top-level fields, as Delta values: value for value what readRowGroup returns.
+ * Fields absent from the file come back as all-null columns.
+ */
+export async function readRowGroupDuckdb(pf: ParquetFile, rowGroup: number, fields: StructField[]): Promise<Record<string, ArrayLike<unknown>>> {
+  if (rowGroup < 0 || rowGroup >= pf.rowGroupRows.length) {
+    throw new DeltaError('InvalidArgument', `${pf.filePath}: no row group ${rowGroup} (file has ${pf.rowGroupRows.length})`, { retryable: false });
+  }
+  if (!duckdbSupports(fields)) {
+    throw new DeltaError('InvalidArgument', `${pf.filePath}: fields ${fields.map((f) => f.name).join(', ')} are not all flat primitives (use readRowGroup)`, { retryable: false });
+  }
+  if (hyparquetOnly(pf, fields)) return readRowGroup(pf, rowGroup, fields);
+  const start = pf.rowGroupRows.slice(0, rowGroup).reduce((a, b) => a + b, 0);
+  const n = pf.rowGroupRows[rowGroup];
+  const present = fields.filter((f) => pf.columnNames.includes(f.name));
+  const read = present.length > 0 && n > 0 ? await selectRows(pf.filePath, start, n, present) : {};
+  const out: Record<string, ArrayLike<unknown>> = {};
+  for (const f of fields) out[f.name] = read[f.name] ?? new Array(n).fill(null);
+  return out;
+}
+
+/** Rows [start, start + n) of the file's `fields`, placed by file_row_number. */
+async function selectRows(filePath: string, start: number, n: number, fields: StructField[]): Promise<Record<string, ArrayLike<unknown>>> {
+  const plans = fields.map((f) => readPlan(f, n, `${filePath}: column ${f.name}`));
+  const query = (ordered: boolean) =>
+    `SELECT ${plans.map((p) => p.sql).join(', ')}, ${plans.map((p) => p.same ?? 'NULL').join(', ')}, file_row_number FROM read_parquet(${sqlString(filePath)}, file_row_number = true, hive_partitioning = false) ` +
+    `WHERE file_row_number BETWEEN ${start} AND ${start + n - 1}${ordered ? ' ORDER BY file_row_number' : ''}`;
+  return withConnection(async (con) => {
+    // One thread scans in file order; should chunks ever arrive out of order, read again sorted.
+    for (const ordered of [false, true]) {
+      const collectors = plans.map((p) => p.collector());
+      let rowsRead = 0;
+      let inOrder = true;
+      try {
+        const result = await con.stream(query(ordered));
+        for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+          const rows = chunk.rowCount;
+          const at = firstRowOf(chunk.getColumnVector(2 * plans.length), rows) - start;
+          if (at < 0 || at + rows > n) { inOrder = false; break; }
+          for (let j = 0; j < plans.length; j++) {
+            collectors[j].add(chunk.getColumnVector(j), rows, at, plans[j].same ? chunk.getColumnVector(plans.length + j) : undefined);
+          }
+          rowsRead += rows;
+        }
+      } catch (err) {
+        throw duckError('cannot read row group of', filePath, err, 'CorruptDataFile');
+      }
+      if (!inOrder) continue;
+      if (rowsRead !== n) {
+        throw new DeltaError('CorruptDataFile', `${filePath}: rows ${start}..${start + n - 1} gave ${rowsRead} rows, the footer says ${n}`, { retryable: false });
+      }
+      return Object.fromEntries(fields.map((f, j) => [f.name, collectors[j].finish()]));
+    }
+    throw new DeltaError('CorruptDataFile', `${filePath}: DuckDB returned rows out of order`, { retryable: false });
+  });
+}
+
+/** file_row_number of a chunk's first row, or -1 when the chunk's rows are not consecutive. */
+function firstRowOf(v: DuckDBVector, rows: number): number {
+  const first = Number(v.getItem(0) as bigint);
+  const last = Number(v.getItem(rows - 1) as bigint);
+  return last - first === rows - 1 ? first : -1;
+}
+
+// ---- writing ----
+
+/** A column ready for DuckDB: a SQL literal, a typed array (+ null flags), or an array of values. */
+type Prepared =
+  | { kind: 'literal'; sql: string }
+  | { kind: 'typed'; data: TypedColumn; nulls: Uint8Array | null }
+  | { kind: 'values'; data: unknown[] };
+
+/** Delta value → physical value for the scratch column (as parquet.ts converts before writing). */
+function physical(type: DataType, column: string): (v: unknown) => unknown {
+  switch (type) {
+    case 'long': return (v) => (typeof v === 'bigint' ? v : BigInt(v as number));
+    case 'integer': case 'short': case 'byte': case 'float': case 'double': return (v) => (typeof v === 'number' ? v : Number(v));
+    case 'boolean': return (v) => (v ? 1 : 0);
+    case 'string': return (v) => String(v);
+    case 'binary': return (v) => (v instanceof Uint8Array ? v : new TextEncoder().encode(String(v)));
+    case 'date': return (v) => daysFromDate(v, column);
+    case 'timestamp': return (v) => timestampMicros(v, column);
+  }
+  const d = duckDecimal(type)!;
+  return (v) => decimalToString(decimalUnscaled(v, d.scale, column), d.scale);
+}
+
+/** The typed array a scratch column of this type is filled from (undefined: per-value columns). */
+function typedFor(type: DataType, n: number): TypedColumn | undefined {
+  switch (type) {
+    case 'long': case 'timestamp': return new BigInt64Array(n);
+    case 'integer': case 'date': return new Int32Array(n);
+    case 'short': return new Int16Array(n);
+    case 'byte': return new Int8Array(n);
+    case 'float': return new Float32Array(n);
+    case 'double': return new Float64Array(n);
+    case 'boolean': return new Uint8Array(n);
+    default: return undefined;
+  }
+}
+
+const NUMERIC = new Set(['long', 'integer', 'short', 'byte', 'float', 'double']);
+
+/** Validates one column and converts it; a single repeated value becomes a literal. */
+function prepare(f: StructField, data: ArrayLike<unknown>, numRows: number): Prepared {
+  // Typed arrays of the column's number kind go in as they are (they hold no nulls).
+  if (ArrayBuffer.isView(data) && NUMERIC.has(f.type as string) && (data instanceof BigInt64Array) === (f.type === 'long')) {
+    return { kind: 'typed', data: data as unknown as TypedColumn, nulls: null };
+  }
+  const toPhysical = physical(f.type, f.name);
+  const typed = typedFor(f.type, numRows);
+  const values: unknown[] = typed ? [] : new Array(numRows);
+  let nulls: Uint8Array | null = null;
+  let first: unknown;
+  let constant = true;
+  for (let i = 0; i < numRows; i++) {
+    const v = data[i];
+    let x: unknown = null;
+    if (v !== null && v !== undefined) {
+      try {
+        x = toPhysical(v);
+      } catch (err) {
+        if (err instanceof DeltaError) throw err;
+        throw new DeltaError('InvalidArgument', `column ${f.name}: row ${i}: ${(err as Error).message}`, { retryable: false, cause: err });
+      }
+    } else if (!f.nullable) {
+      throw new DeltaError('SchemaMismatch', `column ${f.name} is not nullable but row ${i} is null`, { retryable: false });
+    }
+    if (i === 0) first = x;
+    else if (constant && !Object.is(x, first)) constant = false;
+    if (!typed) values[i] = x;
+    else if (x === null) (nulls ??= new Uint8Array(numRows))[i] = 1;
+    else (typed as any)[i] = x;
+  }
+  if (numRows > 0 && constant && f.type !== 'binary') return { kind: 'literal', sql: literal(first, f.type) };
+  return typed ? { kind: 'typed', data: typed, nulls } : { kind: 'values', data: values };
+}
+
+/** A physical value as a SQL literal of the column's DuckDB type. */
+function literal(x: unknown, type: DataType): string {
+  const t = sqlType(type);
+  if (x === null) return `CAST(NULL AS ${t})`;
+  switch (type) {
+    case 'date': return `(DATE '1970-01-01' + ${x as number})`;
+    case 'timestamp': return `make_timestamptz(CAST(${x as bigint} AS BIGINT))`;
+    case 'boolean': return x ? 'TRUE' : 'FALSE';
+    case 'float': case 'double': return `CAST('${Object.is(x, -0) ? '-0.0' : String(x)}' AS ${t})`; // 'NaN', 'Infinity' parse
+    case 'string': return `CAST(${sqlString(x as string)} AS VARCHAR)`;
+  }
+  return `CAST(${sqlString(String(x))} AS ${t})`; // numbers and decimals: exact from their text
+}
+
+/** The scratch column type: decimals travel as text and are cast while writing. */
+const scratchType = (type: DataType): DuckDBType => (duckDecimal(type) ? VARCHAR : DUCK_TYPES[type as string]);
+
+/** Fills one vector of a data chunk with rows [start, start + n) of a prepared column. */
+function fillVector(v: DuckDBVector, p: Prepared, type: DataType, start: number, n: number): void {
+  if (p.kind === 'typed') {
+    const items = type === 'boolean' ? booleanBytes(v) : itemsOf(v);
+    if (items && sameKind(items, p.data)) {
+      (items as any).set(p.data.subarray(start, start + n));
+      if (p.nulls) for (let i = 0; i < n; i++) if (p.nulls[start + i]) v.setItem(i, null);
+    } else {
+      for (let i = 0; i < n; i++) v.setItem(i, p.nulls?.[start + i] ? null : duckValue(p.data[start + i], type));
+    }
+  } else if (p.kind === 'values') {
+    for (let i = 0; i < n; i++) {
+      const x = p.data[start + i];
+      v.setItem(i, x === null ? null : type === 'binary' ? new DuckDBBlobValue(x as Uint8Array) : (x as string));
+    }
+  }
+  v.flush();
+}
+
+function booleanBytes(v: DuckDBVector): Uint8Array | undefined {
+  const view = (v as unknown as { dataView?: unknown }).dataView;
+  return view instanceof DataView ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : undefined;
+}
+
+/** The public value object for a raw typed value (fallback when a vector has no typed view). */
+function duckValue(x: number | bigint, type: DataType): any {
+  if (type === 'date') return new DuckDBDateValue(x as number);
+  if (type === 'timestamp') return new DuckDBTimestampTZValue(x as bigint);
+  if (type === 'boolean') return x !== 0;
+  return x;
+}
+
+const VECTOR = 2048; // DuckDB's vector size: one data chunk per 2048 rows
+
+/** Writes `columns` (Delta values, one entry per field of `schema`) as a snappy Parquet file at `filePath`. */
+export async function writeParquetFileDuckdb(filePath: string, schema: StructType, numRows: number, columns: Record<string, ArrayLike<unknown>>, opts: { rowGroupRows?: number } = {}): Promise<void> {
+  if (!duckdbSupports(schema.fields)) {
+    throw new DeltaError('InvalidArgument', `${filePath}: schema is not all flat primitives (use writeParquetFile)`, { retryable: false });
+  }
+  if (schema.fields.length === 0) return writeParquetFile(filePath, schema, numRows, columns, opts); // SQL cannot select no columns
+  const prepared = schema.fields.map((f) => {
+    const data = columns[f.name];
+    if (data === undefined) throw new DeltaError('SchemaMismatch', `batch has no column ${f.name}`, { retryable: false });
+    if (data.length !== numRows) throw new DeltaError('SchemaMismatch', `column ${f.name} has ${data.length} values, batch numRows is ${numRows}`, { retryable: false });
+    return prepare(f, data, numRows);
+  });
+  const groupRows = Math.max(1, Math.floor(opts.rowGroupRows ?? 131072));
+  await withConnection(async (con) => {
+    const scratch = `scratch_${randomUUID().replace(/-/g, '')}`;
+    const stored = schema.fields.map((f, j) => ({ f, p: prepared[j], j })).filter((c) => c.p.kind !== 'literal');
+    try {
+      if (stored.length > 0) {
+        await con.run(`CREATE TABLE ${scratch} (${stored.map((c) => `c${c.j} ${scratchType(c.f.type).toString()}`).join(', ')})`);
+        const appender = await con.createAppender(scratch);
+        const types = stored.map((c) => scratchType(c.f.type));
+        for (let start = 0; start < numRows; start += VECTOR) {
+          const n = Math.min(VECTOR, numRows - start);
+          const chunk = DuckDBDataChunk.create(types, n);
+          stored.forEach((c, k) => fillVector(chunk.getColumnVector(k), c.p, c.f.type, start, n));
+          appender.appendDataChunk(chunk);
+        }
+        appender.closeSync();
+      }
+      const select = schema.fields.map((f, j) => {
+        const p = prepared[j];
+        const expr = p.kind === 'literal' ? p.sql : duckDecimal(f.type) ? `CAST(c${j} AS ${sqlType(f.type)})` : `c${j}`;
+        return `${expr} AS ${sqlIdent(f.name)}`;
+      }).join(', ');
+      await con.run(`COPY (${rowGroupSelects(select, stored.length > 0 ? scratch : undefined, numRows, groupRows)}) TO ${sqlString(filePath)} ` +
+        `(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${groupRows})`);
+    } catch (err) {
+      throw duckError('cannot write Parquet file', filePath, err, 'SchemaMismatch');
+    } finally {
+      await con.run(`DROP TABLE IF EXISTS ${scratch}`).catch(() => undefined);
+    }
+  });
+}
+
+/**
+ * The rows to write, in order. DuckDB closes a row group at the first 2048-row vector boundary at or past
+ * ROW_GROUP_SIZE, so for sizes that are not multiples of 2048 each row group is its own branch of a UNION ALL
+ * (a branch's last chunk is short and closes the group exactly). All-literal files take rows from range().
+ */
+function rowGroupSelects(select: string, scratch: string | undefined, numRows: number, groupRows: number): string {
+  const [from, row] = scratch ? [scratch, 'rowid'] : [`range(${numRows})`, 'range'];
+  if (numRows <= groupRows || groupRows % VECTOR === 0) return `SELECT ${select} FROM ${from}`;
+  const parts: string[] = [];
+  for (let s = 0; s < numRows; s += groupRows) parts.push(`SELECT ${select} FROM ${from} WHERE ${row} >= ${s} AND ${row} < ${Math.min(s + groupRows, numRows)}`);
+  return parts.join(' UNION ALL ');
+}
