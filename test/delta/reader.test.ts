@@ -228,6 +228,30 @@ describe('delta reader: partition values and schemas', function () {
     assert.deepEqual(b.columns.m[0], { k1: 1n, k2: null });
   });
 
+  it('keeps {a: null}, [null] and {} distinct from null when the footer says every leaf is null', async () => {
+    const schema: StructType = {
+      type: 'struct',
+      fields: [
+        f('id', 'long', false),
+        f('s', { type: 'struct', fields: [f('a', 'integer')] }),
+        f('l', { type: 'array', elementType: 'string', containsNull: true }),
+        f('m', { type: 'map', keyType: 'string', valueType: 'string', valueContainsNull: true }),
+        f('n', 'double'),
+      ],
+    };
+    const table = path.join(await tempDir(), 'nulls');
+    await createTable(table, { schema, partitionColumns: [] });
+    const batch: ColumnBatch = { numRows: 2, columns: { id: [1n, 2n], s: [{ a: null }, { a: null }], l: [[null], [null]], m: [{}, {}], n: [null, null] } };
+    await appendFiles(table, [await writeDataFile(table, { schema, partitionColumns: [], partitionValues: {}, batch })]);
+    const out = [];
+    for await (const b of scanTable(await openTable(table))) out.push(b);
+    assert.deepEqual(Array.from(out[0].columns.s), [{ a: null }, { a: null }]);
+    assert.deepEqual(Array.from(out[0].columns.l), [[null], [null]]);
+    assert.deepEqual(Array.from(out[0].columns.m), [{}, {}]);
+    assert.deepEqual(Array.from(out[0].columns.n), [null, null]);
+    assert.equal(rowDiff((await ourRows(table)).rows!, deltaRsRows(table).rows!), undefined);
+  });
+
   it('reads INT96, TIMESTAMP_MILLIS and TIMESTAMP_MICROS timestamps identically (golden kernel-timestamp-*)', async () => {
     const seen: string[][] = [];
     for (const enc of ['INT96', 'TIMESTAMP_MILLIS', 'TIMESTAMP_MICROS']) {
