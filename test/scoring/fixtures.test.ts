@@ -35,6 +35,7 @@ describe('scoring: real model fixtures (skl2onnx, onnxmltools) equal their libra
     ['sklearn_lr_per_feature', 'per-feature float32 × 10 → probabilities[:,1]', undefined],
     ['sklearn_lr_vector', 'matrix X float32 → positive_probability[:,0]', undefined],
     ['sklearn_rf', 'matrix X float32 → probabilities[:,1]', undefined],
+    ['sklearn_hgb', 'matrix X float32 → probabilities[:,1]', undefined],
     ['sklearn_gb', 'matrix X float32 → probabilities[:,1]', undefined],
     ['xgboost', 'matrix input float32 → probabilities[:,1]', 'run'],
     ['lightgbm', 'matrix input float32 → probabilities[:,1]', undefined],

@@ -17,7 +17,7 @@ import { tempDir } from '../registry/helpers';
 import { RunningWorkers, startLocalServer, startWorkers } from '../support/temporal';
 import { FIXTURE_DATE, Fixtures, modelFixtures } from './fixtures';
 
-const MODELS = ['sklearn_lr', 'sklearn_lr_double', 'sklearn_lr_per_feature', 'sklearn_lr_vector', 'sklearn_rf', 'sklearn_gb', 'sklearn_mlp', 'xgboost', 'lightgbm'];
+const MODELS = ['sklearn_lr', 'sklearn_lr_double', 'sklearn_lr_per_feature', 'sklearn_lr_vector', 'sklearn_rf', 'sklearn_hgb', 'sklearn_gb', 'sklearn_mlp', 'xgboost', 'lightgbm'];
 
 describe('scoring: fixture models through the scoreUsers workflow (real Temporal server)', function () {
   this.timeout(600_000);
