@@ -57,7 +57,7 @@ def main():
             ids.append(table.column("user_id"))
             probs.append(p.astype(np.float64))
         t = time.perf_counter()
-        user_id = pa.chained_array(ids) if hasattr(pa, "chained_array") else pa.concat_arrays([c for a in ids for c in a.chunks])
+        user_id = pa.chunked_array([c for a in ids for c in a.chunks])
         prob = np.concatenate(probs)
         n = len(prob)
         out = pa.table({
