@@ -83,6 +83,8 @@ export function completeCheckpoints(logFiles: LogFile[]): CheckpointRef[] {
 }
 
 const num = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v));
+// Raw reads hand over bytes for string columns a writer left unannotated.
+const text = (v: unknown): string => (v instanceof Uint8Array ? new TextDecoder().decode(v) : (v as string));
 
 /** Reads the actions of a checkpoint (all parts), row group by row group. */
 export async function readCheckpoint(tablePath: string, cp: CheckpointRef): Promise<Action[]> {
@@ -90,7 +92,7 @@ export async function readCheckpoint(tablePath: string, cp: CheckpointRef): Prom
   for (const name of cp.files) {
     const pf = await openParquet(path.join(tablePath, LOG_DIR, name));
     for (let g = 0; g < pf.rowGroupRows.length; g++) {
-      const cols = await readRowGroup(pf, g, CHECKPOINT_READ_SCHEMA.fields, { nullStructWhenMembersNull: true });
+      const cols = await readRowGroup(pf, g, CHECKPOINT_READ_SCHEMA.fields, { nullStructWhenMembersNull: true, raw: true });
       for (let i = 0; i < pf.rowGroupRows[g]; i++) {
         const a = toAction(cols, i);
         if (a) actions.push(a);
@@ -104,13 +106,13 @@ function toAction(cols: Record<string, ArrayLike<unknown>>, i: number): Action |
   const add = cols.add[i] as Record<string, any> | null;
   if (add && add.path != null) {
     const a: AddFile = {
-      path: add.path,
+      path: text(add.path),
       partitionValues: add.partitionValues ?? {},
       size: Number(add.size ?? 0),
       modificationTime: Number(add.modificationTime ?? 0),
       dataChange: add.dataChange ?? true,
     };
-    if (add.stats != null) a.stats = add.stats;
+    if (add.stats != null) a.stats = text(add.stats);
     if (add.tags != null) a.tags = add.tags;
     if (add.deletionVector != null && add.deletionVector.storageType != null) a.deletionVector = add.deletionVector;
     if (add.baseRowId != null) a.baseRowId = Number(add.baseRowId);
@@ -119,7 +121,7 @@ function toAction(cols: Record<string, ArrayLike<unknown>>, i: number): Action |
   }
   const remove = cols.remove[i] as Record<string, any> | null;
   if (remove && remove.path != null) {
-    const r: RemoveFile = { path: remove.path, dataChange: remove.dataChange ?? true };
+    const r: RemoveFile = { path: text(remove.path), dataChange: remove.dataChange ?? true };
     if (remove.deletionTimestamp != null) r.deletionTimestamp = Number(remove.deletionTimestamp);
     if (remove.extendedFileMetadata != null) r.extendedFileMetadata = remove.extendedFileMetadata;
     if (remove.partitionValues != null) r.partitionValues = remove.partitionValues;
@@ -134,7 +136,7 @@ function toAction(cols: Record<string, ArrayLike<unknown>>, i: number): Action |
       name: md.name ?? null,
       description: md.description ?? null,
       format: { provider: md.format?.provider ?? 'parquet', options: md.format?.options ?? {} },
-      schemaString: md.schemaString,
+      schemaString: text(md.schemaString),
       partitionColumns: md.partitionColumns ?? [],
       configuration: md.configuration ?? {},
       createdTime: num(md.createdTime) ?? null,

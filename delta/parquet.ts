@@ -117,6 +117,12 @@ export interface ReadOptions {
    * primitive columns and non-repeated struct members are skipped that way.
    */
   nullStructWhenMembersNull?: boolean;
+  /**
+   * Values as the Parquet library assembles them (longs as bigint, structs and maps as objects, missing values
+   * undefined), without conversion to the Delta value forms: for callers that convert a few fields
+   * themselves (checkpoint replay), saving a copy of every row.
+   */
+  raw?: boolean;
 }
 
 /**
@@ -162,7 +168,8 @@ export async function readRowGroup(pf: ParquetFile, rowGroup: number, fields: St
       out[f.name] = new Array(numRows).fill(null);
       continue;
     }
-    out[f.name] = columnFromParquet(sliceRows(list, rowStart, numRows), f.type, `${pf.filePath}: column ${f.name}`);
+    const data = sliceRows(list, rowStart, numRows);
+    out[f.name] = opts.raw ? data : columnFromParquet(data, f.type, `${pf.filePath}: column ${f.name}`);
   }
   return out;
 }

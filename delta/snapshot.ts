@@ -47,8 +47,11 @@ export class TableState {
   readonly adds = new Map<string, AddFile>();
   readonly removes = new Map<string, RemoveFile>();
   readonly txns = new Map<string, TxnAction>();
+  private readonly prefix: string;
 
-  constructor(readonly tablePath: string) {}
+  constructor(readonly tablePath: string) {
+    this.prefix = path.join(tablePath, '_').slice(0, -1);
+  }
 
   apply(actions: Action[]): void {
     for (const a of actions) {
@@ -68,8 +71,11 @@ export class TableState {
 
   /** Files are the same file whatever URI spelling the log used (relative, absolute, escaped). */
   private key(p: string): string {
+    // The common spelling (relative, nothing escaped) is its own key; only others need resolving.
+    if (!p.includes('%') && !p.includes(':') && !p.startsWith('/') && !p.includes('\\') && !p.includes('./')) return this.prefix + p;
     return dataFilePath(this.tablePath, p);
   }
+
 }
 
 class LoadedSnapshot implements Snapshot {
