@@ -1,8 +1,10 @@
 /**
  * The DuckDB Parquet path (@duckdb/node-api, native) for flat schemas of primitive columns: the same contracts
- * and value forms as parquet.ts (readRowGroup, writeParquetFile; values.ts), 3–5× faster with less memory
- * (docs/parquet-choice.md). Nested types, timestamp_ntz and anything else stay on the hyparquet path:
- * callers route by `duckdbSupports(fields)`.
+ * and value forms as parquet.ts (readRowGroup, writeParquetFile; values.ts), several times faster on number
+ * columns and on writes (docs/parquet-choice.md, bench/delta-parquet.ts). Nested types, timestamp_ntz and
+ * anything else stay on the hyparquet path: callers route by `duckdbSupports(fields)`. Files DuckDB would read
+ * differently (glob characters in the path, NANOS timestamps, case-only duplicate column names) are read here
+ * through readRowGroup.
  *
  *   read:  ParquetFile (footer, from openParquet) → rows of row group g selected by file_row_number (DuckDB
  *          prunes the other row groups) → result chunks' typed vectors copied into one array per column →
@@ -70,7 +72,7 @@ function duckDecimal(type: DataType): { precision: number; scale: number } | und
 
 /** True when every field is a top-level primitive this module reads and writes exactly like parquet.ts. */
 export function duckdbSupports(fields: StructField[]): boolean {
-  return fields.every((f) => typeof f.type === 'string' && (f.type in DUCK_TYPES || duckDecimal(f.type) !== undefined));
+  return fields.every((f) => typeof f.type === 'string' && (Object.hasOwn(DUCK_TYPES, f.type) || duckDecimal(f.type) !== undefined));
 }
 
 function sqlType(type: DataType): string {

@@ -91,6 +91,7 @@ describe('parquet-duckdb: the DuckDB Parquet path', function () {
     assert.equal(duckdbSupports([]), true);
     assert.equal(duckdbSupports([field('t', 'timestamp_ntz')]), false);
     assert.equal(duckdbSupports([field('v', 'variant')]), false);
+    assert.equal(duckdbSupports([field('x', 'toString')]), false);
     assert.equal(duckdbSupports([field('d', 'decimal(39,2)')]), false);
     assert.equal(duckdbSupports([{ name: 'a', type: { type: 'array', elementType: 'long', containsNull: true }, nullable: true, metadata: {} }]), false);
     assert.equal(duckdbSupports([field('l', 'long'), { name: 's', type: { type: 'struct', fields: [field('x', 'long')] }, nullable: true, metadata: {} }]), false);
