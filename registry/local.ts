@@ -12,6 +12,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { sha256File } from './digest';
 import { ModelNotFoundError } from './errors';
+import { readOnnxInfo } from './onnx-file';
 
 export interface LocalVersion {
   name: string;
@@ -48,6 +49,14 @@ export async function registerModel(
 ): Promise<LocalVersion> {
   checkName('model name', opts.name);
   if (opts.alias !== undefined) checkName('alias', opts.alias);
+  const { externalDataFiles } = await readOnnxInfo(file);
+  if (externalDataFiles.length) {
+    // A blob is one file; weights left next to the source would not follow it into the registry.
+    throw new ModelNotFoundError(
+      `model file ${file} keeps weights in external data (${externalDataFiles.join(', ')}); the local registry stores ` +
+        'single files: save it with onnx.save_model(model, path, save_as_external_data=False), or register it in MLflow',
+    );
+  }
   const sha256 = await sha256File(file);
   const blob = path.join('blobs', 'sha256', `${sha256}.onnx`);
   await storeBlob(file, path.join(registryDir, blob), sha256);

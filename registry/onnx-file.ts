@@ -22,6 +22,8 @@ export interface OnnxModelInfo {
   metadata: Record<string, string>;
   /** Operator types used in the graph, e.g. to recognise ZipMap. */
   opTypes: string[];
+  /** Files holding initializers stored outside the model file (ONNX external data), relative to it. */
+  externalDataFiles: string[];
 }
 
 const ELEMENT_TYPES: Record<number, ElementType> = { 1: 'float32', 11: 'float64', 7: 'int64', 6: 'int32', 8: 'string', 9: 'bool' };
@@ -42,6 +44,13 @@ export function onnxInfo(model: onnx.IModelProto): OnnxModelInfo {
     outputs: (graph.output ?? []).map(valueInfo),
     metadata,
     opTypes: [...new Set((graph.node ?? []).map((n) => n.opType ?? ''))],
+    externalDataFiles: [
+      ...new Set(
+        (graph.initializer ?? [])
+          .filter((t) => t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL)
+          .map((t) => (t.externalData ?? []).find((e) => e.key === 'location')?.value ?? ''),
+      ),
+    ],
   };
 }
 

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { listModels, registerModel, resolveModel, setAlias, sha256File, verifyPinned } from '../../registry';
+import { onnx } from 'onnx-proto';
 import { tempDir, writeLogisticModel } from './helpers';
 
 describe('registry: local registry', () => {
@@ -96,6 +97,21 @@ describe('registry: local registry', () => {
     );
     await rejects(path.join(dir, 'missing.onnx'), `model file ${path.join(dir, 'missing.onnx')} does not exist`);
     await assert.rejects(setAlias(registryDir, 'purchase_propensity', 'champion', '5'), /has no version 5/);
+  });
+
+  it('refuses a model whose weights are in ONNX external data files, naming them', async () => {
+    const file = await writeLogisticModel(path.join(dir, 'external.onnx'), { features }, (m) => {
+      const w = m.graph!.initializer![0];
+      w.rawData = new Uint8Array(0);
+      w.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+      w.externalData = [{ key: 'location', value: 'external.onnx.data' }];
+    });
+    await assert.rejects(registerModel(registryDir, file, { name: 'ext' }), {
+      name: 'ModelNotFoundError',
+      message:
+        `model file ${file} keeps weights in external data (external.onnx.data); the local registry stores single files: ` +
+        'save it with onnx.save_model(model, path, save_as_external_data=False), or register it in MLflow',
+    });
   });
 
   it('fails a pinned model whose bytes changed under its version', async () => {

@@ -12,6 +12,7 @@ const info = (inputs: OnnxValueInfo[], outputs: OnnxValueInfo[], metadata: Recor
   outputs,
   metadata,
   opTypes: [],
+  externalDataFiles: [],
 });
 
 describe('scoring: model contract', () => {
