@@ -4,7 +4,8 @@
  *
  *   PARQUET_CANDIDATES=/tmp/pq-candidates node dist/bench/score/parquet-layers.js [--users 1000000] [--model lr|gbm]
  *
- * Candidates: hyparquet (the project's), parquet-wasm + apache-arrow, @duckdb/node-api (see ./candidates.ts).
+ * Candidates: hyparquet, parquet-wasm + apache-arrow, @duckdb/node-api (see ./candidates.ts), and `delta`: the
+ * product's own path (delta/readDataFile + pipeline/stagePredictions) for comparison.
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs/promises';
@@ -15,14 +16,16 @@ import { openTable } from '../../delta';
 import { loadScorer } from '../../scoring';
 import { benchDir, benchModel, BenchModel, benchSilver } from './data';
 import { ParquetLayer } from './layer';
+import { deltaLayer } from './layers/delta';
 import { duckdbLayer } from './layers/duckdb';
 import { hyparquetLayer } from './layers/hyparquet';
 import { parquetWasmLayer } from './layers/parquet-wasm';
 import { LoopResult, scoreSegments } from './loop';
 
-const LAYERS = ['hyparquet', 'parquet-wasm', 'duckdb'] as const;
+const LAYERS = ['hyparquet', 'parquet-wasm', 'duckdb', 'delta'] as const;
 
 async function layerNamed(name: string, silverTable: string): Promise<ParquetLayer> {
+  if (name === 'delta') return deltaLayer(await openTable(silverTable));
   if (name === 'hyparquet') return hyparquetLayer((await openTable(silverTable)).schema);
   if (name === 'parquet-wasm') return parquetWasmLayer();
   if (name === 'duckdb') return duckdbLayer(1);

@@ -3,11 +3,12 @@
  *
  *   for users in {1M, 10M} × model in {logistic regression, 100-tree GBM}:
  *     batch-score   P worker processes (default 2 = the cores), each scoring a contiguous share of the row
- *                   groups like a scoring activity: read (the Delta library's Parquet layer) → score
- *                   (onnxruntime-node, 1 thread) → one Gold output file per share of a data file
+ *                   groups like a scoring activity: read (delta/readDataFile) → score (onnxruntime-node,
+ *                   1 thread) → one Gold output file per share of a data file (pipeline/stagePredictions);
+ *                   --layer hyparquet|duckdb|parquet-wasm swaps in one library for both ends instead
  *     Python peer   bench/score/peer.py: pyarrow + onnxruntime, library default threads, one process
  *
- *   node dist/bench/score/run.js [--users 1000000,10000000] [--models lr,gbm] [--processes 2] [--layer hyparquet]
+ *   node dist/bench/score/run.js [--users 1000000,10000000] [--models lr,gbm] [--processes 2] [--layer delta]
  *                                [--dir DIR] [--json FILE]
  * Prints users/s (wall clock, process start included), seconds per stage, peak RSS per process.
  */
@@ -23,6 +24,7 @@ import { loadScorer } from '../../scoring';
 import { PYTHON, REPO_ROOT } from '../../test/support/processes';
 import { benchDir, benchModel, BenchModel, benchSilver } from './data';
 import { ParquetLayer } from './layer';
+import { deltaLayer } from './layers/delta';
 import { duckdbLayer } from './layers/duckdb';
 import { hyparquetLayer } from './layers/hyparquet';
 import { parquetWasmLayer } from './layers/parquet-wasm';
@@ -42,6 +44,7 @@ interface Row {
 }
 
 async function layerNamed(name: string, silverTable: string): Promise<ParquetLayer> {
+  if (name === 'delta') return deltaLayer(await openTable(silverTable));
   if (name === 'hyparquet') return hyparquetLayer((await openTable(silverTable)).schema);
   if (name === 'parquet-wasm') return parquetWasmLayer();
   if (name === 'duckdb') return duckdbLayer(1);
@@ -151,7 +154,7 @@ async function main(): Promise<void> {
   if (values.child) return child(JSON.parse(values.child));
   const dir = benchDir(values.dir);
   const processes = Number(values.processes ?? os.availableParallelism());
-  const layer = values.layer ?? 'hyparquet';
+  const layer = values.layer ?? 'delta';
   const rows: Row[] = [];
   for (const users of (values.users ?? '1000000,10000000').split(',').map(Number)) {
     await benchSilver(dir, users); // inputs are made once, outside the measurements
