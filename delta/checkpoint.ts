@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { Action, AddFile, MetadataAction, ProtocolAction, RemoveFile, TxnAction } from './actions';
 import { DeltaError } from './errors';
 import { LAST_CHECKPOINT, LOG_DIR, LogFile, LogStore, checkpointFileName } from './log-store';
-import { openParquet, readRowGroup, writeParquetFile } from './parquet';
+import { openParquet, readLeafRows, readMapRows, readRowGroup, writeParquetFile } from './parquet';
 import { StructType } from './schema';
 
 const str = (name: string) => ({ name, type: 'string', nullable: true, metadata: {} });
@@ -31,18 +31,6 @@ export const CHECKPOINT_SCHEMA: StructType = {
     struct('remove', [str('path'), long('deletionTimestamp'), bool('dataChange'), bool('extendedFileMetadata'), strMap('partitionValues'), long('size'), strMap('tags'), deletionVector]),
     struct('metaData', [str('id'), str('name'), str('description'), struct('format', [str('provider'), strMap('options')]), str('schemaString'), strArray('partitionColumns'), strMap('configuration'), long('createdTime')]),
     struct('protocol', [int('minReaderVersion'), int('minWriterVersion'), strArray('readerFeatures'), strArray('writerFeatures')]),
-  ],
-};
-
-/** What readers take from a checkpoint: CHECKPOINT_SCHEMA without columns replay does not use. */
-const CHECKPOINT_READ_SCHEMA: StructType = {
-  type: 'struct',
-  fields: [
-    struct('txn', [str('appId'), long('version'), long('lastUpdated')]),
-    struct('add', [str('path'), strMap('partitionValues'), long('size'), long('modificationTime'), bool('dataChange'), str('stats'), strMap('tags'), struct('deletionVector', [str('storageType')]), long('baseRowId'), long('defaultRowCommitVersion')]),
-    struct('remove', [str('path'), long('deletionTimestamp'), bool('dataChange'), bool('extendedFileMetadata'), strMap('partitionValues'), long('size'), struct('deletionVector', [str('storageType')])]),
-    CHECKPOINT_SCHEMA.fields[3],
-    CHECKPOINT_SCHEMA.fields[4],
   ],
 };
 
@@ -86,53 +74,72 @@ const num = (v: unknown): number | undefined => (v === null || v === undefined ?
 // Raw reads hand over bytes for string columns a writer left unannotated.
 const text = (v: unknown): string => (v instanceof Uint8Array ? new TextDecoder().decode(v) : (v as string));
 
-/** Reads the actions of a checkpoint (all parts), row group by row group. */
+/**
+ * Reads the actions of a checkpoint (all parts), row group by row group. add/remove/txn come from their leaf
+ * columns directly (no nested assembly: a checkpoint of 100,000 files is 100,000 small structs); the rare
+ * metaData and protocol rows go through the general reader.
+ */
 export async function readCheckpoint(tablePath: string, cp: CheckpointRef): Promise<Action[]> {
   const actions: Action[] = [];
   for (const name of cp.files) {
     const pf = await openParquet(path.join(tablePath, LOG_DIR, name));
     for (let g = 0; g < pf.rowGroupRows.length; g++) {
-      const cols = await readRowGroup(pf, g, CHECKPOINT_READ_SCHEMA.fields, { nullStructWhenMembersNull: true, raw: true });
-      for (let i = 0; i < pf.rowGroupRows[g]; i++) {
-        const a = toAction(cols, i);
-        if (a) actions.push(a);
+      const n = pf.rowGroupRows[g];
+      const leaf = (p: string) => readLeafRows(pf, g, p.split('.'));
+      const [aPath, aSize, aTime, aChange, aStats, aDv, aRowId, aRowVersion, aParts, aTags] = await Promise.all([
+        leaf('add.path'), leaf('add.size'), leaf('add.modificationTime'), leaf('add.dataChange'), leaf('add.stats'),
+        leaf('add.deletionVector.storageType'), leaf('add.baseRowId'), leaf('add.defaultRowCommitVersion'),
+        readMapRows(pf, g, ['add', 'partitionValues']), readMapRows(pf, g, ['add', 'tags']),
+      ]);
+      const [rPath, rTime, rChange, rExt, rSize, rDv, rParts] = await Promise.all([
+        leaf('remove.path'), leaf('remove.deletionTimestamp'), leaf('remove.dataChange'), leaf('remove.extendedFileMetadata'),
+        leaf('remove.size'), leaf('remove.deletionVector.storageType'), readMapRows(pf, g, ['remove', 'partitionValues']),
+      ]);
+      const [tApp, tVersion, tUpdated] = await Promise.all([leaf('txn.appId'), leaf('txn.version'), leaf('txn.lastUpdated')]);
+      const other = await readRowGroup(pf, g, CHECKPOINT_SCHEMA.fields.slice(3), { nullStructWhenMembersNull: true, raw: true });
+      for (let i = 0; i < n; i++) {
+        if (aPath[i] != null) {
+          const a: AddFile = {
+            path: text(aPath[i]),
+            partitionValues: (aParts[i] ?? {}) as AddFile['partitionValues'],
+            size: Number(aSize[i] ?? 0),
+            modificationTime: Number(aTime[i] ?? 0),
+            dataChange: (aChange[i] ?? true) as boolean,
+          };
+          if (aStats[i] != null) a.stats = text(aStats[i]);
+          if (aTags[i] != null) a.tags = aTags[i] as Record<string, string>;
+          // A deletion vector is only flagged here; protocol gating refuses such tables before rows are read.
+          if (aDv[i] != null) a.deletionVector = { storageType: text(aDv[i]) };
+          if (aRowId[i] != null) a.baseRowId = Number(aRowId[i]);
+          if (aRowVersion[i] != null) a.defaultRowCommitVersion = Number(aRowVersion[i]);
+          actions.push({ add: a });
+        } else if (rPath[i] != null) {
+          const r: RemoveFile = { path: text(rPath[i]), dataChange: (rChange[i] ?? true) as boolean };
+          if (rTime[i] != null) r.deletionTimestamp = Number(rTime[i]);
+          if (rExt[i] != null) r.extendedFileMetadata = rExt[i] as boolean;
+          if (rParts[i] != null) r.partitionValues = rParts[i] as RemoveFile['partitionValues'];
+          if (rSize[i] != null) r.size = Number(rSize[i]);
+          if (rDv[i] != null) r.deletionVector = { storageType: text(rDv[i]) };
+          actions.push({ remove: r });
+        } else if (tApp[i] != null) {
+          const tx: TxnAction = { appId: text(tApp[i]), version: Number(tVersion[i]) };
+          if (tUpdated[i] != null) tx.lastUpdated = Number(tUpdated[i]);
+          actions.push({ txn: tx });
+        } else {
+          const a = otherAction(other, i);
+          if (a) actions.push(a);
+        }
       }
     }
   }
   return actions;
 }
 
-function toAction(cols: Record<string, ArrayLike<unknown>>, i: number): Action | undefined {
-  const add = cols.add[i] as Record<string, any> | null;
-  if (add && add.path != null) {
-    const a: AddFile = {
-      path: text(add.path),
-      partitionValues: add.partitionValues ?? {},
-      size: Number(add.size ?? 0),
-      modificationTime: Number(add.modificationTime ?? 0),
-      dataChange: add.dataChange ?? true,
-    };
-    if (add.stats != null) a.stats = text(add.stats);
-    if (add.tags != null) a.tags = add.tags;
-    if (add.deletionVector != null && add.deletionVector.storageType != null) a.deletionVector = add.deletionVector;
-    if (add.baseRowId != null) a.baseRowId = Number(add.baseRowId);
-    if (add.defaultRowCommitVersion != null) a.defaultRowCommitVersion = Number(add.defaultRowCommitVersion);
-    return { add: a };
-  }
-  const remove = cols.remove[i] as Record<string, any> | null;
-  if (remove && remove.path != null) {
-    const r: RemoveFile = { path: text(remove.path), dataChange: remove.dataChange ?? true };
-    if (remove.deletionTimestamp != null) r.deletionTimestamp = Number(remove.deletionTimestamp);
-    if (remove.extendedFileMetadata != null) r.extendedFileMetadata = remove.extendedFileMetadata;
-    if (remove.partitionValues != null) r.partitionValues = remove.partitionValues;
-    if (remove.size != null) r.size = Number(remove.size);
-    if (remove.deletionVector != null && remove.deletionVector.storageType != null) r.deletionVector = remove.deletionVector;
-    return { remove: r };
-  }
-  const md = cols.metaData[i] as Record<string, any> | null;
+function otherAction(cols: Record<string, ArrayLike<unknown>>, i: number): Action | undefined {
+  const md = cols.metaData[i] as Record<string, any> | null | undefined;
   if (md && md.id != null) {
     const m: MetadataAction = {
-      id: md.id,
+      id: text(md.id),
       name: md.name ?? null,
       description: md.description ?? null,
       format: { provider: md.format?.provider ?? 'parquet', options: md.format?.options ?? {} },
@@ -143,18 +150,12 @@ function toAction(cols: Record<string, ArrayLike<unknown>>, i: number): Action |
     };
     return { metaData: m };
   }
-  const p = cols.protocol[i] as Record<string, any> | null;
+  const p = cols.protocol[i] as Record<string, any> | null | undefined;
   if (p && p.minReaderVersion != null) {
     const pr: ProtocolAction = { minReaderVersion: Number(p.minReaderVersion), minWriterVersion: Number(p.minWriterVersion) };
     if (p.readerFeatures != null) pr.readerFeatures = p.readerFeatures;
     if (p.writerFeatures != null) pr.writerFeatures = p.writerFeatures;
     return { protocol: pr };
-  }
-  const t = cols.txn[i] as Record<string, any> | null;
-  if (t && t.appId != null) {
-    const tx: TxnAction = { appId: t.appId, version: Number(t.version) };
-    if (t.lastUpdated != null) tx.lastUpdated = Number(t.lastUpdated);
-    return { txn: tx };
   }
   return undefined;
 }

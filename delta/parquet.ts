@@ -11,6 +11,12 @@
  */
 import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData, type SchemaElement } from 'hyparquet';
 import { fileWriter, parquetWrite } from 'hyparquet-writer';
+// Page-level building blocks (exact version pinned in package.json) for the leaf reader below.
+import { parquetHeader } from 'hyparquet/src/column.js';
+import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
+import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
+import { readPlain } from 'hyparquet/src/plain.js';
+import { getMaxDefinitionLevel, getSchemaPath } from 'hyparquet/src/schema.js';
 import { promises as fs } from 'node:fs';
 import { DeltaError, ioError } from './errors';
 import { ArrayType, DataType, MapType, StructField, StructType, decimalType, isArray, isMap, isStruct } from './schema';
@@ -170,6 +176,143 @@ export async function readRowGroup(pf: ParquetFile, rowGroup: number, fields: St
     }
     const data = sliceRows(list, rowStart, numRows);
     out[f.name] = opts.raw ? data : columnFromParquet(data, f.type, `${pf.filePath}: column ${f.name}`);
+  }
+  return out;
+}
+
+// ---- leaf columns: values with their Dremel levels, no nested assembly ----
+
+/** One leaf column of a row group: its non-null values and the definition/repetition level of each entry. */
+interface LeafColumn {
+  values: ArrayLike<unknown>;
+  def: ArrayLike<number>;
+  rep: ArrayLike<number>;
+  maxDef: number;
+  /** Definition level at which each ancestor along the path is defined, root first (index = depth - 1). */
+  levels: number[];
+}
+
+/**
+ * Reads leaf columns of a row group without assembling nested values: the fast path for checkpoints, whose
+ * rows are mostly one small struct per action. Undefined for a leaf the file does not have.
+ */
+async function readLeaves(pf: ParquetFile, rowGroup: number, paths: string[][]): Promise<(LeafColumn | undefined)[]> {
+  const out: (LeafColumn | undefined)[] = [];
+  for (const p of paths) {
+    const chunk = pf.meta.row_groups[rowGroup].columns.find((c) => c.meta_data?.path_in_schema.join('\u0000') === p.join('\u0000'));
+    if (!chunk?.meta_data) {
+      out.push(undefined);
+      continue;
+    }
+    try {
+      out.push(await readLeaf(pf, chunk.meta_data, p));
+    } catch (err) {
+      throw new DeltaError('CorruptDataFile', `${pf.filePath}: cannot read column ${p.join('.')} of row group ${rowGroup} (${(err as Error).message})`, { retryable: false, cause: err });
+    }
+  }
+  return out;
+}
+
+async function readLeaf(pf: ParquetFile, meta: NonNullable<FileMetaData['row_groups'][number]['columns'][number]['meta_data']>, p: string[]): Promise<LeafColumn> {
+  const start = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
+  const buf = await pf.buffer.slice(start, start + Number(meta.total_compressed_size));
+  const reader = { view: new DataView(buf), offset: 0 };
+  const schemaPath = getSchemaPath(pf.meta.schema, p);
+  const element = schemaPath[schemaPath.length - 1].element;
+  const decoder = { pathInSchema: p, type: meta.type, element, schemaPath, codec: meta.codec, parsers: { ...DEFAULT_PARSERS, ...RAW_PARSERS }, utf8: false };
+  const values: unknown[] = [];
+  const def: number[] = [];
+  const rep: number[] = [];
+  let dictionary: any;
+  let seen = 0;
+  const total = Number(meta.num_values);
+  const append = (page: { definitionLevels?: ArrayLike<number>; repetitionLevels?: ArrayLike<number>; dataPage: any }, encoding: string, n: number) => {
+    const vals = convertWithDictionary(page.dataPage, dictionary, encoding as any, decoder as any);
+    for (let i = 0; i < vals.length; i++) values.push(vals[i]);
+    for (const x of Array.from(page.definitionLevels ?? [])) def.push(x);
+    for (const x of Array.from(page.repetitionLevels ?? [])) rep.push(x);
+    seen += n;
+  };
+  while (seen < total && reader.offset < buf.byteLength) {
+    const header = parquetHeader(reader);
+    const compressed = new Uint8Array(buf, reader.offset, header.compressed_page_size);
+    reader.offset += header.compressed_page_size;
+    if (header.type === 'DICTIONARY_PAGE') {
+      const page = decompressPage(compressed, Number(header.uncompressed_page_size), meta.codec, undefined);
+      const dict = readPlain({ view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 }, meta.type, header.dictionary_page_header!.num_values, element.type_length);
+      dictionary = convert(dict, decoder as any);
+    } else if (header.type === 'DATA_PAGE') {
+      const daph = header.data_page_header!;
+      const page = decompressPage(compressed, Number(header.uncompressed_page_size), meta.codec, undefined);
+      append(readDataPage(page, daph, decoder as any), daph.encoding, daph.num_values);
+    } else if (header.type === 'DATA_PAGE_V2') {
+      const daph2 = header.data_page_header_v2!;
+      append(readDataPageV2(compressed, header, decoder as any), daph2.encoding, daph2.num_values);
+    }
+  }
+  const levels: number[] = [];
+  let d = 0;
+  for (const node of schemaPath.slice(1)) {
+    if (node.element.repetition_type !== 'REQUIRED') d++;
+    levels.push(d);
+  }
+  return { values, def, rep, maxDef: getMaxDefinitionLevel(schemaPath), levels };
+}
+
+/** Row-aligned values of the leaf at `path` (no list or map on the way): null where it or an ancestor is null. */
+export async function readLeafRows(pf: ParquetFile, rowGroup: number, path: string[]): Promise<unknown[]> {
+  const [leaf] = await readLeaves(pf, rowGroup, [path]);
+  return leafRows(leaf, pf.rowGroupRows[rowGroup]);
+}
+
+/** Row-aligned maps (plain objects) of the map column at `path` (inside structs only): null where null. */
+export async function readMapRows(pf: ParquetFile, rowGroup: number, path: string[]): Promise<(Record<string, unknown> | null)[]> {
+  const prefix = path.join('\u0000') + '\u0000';
+  const leafPaths = pf.meta.row_groups[rowGroup].columns
+    .map((c) => c.meta_data?.path_in_schema ?? [])
+    .filter((p) => p.length === path.length + 2 && p.join('\u0000').startsWith(prefix));
+  const keyPath = leafPaths.find((p) => p[p.length - 1] === 'key');
+  const valuePath = leafPaths.find((p) => p[p.length - 1] === 'value');
+  const numRows = pf.rowGroupRows[rowGroup];
+  if (!keyPath || !valuePath) return new Array(numRows).fill(null);
+  const [keys, values] = await readLeaves(pf, rowGroup, [keyPath, valuePath]);
+  return mapRows(keys, values, numRows, path.length);
+}
+
+function leafRows(leaf: LeafColumn | undefined, numRows: number): unknown[] {
+  const out = new Array(numRows).fill(null);
+  if (!leaf) return out;
+  if (leaf.def.length === 0) {
+    for (let i = 0; i < numRows; i++) out[i] = leaf.values[i];
+    return out;
+  }
+  let k = 0;
+  for (let i = 0; i < numRows; i++) if (leaf.def[i] === leaf.maxDef) out[i] = leaf.values[k++];
+  return out;
+}
+
+/**
+ * Row-aligned maps (plain objects) from the key and value leaves of a map column at depth `mapDepth` (1 =
+ * top-level): null where the map or an ancestor is null.
+ */
+function mapRows(keys: LeafColumn | undefined, vals: LeafColumn | undefined, numRows: number, mapDepth: number): (Record<string, unknown> | null)[] {
+  const out: (Record<string, unknown> | null)[] = new Array(numRows).fill(null);
+  if (!keys || !vals) return out;
+  const mapDef = keys.levels[mapDepth - 1]; // the map itself is defined
+  const entryDef = keys.levels[mapDepth]; // key_value: an entry exists
+  let row = -1;
+  let ki = 0;
+  let vi = 0;
+  for (let i = 0; i < keys.def.length; i++) {
+    if (keys.rep[i] === 0) row++;
+    const d = keys.def[i];
+    if (d < mapDef) continue;
+    const obj = out[row] ?? (out[row] = {});
+    if (d >= entryDef) {
+      const key = keys.values[ki++];
+      const hasValue = vals.def[i] === vals.maxDef;
+      obj[String(key)] = hasValue ? vals.values[vi++] : null;
+    }
   }
   return out;
 }
