@@ -82,7 +82,7 @@ const text = (v: unknown): string => (v instanceof Uint8Array ? new TextDecoder(
 export async function readCheckpoint(tablePath: string, cp: CheckpointRef): Promise<Action[]> {
   const actions: Action[] = [];
   for (const name of cp.files) {
-    const pf = await openParquet(path.join(tablePath, LOG_DIR, name));
+    const pf = await openParquet(path.join(tablePath, LOG_DIR, name), { inMemory: true });
     for (let g = 0; g < pf.rowGroupRows.length; g++) {
       const n = pf.rowGroupRows[g];
       const leaf = (p: string) => readLeafRows(pf, g, p.split('.'));

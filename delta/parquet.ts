@@ -35,9 +35,12 @@ export interface ParquetFile {
   readonly buffer: AsyncBuffer;
 }
 
-/** Opens a Parquet file and reads its footer only. */
-export async function openParquet(filePath: string): Promise<ParquetFile> {
-  const buffer = await fileBuffer(filePath);
+/**
+ * Opens a Parquet file and reads its footer only; with `inMemory` the whole file is read at once (for
+ * checkpoints, read end to end anyway: one read instead of one per column chunk).
+ */
+export async function openParquet(filePath: string, opts: { inMemory?: boolean } = {}): Promise<ParquetFile> {
+  const buffer = opts.inMemory ? await wholeFile(filePath) : await fileBuffer(filePath);
   let meta: FileMetaData;
   try {
     meta = await parquetMetadataAsync(buffer);
@@ -102,6 +105,18 @@ async function fileBuffer(filePath: string): Promise<AsyncBuffer> {
       }
     },
   };
+}
+
+async function wholeFile(filePath: string): Promise<AsyncBuffer> {
+  let buf: Buffer;
+  try {
+    buf = await fs.readFile(filePath);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DeltaError('CorruptDataFile', `${filePath} is missing`, { retryable: false, cause: err });
+    throw ioError('cannot read', filePath, err);
+  }
+  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  return { byteLength: ab.byteLength, slice: (start: number, end?: number) => ab.slice(start, end ?? ab.byteLength) };
 }
 
 // Parsers that keep timestamps exact (bigint microseconds) and dates as day numbers; values.ts forms come later.
@@ -220,17 +235,16 @@ async function readLeaf(pf: ParquetFile, meta: NonNullable<FileMetaData['row_gro
   const schemaPath = getSchemaPath(pf.meta.schema, p);
   const element = schemaPath[schemaPath.length - 1].element;
   const decoder = { pathInSchema: p, type: meta.type, element, schemaPath, codec: meta.codec, parsers: { ...DEFAULT_PARSERS, ...RAW_PARSERS }, utf8: false };
-  const values: unknown[] = [];
-  const def: number[] = [];
-  const rep: number[] = [];
+  const valuePages: ArrayLike<unknown>[] = [];
+  const defPages: ArrayLike<number>[] = [];
+  const repPages: ArrayLike<number>[] = [];
   let dictionary: any;
   let seen = 0;
   const total = Number(meta.num_values);
   const append = (page: { definitionLevels?: ArrayLike<number>; repetitionLevels?: ArrayLike<number>; dataPage: any }, encoding: string, n: number) => {
-    const vals = convertWithDictionary(page.dataPage, dictionary, encoding as any, decoder as any);
-    for (let i = 0; i < vals.length; i++) values.push(vals[i]);
-    for (const x of Array.from(page.definitionLevels ?? [])) def.push(x);
-    for (const x of Array.from(page.repetitionLevels ?? [])) rep.push(x);
+    valuePages.push(convertWithDictionary(page.dataPage, dictionary, encoding as any, decoder as any));
+    if (page.definitionLevels?.length) defPages.push(page.definitionLevels);
+    if (page.repetitionLevels?.length) repPages.push(page.repetitionLevels);
     seen += n;
   };
   while (seen < total && reader.offset < buf.byteLength) {
@@ -256,7 +270,14 @@ async function readLeaf(pf: ParquetFile, meta: NonNullable<FileMetaData['row_gro
     if (node.element.repetition_type !== 'REQUIRED') d++;
     levels.push(d);
   }
-  return { values, def, rep, maxDef: getMaxDefinitionLevel(schemaPath), levels };
+  return { values: joinPages(valuePages), def: joinPages(defPages), rep: joinPages(repPages), maxDef: getMaxDefinitionLevel(schemaPath), levels };
+}
+
+function joinPages<T>(pages: ArrayLike<T>[]): ArrayLike<T> {
+  if (pages.length === 1) return pages[0];
+  const out: T[] = [];
+  for (const p of pages) for (let i = 0; i < p.length; i++) out.push(p[i]);
+  return out;
 }
 
 /** Row-aligned values of the leaf at `path` (no list or map on the way): null where it or an ancestor is null. */
