@@ -32,8 +32,8 @@ export function computeStats(schema: StructType, numRows: number, columns: Recor
       }
       const k = key(v);
       if (k === undefined) continue;
-      if (lo === undefined || k < lo.cmp) lo = { cmp: k, json: '' };
-      if (hi === undefined || k > hi.cmp) hi = { cmp: k, json: '' };
+      if (lo === undefined || less(k, lo.cmp)) lo = { cmp: k, json: '' };
+      if (hi === undefined || less(hi.cmp, k)) hi = { cmp: k, json: '' };
     }
     const name = JSON.stringify(f.name);
     nulls.push(`${name}:${nullCount}`);
@@ -47,7 +47,27 @@ export function computeStats(schema: StructType, numRows: number, columns: Recor
   return `{"numRecords":${numRows},"minValues":{${min.join(',')}},"maxValues":{${max.join(',')}},"nullCount":{${nulls.join(',')}}}`;
 }
 
-/** A value comparable with < and > in the type's order; undefined for values with no useful order (NaN, binary). */
+/**
+ * Order of the type. Strings compare by code point (= UTF-8 byte order, as Parquet and Spark compare them),
+ * not by UTF-16 unit as JavaScript's < does: otherwise 'ﬀ' (U+FB00) and '😀' (U+1F600) would swap and a
+ * reader skipping files by these bounds could skip the wrong one.
+ */
+function less(a: number | bigint | string, b: number | bigint | string): boolean {
+  if (typeof a !== 'string' || typeof b !== 'string') return a < b;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (U+D800–DFFF, i.e. code points above U+FFFF) sort after U+E000–FFFF.
+    const rx = x >= 0xd800 ? (x >= 0xe000 ? x - 0x800 : x + 0x2000) : x;
+    const ry = y >= 0xd800 ? (y >= 0xe000 ? y - 0x800 : y + 0x2000) : y;
+    return rx < ry;
+  }
+  return a.length < b.length;
+}
+
+/** A value comparable with less() in the type's order; undefined for values with no useful order (NaN, binary). */
 function sortKey(v: unknown, type: string): number | bigint | string | undefined {
   switch (type) {
     case 'long':

@@ -157,6 +157,22 @@ describe('delta writer: create, replacePartition, txn', function () {
     assert.equal((await openTable(table)).files().length, 0);
   });
 
+  it('orders string stats by code point, as Parquet and Spark do', async () => {
+    await createTable(table, { schema: GOLD_SCHEMA, partitionColumns: ['score_date'] });
+    const names = ['\u{1F600}', '\uFB00', 'z'];
+    const batch: ColumnBatch = {
+      numRows: 3,
+      columns: {
+        user_id: [1n, 2n, 3n], purchase_probability: [0, 0, 0], predicted_buyer: [true, true, true], model_name: names,
+        model_version: ['1', '1', '1'], run_id: ['r', 'r', 'r'], scored_at: [null, null, null],
+      },
+    };
+    const add = await writeDataFile(table, { schema: GOLD_SCHEMA, partitionColumns: ['score_date'], partitionValues: { score_date: '2026-11-23' }, batch });
+    const stats = JSON.parse(add.stats!);
+    assert.equal(stats.minValues.model_name, 'z');
+    assert.equal(stats.maxValues.model_name, '\u{1F600}');
+  });
+
   it('reads back one batch per row group with the values written (exact longs and microseconds)', async () => {
     const add = await writeDataFile(table, {
       schema: GOLD_SCHEMA, partitionColumns: ['score_date'], partitionValues: { score_date: '2026-11-23' }, batch: goldBatch(25_000, 9, 'r'), rowGroupRows: 10_000,
