@@ -17,7 +17,7 @@ export function makeScoreUnit(ctx: ActivityContext) {
     return classified(async () => {
       const activity = Context.current();
       await verifyPinned(input.model, ctx.registry);
-      const scorer = await loadScorer(input.model, { intraOpThreads: ctx.intraOpThreads });
+      const scorer = await loadScorer(input.model, { ...input.contract, intraOpThreads: ctx.intraOpThreads });
       const ids: BigInt64Array[] = [];
       const probs: Float64Array[] = [];
       let rows = 0;

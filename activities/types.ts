@@ -6,6 +6,7 @@ import type { AddFile, StructType } from '../delta';
 import type { ScoringUnit } from '../pipeline/silver-plan';
 import type { TopBuyersRule } from '../pipeline/top-buyers-rule';
 import type { PinnedModel } from '../registry';
+import type { ContractOptions } from '../scoring';
 
 export type NullPolicy = 'error' | 'impute' | 'skip';
 
@@ -44,6 +45,7 @@ export interface ScoreUnitInput {
   runId: string;
   unit: ScoringUnit;
   model: PinnedModel;
+  contract: ContractOptions;
   nullPolicy: NullPolicy;
   predictionThreshold: number;
 }

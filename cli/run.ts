@@ -15,6 +15,9 @@ worker's data root; relative paths are resolved by the worker.
   --date D               score date (default: today, UTC)
   --model URI            models:/NAME@ALIAS | models:/NAME/VERSION | models:/NAME/STAGE | FILE
                          (default models:/purchase_propensity@champion)
+  --features a,b,c       the model's ordered input columns (default: MLflow signature, else ONNX metadata)
+  --output-name O        the model's probability output, when it has several
+  --positive-column K    positive-class column of an [N, K] probability output (default 1)
   --silver T             Silver features table     --silver-version N   pin a Silver version
   --gold T               Gold predictions table    --top-buyers T       Gold top buyers table
   --top-fraction F       top fraction of users (default 0.1)
@@ -37,6 +40,9 @@ export function runInput(p: NonNullable<ReturnType<typeof parseCommand>>, scoreD
   const input: ScoreUsersInput = {
     scoreDate,
     modelUri: str(p, 'model'),
+    features: str(p, 'features')?.split(',').map((f) => f.trim()),
+    outputName: str(p, 'output-name'),
+    positiveColumn: num(p, 'positive-column', (n) => Number.isInteger(n) && n >= 0),
     silverTable: str(p, 'silver'),
     silverVersion: num(p, 'silver-version', Number.isInteger),
     goldTable: str(p, 'gold'),
@@ -54,7 +60,8 @@ function dropUndefined<T extends object>(o: T): T {
 }
 
 export const RUN_OPTIONS = {
-  date: { type: 'string' }, model: { type: 'string' }, silver: { type: 'string' }, 'silver-version': { type: 'string' },
+  date: { type: 'string' }, model: { type: 'string' }, features: { type: 'string' }, 'output-name': { type: 'string' },
+  'positive-column': { type: 'string' }, silver: { type: 'string' }, 'silver-version': { type: 'string' },
   gold: { type: 'string' }, 'top-buyers': { type: 'string' }, 'top-fraction': { type: 'string' },
   'min-probability': { type: 'string' }, limit: { type: 'string' }, 'unit-rows': { type: 'string' },
   'max-parallel': { type: 'string' }, 'null-policy': { type: 'string' },

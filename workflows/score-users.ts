@@ -20,6 +20,12 @@ export interface ScoreUsersInput {
   scoreDate?: string;
   /** models:/NAME@ALIAS, models:/NAME/VERSION, models:/NAME/STAGE or a file path. */
   modelUri?: string;
+  /** Ordered Silver columns the model takes; default: the MLflow signature, else the ONNX metadata. */
+  features?: string[];
+  /** The model's probability output, when it has several candidates. */
+  outputName?: string;
+  /** Column of the positive class in an [N, K] probability output (default: the model's metadata, else 1). */
+  positiveColumn?: number;
   silverTable?: string;
   /** Pin a Silver table version instead of the latest. */
   silverVersion?: number;
@@ -95,7 +101,8 @@ export async function scoreUsers(input: ScoreUsersInput = {}): Promise<ScoreUser
   const progress: ScoreUsersProgress = { stage: 'resolving-model', scoreDate, unitsTotal: 0, unitsDone: 0, rowsTotal: 0, rowsScored: 0 };
   setHandler(progressQuery, () => progress);
 
-  const model = await steps.resolveModel(input.modelUri);
+  const contract = { outputName: input.outputName, positiveColumn: input.positiveColumn };
+  const model = await steps.resolveModel({ modelUri: input.modelUri, features: input.features, contract });
 
   progress.stage = 'planning';
   const plan: PlanResult = await steps.planUnits({
@@ -113,7 +120,7 @@ export async function scoreUsers(input: ScoreUsersInput = {}): Promise<ScoreUser
       const unit = plan.units[next++];
       results[unit.index] = await scoring.scoreUnit({
         silverTable: plan.silverTable, silverSchema: plan.silverSchema, goldTable: plan.goldTable, scoreDate,
-        runId: info.runId, unit, model, nullPolicy: input.nullPolicy ?? DEFAULTS.nullPolicy,
+        runId: info.runId, unit, model, contract, nullPolicy: input.nullPolicy ?? DEFAULTS.nullPolicy,
         predictionThreshold: input.predictionThreshold ?? DEFAULTS.predictionThreshold,
       });
       progress.unitsDone++;
@@ -177,6 +184,12 @@ function checkInput(input: ScoreUsersInput, scoreDate: string, rule: TopBuyersRu
   }
   if (input.maxParallel !== undefined && !(Number.isInteger(input.maxParallel) && input.maxParallel > 0)) {
     throw bad(`maxParallel must be a whole number > 0, got ${input.maxParallel}`);
+  }
+  if (input.features !== undefined && !(Array.isArray(input.features) && input.features.length > 0 && input.features.every((f) => typeof f === 'string' && f !== ''))) {
+    throw bad(`features must be a non-empty list of column names, got ${JSON.stringify(input.features)}`);
+  }
+  if (input.positiveColumn !== undefined && !(Number.isInteger(input.positiveColumn) && input.positiveColumn >= 0)) {
+    throw bad(`positiveColumn must be a whole number >= 0, got ${input.positiveColumn}`);
   }
   if (input.nullPolicy !== undefined && !['error', 'impute', 'skip'].includes(input.nullPolicy)) {
     throw bad(`nullPolicy must be error, impute or skip, got ${JSON.stringify(input.nullPolicy)}`);

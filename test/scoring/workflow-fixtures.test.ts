@@ -34,6 +34,8 @@ describe('scoring: fixture models through the scoreUsers workflow (real Temporal
       // XGBoost carries no feature names: they are given at registration, as `batch-score model register --features`.
       await registerModel(registryDir, path.join(f.models, `${m}.onnx`), { name: m, alias: 'champion', features: m === 'xgboost' ? FEATURE_NAMES : undefined });
     }
+    // The same XGBoost model registered without names: only the run's own feature list can map it.
+    await registerModel(registryDir, path.join(f.models, 'xgboost.onnx'), { name: 'xgboost_unnamed', alias: 'champion' });
     env = await startLocalServer();
     workers = await startWorkers(env, { dataDir: dir, concurrency: 2 });
   });
@@ -43,13 +45,16 @@ describe('scoring: fixture models through the scoreUsers workflow (real Temporal
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  const score = (model: string) =>
+  let lastWorkflowId = '';
+  const score = (model: string, features?: string[], positiveColumn?: number) =>
     env.client.workflow.execute('scoreUsers', {
       taskQueue: TASK_QUEUE,
-      workflowId: `score-users-${model}-${Math.random().toString(36).slice(2, 8)}`,
+      workflowId: (lastWorkflowId = `score-users-${model}-${Math.random().toString(36).slice(2, 8)}`),
       args: [{
         scoreDate: FIXTURE_DATE,
         modelUri: `models:/${model}@champion`,
+        features,
+        positiveColumn,
         silverTable: f.silver,
         goldTable: path.join(dir, 'gold', model, 'purchase_predictions'),
         topBuyersTable: path.join(dir, 'gold', model, 'top_buyers'),
@@ -89,5 +94,29 @@ describe('scoring: fixture models through the scoreUsers workflow (real Temporal
       assert.match(cause.message, /ZipMap.*zipmap=False/);
       return true;
     });
+    // Refused when the model was resolved: no unit was ever scheduled.
+    const events = (await env.client.workflow.getHandle(lastWorkflowId).fetchHistory()).events ?? [];
+    assert.equal(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'scoreUnit').length, 0);
+  });
+
+  it('the run chooses the positive class column: column 0 scores 1 - predict_proba', async () => {
+    const result = await score('sklearn_lr', undefined, 0);
+    const expected = new Map(f.expected.user_ids.map((id, i) => [id, 1 - f.expected.probabilities.sklearn_lr[i]]));
+    let worst = 0;
+    const gold = await openTable(path.join(dir, 'gold', 'sklearn_lr', 'purchase_predictions'), { version: result.goldVersion });
+    for await (const b of scanTable(gold, { columns: ['user_id', 'purchase_probability'], partition: { score_date: FIXTURE_DATE } })) {
+      for (let i = 0; i < b.numRows; i++) {
+        const e = expected.get(Number(b.columns['user_id'][i]));
+        if (e !== undefined) worst = Math.max(worst, Math.abs(Number(b.columns['purchase_probability'][i]) - e));
+      }
+    }
+    assert.ok(worst < 1e-5, `max |Gold - (1 - predict_proba)| = ${worst}`);
+  });
+
+  it("a model without feature names scores with the run's own feature list, and fails without it", async () => {
+    await assert.rejects(score('xgboost_unnamed'), (e: Error) => e instanceof WorkflowFailedError);
+    const result = await score('xgboost_unnamed', FEATURE_NAMES);
+    assert.equal(result.rowsScored, 50_000);
+    assert.equal(result.model.name, 'xgboost_unnamed');
   });
 });
