@@ -24,12 +24,16 @@ export function computeStats(schema: StructType, numRows: number, columns: Recor
     let hi: Bound | undefined;
     let truncatedMax = false;
     const key = (v: unknown) => sortKey(v, f.type as string);
+    let previous: unknown = undefined;
     for (let i = 0; i < data.length; i++) {
       const v = data[i];
       if (v === null || v === undefined) {
         nullCount++;
         continue;
       }
+      // A run of the same value (constant Gold columns: model, run id, scored_at) cannot move a bound.
+      if (v === previous) continue;
+      previous = v;
       const k = key(v);
       if (k === undefined) continue;
       if (lo === undefined || less(k, lo.cmp)) lo = { cmp: k, json: '' };
