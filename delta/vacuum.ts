@@ -2,7 +2,8 @@
  * Vacuum: delete data files that no version within the retention window refers to.
  *
  *   keep = live files ∪ files removed less than `retention` ago (time travel may still read them)
- *   walk the table folder (skipping _delta_log and hidden `_`/`.` entries other than our own stale temp files)
+ *   walk the table folder (skipping hidden `_`/`.` entries other than our own stale temp files; in _delta_log
+ *   only temp entries of commits that died before linking are considered)
  *   delete each file not in keep whose modification time is older than the retention
  *
  * The age test also protects in-flight writes: a staged file of a running unit is recent, so it stays; the
@@ -57,7 +58,10 @@ export async function vacuumTable(tablePath: string, opts: VacuumOptions = {}): 
     }
     for (const e of entries) {
       const full = path.join(dir, e.name);
-      if (top && e.name === LOG_DIR) continue;
+      if (top && e.name === LOG_DIR) {
+        await staleLogTemps(full);
+        continue;
+      }
       const hidden = (e.name.startsWith('_') || e.name.startsWith('.')) && !e.name.includes('=');
       if (e.isDirectory()) {
         if (!hidden) await walk(full, false);
@@ -68,6 +72,18 @@ export async function vacuumTable(tablePath: string, opts: VacuumOptions = {}): 
       if (keep.has(path.resolve(full))) continue;
       const st = await fs.stat(full);
       if (st.mtimeMs > threshold) continue;
+      deleted.push(full);
+      bytes += st.size;
+      if (!opts.dryRun) await fs.rm(full, { force: true });
+    }
+  };
+  // In the log only our own temp entries of commits that died before linking are garbage; nothing else.
+  const staleLogTemps = async (logDir: string): Promise<void> => {
+    for (const name of await fs.readdir(logDir)) {
+      if (!(name.startsWith('.') && name.endsWith('.tmp'))) continue;
+      const full = path.join(logDir, name);
+      const st = await fs.stat(full).catch(() => undefined);
+      if (!st || st.mtimeMs > threshold) continue;
       deleted.push(full);
       bytes += st.size;
       if (!opts.dryRun) await fs.rm(full, { force: true });

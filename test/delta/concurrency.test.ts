@@ -157,5 +157,12 @@ describe('delta concurrency and crashes (real processes)', function () {
     const next = await start({ table, writer: 2, ops: [{ kind: 'replace', day: '2026-05-01', ids: [3] }] }).done;
     assert.equal(next[0].version, 2);
     assert.deepEqual((await rowsByDay(table)).get('2026-05-01'), [3]);
+    // vacuum removes the dead temp entry (retention 0 here) and nothing else of the log
+    const temps = (await fs.readdir(log)).filter((n) => n.endsWith('.tmp')).map((n) => path.join(log, n));
+    const v = await vacuumTable(table, { retainHours: 0 });
+    for (const t of temps) assert.ok(v.deleted.includes(t));
+    assert.deepEqual((await fs.readdir(log)).filter((n) => n.endsWith('.tmp')), []);
+    assert.deepEqual(await logVersions(table), [0, 1, 2]);
+    assert.deepEqual((await rowsByDay(table)).get('2026-05-01'), [3]);
   });
 });
