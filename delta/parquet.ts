@@ -48,7 +48,8 @@ export async function openParquet(filePath: string, opts: { inMemory?: boolean }
     if (err instanceof DeltaError) throw err;
     throw new DeltaError('CorruptDataFile', `${filePath}: not a readable Parquet file (${(err as Error).message})`, { retryable: false, cause: err });
   }
-  const schema = meta.schema.map((e) => (isDecimalElement(e) ? { ...e, converted_type: undefined, logical_type: undefined } : e));
+  // Decimals reach us unscaled (exact); variants stay in their binary encoding (not decoded by the library).
+  const schema = meta.schema.map((e) => (isDecimalElement(e) || e.logical_type?.type === 'VARIANT' ? { ...e, converted_type: undefined, logical_type: undefined } : e));
   const columnNames: string[] = [];
   // Top-level columns are the root's direct children, found by walking num_children.
   let i = 1;
@@ -477,6 +478,11 @@ function valueFromParquet(v: unknown, type: DataType, where: string): unknown {
       case 'timestamp':
       case 'timestamp_ntz':
         return new DeltaTimestamp(typeof v === 'bigint' ? v : timestampMicros(v, where));
+      case 'variant': {
+        const o = v as Record<string, unknown>;
+        const bytes = (x: unknown) => (x instanceof Uint8Array ? x : x === null || x === undefined ? null : new TextEncoder().encode(String(x)));
+        return { metadata: bytes(o.metadata), value: bytes(o.value) };
+      }
       default: {
         const d = decimalType(type);
         if (d) return decimalToString(unscaledFromRaw(v), d.scale);

@@ -10,7 +10,8 @@ import { StructType, isArray, isMap, isStruct, DataType } from './schema';
 export const DEFAULT_PROTOCOL: ProtocolAction = { minReaderVersion: 1, minWriterVersion: 2 };
 
 /** Reader features whose semantics this reader implements (or which do not change what a reader sees). */
-export const SUPPORTED_READER_FEATURES = new Set<string>(['vacuumProtocolCheck', 'columnMapping', 'timestampNtz']);
+// variantType: variant columns are read in their binary encoding (not decoded, not shredded).
+export const SUPPORTED_READER_FEATURES = new Set<string>(['vacuumProtocolCheck', 'columnMapping', 'timestampNtz', 'variantType', 'variantType-preview']);
 
 /** Writer features this writer honours. */
 export const SUPPORTED_WRITER_FEATURES = new Set<string>(['appendOnly', 'invariants', 'timestampNtz']);
@@ -83,7 +84,7 @@ function findField(t: DataType, pred: (meta: Record<string, unknown>) => boolean
   return undefined;
 }
 
-const READABLE_PRIMITIVES = new Set(['string', 'long', 'integer', 'short', 'byte', 'float', 'double', 'boolean', 'binary', 'date', 'timestamp', 'timestamp_ntz']);
+const READABLE_PRIMITIVES = new Set(['string', 'long', 'integer', 'short', 'byte', 'float', 'double', 'boolean', 'binary', 'date', 'timestamp', 'timestamp_ntz', 'variant']);
 
 /** Column types outside the implemented set (variant, timestamp_ntz without its feature...) are refused by name. */
 function checkTypes(t: DataType, table: string, code: 'UnsupportedReaderFeature', at = ''): void {

@@ -15,6 +15,7 @@
  *                                  Writers accept any Date (millisecond precision), a DeltaTimestamp or a bigint
  *                                  of microseconds since the epoch.
  *   decimal(p,s)                   string with exactly s fraction digits, e.g. '12.30' (writers also accept number/bigint)
+ *   variant                        { metadata: Uint8Array, value: Uint8Array }: the Variant binary encoding, undecoded
  *   struct                         plain object { field: value }
  *   array                          array
  *   map                            plain object { String(key): value }
@@ -220,6 +221,11 @@ export function toJsonValue(v: unknown, type: DataType): unknown {
     if (type === 'timestamp') return isoMicros(timestampMicros(v));
     if (type === 'timestamp_ntz') return isoMicros(timestampMicros(v)).slice(0, -1); // wall-clock time: no zone
     if (type === 'binary') return Buffer.from(v as Uint8Array).toString('base64');
+    if (type === 'variant') {
+      const o = v as { metadata: Uint8Array | null; value: Uint8Array | null };
+      const b64 = (x: Uint8Array | null) => (x === null ? null : Buffer.from(x).toString('base64'));
+      return { metadata: b64(o.metadata), value: b64(o.value) };
+    }
     if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
     return v;
   }

@@ -103,7 +103,7 @@ async function writeReport(results: Result[]): Promise<void> {
     'Known causes: delta-rs 1.6.6 returns null in every column of a column-mapped table whose reader',
     "protocol does not list `columnMapping` (it looks up logical names; the files hold physical names), refuses",
     '`columnMapping` / `vacuumProtocolCheck` reader features, and misparses negative decimal partition values',
-    "('-2342342.23423' → '-2342342.-23423'). We refuse `variantType` (not implemented). Both refuse tables",
+    "('-2342342.23423' → '-2342342.-23423'). Variant columns are compared in their binary encoding. Both refuse tables",
     'that are not valid Delta tables (no log, missing metaData/protocol, gaps in versions, missing data files),',
     'deletion vectors, v2 checkpoints and type widening.',
     '',

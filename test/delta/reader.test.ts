@@ -273,7 +273,7 @@ describe('delta protocol gating', function () {
     return table;
   }
 
-  for (const feature of ['deletionVectors', 'v2Checkpoint', 'typeWidening', 'typeWidening-preview', 'variantType', 'variantType-preview', 'someFutureFeature']) {
+  for (const feature of ['deletionVectors', 'v2Checkpoint', 'typeWidening', 'typeWidening-preview', 'variantShredding-preview', 'rowTracking', 'someFutureFeature']) {
     it(`refuses to read a table with reader feature ${feature}, naming it`, async () => {
       const table = await tableWith({ minReaderVersion: 3, minWriterVersion: 7, readerFeatures: [feature], writerFeatures: [feature] });
       await assert.rejects(openTable(table), (e: DeltaError) => e.code === 'UnsupportedReaderFeature' && !e.retryable && e.message.includes(feature) && e.message.includes(table));
@@ -282,10 +282,24 @@ describe('delta protocol gating', function () {
     });
   }
 
-  it('refuses unknown reader versions and variant-typed columns', async () => {
+  it('refuses unknown reader versions and unknown column types', async () => {
     await assert.rejects(openTable(await tableWith({ minReaderVersion: 4, minWriterVersion: 7 })), (e: DeltaError) => e.code === 'UnsupportedReaderFeature' && /version 4/.test(e.message));
-    const variant: StructType = { type: 'struct', fields: [f('v', 'variant'), f('day', 'date')] };
-    await assert.rejects(openTable(await tableWith({ minReaderVersion: 1, minWriterVersion: 2 }, {}, variant)), (e: DeltaError) => e.code === 'UnsupportedReaderFeature' && /column v has type variant/.test(e.message));
+    const odd: StructType = { type: 'struct', fields: [f('v', 'interval'), f('day', 'date')] };
+    await assert.rejects(openTable(await tableWith({ minReaderVersion: 1, minWriterVersion: 2 }, {}, odd)), (e: DeltaError) => e.code === 'UnsupportedReaderFeature' && /column v has type interval/.test(e.message));
+  });
+
+  it('reads variant columns in their binary encoding (golden spark-variant-checkpoint), refuses to write them', async () => {
+    const table = path.join(goldenRoot, 'spark-variant-checkpoint');
+    const s = await openTable(table);
+    const [b] = await (async () => { const out = []; for await (const x of scanTable(s, { columns: ['id', 'v'] })) { out.push(x); break; } return out; })();
+    const v = b.columns.v[0] as { metadata: Uint8Array; value: Uint8Array };
+    assert.ok(v.metadata instanceof Uint8Array && v.value instanceof Uint8Array);
+    assert.equal(v.metadata[0], 1); // Variant metadata header: version 1
+    assert.equal(rowDiff((await ourRows(table)).rows!, deltaRsRows(table).rows!), undefined);
+    const out = path.join(await tempDir(), 'variant');
+    const schema: StructType = { type: 'struct', fields: [f('id', 'long'), f('v', 'variant')] };
+    await assert.rejects(writeDataFile(out, { schema, partitionColumns: [], partitionValues: {}, batch: { numRows: 1, columns: { id: [1n], v: [v] } } }),
+      (e: DeltaError) => e.code === 'SchemaMismatch' && /cannot write type variant/.test(e.message));
   });
 
   it('reads but refuses to write tables with unknown writer features, CHECK constraints or column mapping', async () => {
