@@ -8,7 +8,6 @@ import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { Action, AddFile, MetadataAction, ProtocolAction, RemoveFile, TxnAction } from './actions';
-import { DeltaError } from './errors';
 import { LAST_CHECKPOINT, LOG_DIR, LogFile, LogStore, checkpointFileName } from './log-store';
 import { openParquet, readLeafRows, readMapRows, readRowGroup, writeParquetFile } from './parquet';
 import { StructType } from './schema';
@@ -196,20 +195,4 @@ export async function writeCheckpoint(store: LogStore, state: CheckpointState): 
   }
   const size = rows.length;
   await store.replace(LAST_CHECKPOINT, JSON.stringify({ version: state.version, size, numOfAddFiles: state.adds.length }) + '\n');
-}
-
-/** `_last_checkpoint` content if present and well-formed; a hint only (listing decides). */
-export async function readLastCheckpoint(store: LogStore): Promise<{ version: number; size?: number; parts?: number } | undefined> {
-  const buf = await store.read(LAST_CHECKPOINT);
-  if (!buf) return undefined;
-  try {
-    const j = JSON.parse(buf.toString('utf8'));
-    return typeof j?.version === 'number' ? j : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function corruptCheckpoint(table: string, cp: CheckpointRef, err: unknown): DeltaError {
-  return new DeltaError('CorruptLog', `${table}: checkpoint ${cp.files.join(', ')} is unreadable (${(err as Error).message})`, { retryable: false, cause: err });
 }

@@ -6,7 +6,8 @@
  *     → replay its actions, then commits checkpoint+1 … target in order
  *     → protocol gating (protocol.ts) → Snapshot
  *
- * The listing decides; `_last_checkpoint` is only a hint, so a missing, stale or corrupt one does no harm.
+ * The listing decides (one readdir on a local file system): `_last_checkpoint` is not consulted, so a missing,
+ * stale or corrupt one does no harm. Writers still maintain it for engines that start from it.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
