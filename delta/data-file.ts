@@ -13,6 +13,7 @@ import { ParquetFile, openParquet, readRowGroup, writeParquetFile } from './parq
 // Flat primitive schemas (Silver features, Gold predictions) take the DuckDB path: 3-7x faster, measured in
 // docs/parquet-choice.md; nested and exotic types stay on hyparquet.
 import { duckdbSupports, readRowGroupDuckdb, writeParquetFileDuckdb } from './parquet-duckdb';
+import { fsyncDir } from './log-store';
 import { dataFilePath, partitionFolder, toAddPath } from './paths';
 import { StructField, StructType, fieldOf } from './schema';
 import { computeStats } from './stats';
@@ -121,6 +122,7 @@ export async function writeDataFile(tablePath: string, opts: WriteDataFileOption
       await fh.close();
     }
     await fs.rename(temp, target);
+    await fsyncDir(path.dirname(target)); // durable before any commit can reference it
   } catch (err) {
     await fs.rm(temp, { force: true });
     if (err instanceof DeltaError) throw err;

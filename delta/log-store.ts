@@ -67,6 +67,7 @@ export class LocalLogStore implements LogStore {
     const temp = await this.writeTemp(name, content);
     try {
       await fs.link(temp, target);
+      await fsyncDir(this.logPath); // the new entry survives a power loss once we report the commit
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -104,6 +105,19 @@ export class LocalLogStore implements LogStore {
       throw ioError('cannot write', temp, err);
     }
     return temp;
+  }
+}
+
+/** fsync a directory so a link or rename in it is durable; a no-op where directories cannot be synced. */
+export async function fsyncDir(dir: string): Promise<void> {
+  let fh;
+  try {
+    fh = await fs.open(dir, 'r');
+    await fh.sync();
+  } catch {
+    // not supported on this platform / file system
+  } finally {
+    await fh?.close();
   }
 }
 
