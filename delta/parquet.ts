@@ -282,7 +282,7 @@ function joinPages<T>(pages: ArrayLike<T>[]): ArrayLike<T> {
 }
 
 /** Row-aligned values of the leaf at `path` (no list or map on the way): null where it or an ancestor is null. */
-export async function readLeafRows(pf: ParquetFile, rowGroup: number, path: string[]): Promise<unknown[]> {
+export async function readLeafRows(pf: ParquetFile, rowGroup: number, path: string[]): Promise<ArrayLike<unknown>> {
   const [leaf] = await readLeaves(pf, rowGroup, [path]);
   return leafRows(leaf, pf.rowGroupRows[rowGroup]);
 }
@@ -301,16 +301,24 @@ export async function readMapRows(pf: ParquetFile, rowGroup: number, path: strin
   return mapRows(keys, values, numRows, path.length);
 }
 
-function leafRows(leaf: LeafColumn | undefined, numRows: number): unknown[] {
+function leafRows(leaf: LeafColumn | undefined, numRows: number): ArrayLike<unknown> {
+  // No values: every row null (a checkpoint's remove/txn leaves in a group of adds); a value per row: no nulls.
+  if (!leaf || leaf.values.length === 0) return nullRows(numRows);
+  if (leaf.def.length === 0 || leaf.values.length === numRows) return leaf.values;
   const out = new Array(numRows).fill(null);
-  if (!leaf) return out;
-  if (leaf.def.length === 0) {
-    for (let i = 0; i < numRows; i++) out[i] = leaf.values[i];
-    return out;
-  }
   let k = 0;
   for (let i = 0; i < numRows; i++) if (leaf.def[i] === leaf.maxDef) out[i] = leaf.values[k++];
   return out;
+}
+
+const NULL_ROWS = new Map<number, readonly null[]>();
+function nullRows(n: number): readonly null[] {
+  let a = NULL_ROWS.get(n);
+  if (!a) {
+    a = Object.freeze(new Array(n).fill(null));
+    if (NULL_ROWS.size < 16) NULL_ROWS.set(n, a);
+  }
+  return a;
 }
 
 /**
