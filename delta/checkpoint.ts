@@ -11,6 +11,7 @@ import { Action, AddFile, MetadataAction, ProtocolAction, RemoveFile, TxnAction 
 import { LAST_CHECKPOINT, LOG_DIR, LogFile, LogStore, checkpointFileName } from './log-store';
 import { openParquet, readLeafRows, readMapRows, readRowGroup, writeParquetFile } from './parquet';
 import { StructType } from './schema';
+import { DeletionVectorDescriptor } from './deletion-vectors';
 
 const str = (name: string) => ({ name, type: 'string', nullable: true, metadata: {} });
 const long = (name: string) => ({ name, type: 'long', nullable: true, metadata: {} });
@@ -85,15 +86,17 @@ export async function readCheckpoint(tablePath: string, cp: CheckpointRef): Prom
     for (let g = 0; g < pf.rowGroupRows.length; g++) {
       const n = pf.rowGroupRows[g];
       const leaf = (p: string) => readLeafRows(pf, g, p.split('.'));
-      const [aPath, aSize, aTime, aChange, aStats, aDv, aRowId, aRowVersion, aParts, aTags] = await Promise.all([
+      const [aPath, aSize, aTime, aChange, aStats, aRowId, aRowVersion, aParts, aTags] = await Promise.all([
         leaf('add.path'), leaf('add.size'), leaf('add.modificationTime'), leaf('add.dataChange'), leaf('add.stats'),
-        leaf('add.deletionVector.storageType'), leaf('add.baseRowId'), leaf('add.defaultRowCommitVersion'),
+        leaf('add.baseRowId'), leaf('add.defaultRowCommitVersion'),
         readMapRows(pf, g, ['add', 'partitionValues']), readMapRows(pf, g, ['add', 'tags']),
       ]);
-      const [rPath, rTime, rChange, rExt, rSize, rDv, rParts] = await Promise.all([
+      const aDv = await dvLeaves(pf, g, 'add');
+      const [rPath, rTime, rChange, rExt, rSize, rParts] = await Promise.all([
         leaf('remove.path'), leaf('remove.deletionTimestamp'), leaf('remove.dataChange'), leaf('remove.extendedFileMetadata'),
-        leaf('remove.size'), leaf('remove.deletionVector.storageType'), readMapRows(pf, g, ['remove', 'partitionValues']),
+        leaf('remove.size'), readMapRows(pf, g, ['remove', 'partitionValues']),
       ]);
+      const rDv = await dvLeaves(pf, g, 'remove');
       const [tApp, tVersion, tUpdated] = await Promise.all([leaf('txn.appId'), leaf('txn.version'), leaf('txn.lastUpdated')]);
       const other = await readRowGroup(pf, g, CHECKPOINT_SCHEMA.fields.slice(3), { nullStructWhenMembersNull: true, raw: true });
       for (let i = 0; i < n; i++) {
@@ -107,8 +110,8 @@ export async function readCheckpoint(tablePath: string, cp: CheckpointRef): Prom
           };
           if (aStats[i] != null) a.stats = text(aStats[i]);
           if (aTags[i] != null) a.tags = aTags[i] as Record<string, string>;
-          // A deletion vector is only flagged here; protocol gating refuses such tables before rows are read.
-          if (aDv[i] != null) a.deletionVector = { storageType: text(aDv[i]) };
+          const dv = aDv(i);
+          if (dv) a.deletionVector = dv;
           if (aRowId[i] != null) a.baseRowId = Number(aRowId[i]);
           if (aRowVersion[i] != null) a.defaultRowCommitVersion = Number(aRowVersion[i]);
           actions.push({ add: a });
@@ -118,7 +121,8 @@ export async function readCheckpoint(tablePath: string, cp: CheckpointRef): Prom
           if (rExt[i] != null) r.extendedFileMetadata = rExt[i] as boolean;
           if (rParts[i] != null) r.partitionValues = rParts[i] as RemoveFile['partitionValues'];
           if (rSize[i] != null) r.size = Number(rSize[i]);
-          if (rDv[i] != null) r.deletionVector = { storageType: text(rDv[i]) };
+          const dv = rDv(i);
+          if (dv) r.deletionVector = dv;
           actions.push({ remove: r });
         } else if (tApp[i] != null) {
           const tx: TxnAction = { appId: text(tApp[i]), version: Number(tVersion[i]) };
@@ -132,6 +136,20 @@ export async function readCheckpoint(tablePath: string, cp: CheckpointRef): Prom
     }
   }
   return actions;
+}
+
+/** The deletion vector descriptor of row i of an add or remove column, if any. */
+async function dvLeaves(pf: Awaited<ReturnType<typeof openParquet>>, g: number, action: string): Promise<(i: number) => DeletionVectorDescriptor | undefined> {
+  const [type, where, offset, size, card] = await Promise.all(
+    ['storageType', 'pathOrInlineDv', 'offset', 'sizeInBytes', 'cardinality'].map((f) => readLeafRows(pf, g, [action, 'deletionVector', f])),
+  );
+  return (i) => (type[i] == null ? undefined : {
+    storageType: text(type[i]),
+    pathOrInlineDv: text(where[i]),
+    ...(offset[i] != null ? { offset: Number(offset[i]) } : {}),
+    sizeInBytes: Number(size[i]),
+    cardinality: Number(card[i]),
+  });
 }
 
 function otherAction(cols: Record<string, ArrayLike<unknown>>, i: number): Action | undefined {

@@ -17,6 +17,7 @@ import { fsyncDir } from './log-store';
 import { dataFilePath, partitionFolder, toAddPath } from './paths';
 import { StructField, StructType, fieldOf } from './schema';
 import { computeStats } from './stats';
+import { DeletionVectorDescriptor, readDeletionVector } from './deletion-vectors';
 import { hasPartitionValue, logicalColumn, partitionValueOf, physicalField } from './column-mapping';
 import { formatPartitionValue, parsePartitionValue } from './values';
 
@@ -26,13 +27,13 @@ export interface ColumnBatch {
 }
 
 async function open(tablePath: string, file: AddFile): Promise<ParquetFile> {
-  if (file.deletionVector) {
-    throw new DeltaError('UnsupportedReaderFeature', `${tablePath}: file ${file.path} has a deletion vector (deletionVectors is not supported)`, { retryable: false });
-  }
   return openParquet(dataFilePath(tablePath, file.path));
 }
 
-/** Row count of each Parquet row group of a data file, from its footer only. */
+/**
+ * Row count of each Parquet row group of a data file, from its footer only (physical rows: rows a deletion
+ * vector removes are still counted; readDataFile drops them).
+ */
 export async function dataFileRowGroups(tablePath: string, file: AddFile): Promise<number[]> {
   return (await open(tablePath, file)).rowGroupRows;
 }
@@ -49,6 +50,7 @@ export async function* readDataFile(tablePath: string, file: AddFile, opts: { sc
   const fromFile = fields.filter((f) => !isPartition(f));
   const physical = fromFile.map(physicalField);
   const pf = await open(tablePath, file);
+  const deleted = file.deletionVector ? await readDeletionVector(tablePath, file.path, file.deletionVector as DeletionVectorDescriptor) : undefined;
   const groups = opts.rowGroups ?? pf.rowGroupRows.map((_, i) => i);
   for (const g of groups) {
     const numRows = pf.rowGroupRows[g];
@@ -65,8 +67,29 @@ export async function* readDataFile(tablePath: string, file: AddFile, opts: { sc
         columns[f.name] = logicalColumn(read[physicalField(f).name], f);
       }
     }
-    yield { numRows, columns };
+    if (!deleted) {
+      yield { numRows, columns };
+      continue;
+    }
+    // Row positions count from the start of the file.
+    const first = pf.rowGroupRows.slice(0, g).reduce((a, b) => a + b, 0);
+    const keep: number[] = [];
+    for (let i = 0; i < numRows; i++) if (!deleted.has(first + i)) keep.push(i);
+    if (keep.length === numRows) {
+      yield { numRows, columns };
+      continue;
+    }
+    const kept: Record<string, ArrayLike<unknown>> = {};
+    for (const [name, col] of Object.entries(columns)) kept[name] = pick(col, keep);
+    yield { numRows: keep.length, columns: kept };
   }
+}
+
+/** The entries of a column at the given indexes (typed arrays stay typed). */
+function pick(col: ArrayLike<unknown>, idx: number[]): ArrayLike<unknown> {
+  const out: any = ArrayBuffer.isView(col) ? new (col.constructor as any)(idx.length) : new Array(idx.length);
+  for (let k = 0; k < idx.length; k++) out[k] = col[idx[k]];
+  return out;
 }
 
 export interface WriteDataFileOptions {

@@ -21,3 +21,4 @@ export { computeStats } from './stats';
 export { ENGINE_INFO } from './engine';
 export * from './history';
 export * from './vacuum';
+export { readDeletionVector, DeletionVectorDescriptor } from './deletion-vectors';

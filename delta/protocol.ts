@@ -11,7 +11,8 @@ export const DEFAULT_PROTOCOL: ProtocolAction = { minReaderVersion: 1, minWriter
 
 /** Reader features whose semantics this reader implements (or which do not change what a reader sees). */
 // variantType: variant columns are read in their binary encoding (not decoded, not shredded).
-export const SUPPORTED_READER_FEATURES = new Set<string>(['vacuumProtocolCheck', 'columnMapping', 'timestampNtz', 'variantType', 'variantType-preview']);
+// deletionVectors: read (rows a file's deletion vector marks are dropped); never written.
+export const SUPPORTED_READER_FEATURES = new Set<string>(['vacuumProtocolCheck', 'columnMapping', 'timestampNtz', 'variantType', 'variantType-preview', 'deletionVectors']);
 
 /** Writer features this writer honours. */
 export const SUPPORTED_WRITER_FEATURES = new Set<string>(['appendOnly', 'invariants', 'timestampNtz']);

@@ -17,6 +17,7 @@ import { DeltaError } from './errors';
 import { LOG_DIR, LogFile, LogStore, commitFileName, logStore, parseLogFileName } from './log-store';
 import { dataFilePath } from './paths';
 import { partitionValueOf } from './column-mapping';
+import { DeletionVectorDescriptor, deletionVectorId } from './deletion-vectors';
 import { checkReadSupport } from './protocol';
 import { StructType, fieldOf, parseSchemaString } from './schema';
 import { formatPartitionValue, parsePartitionValue } from './values';
@@ -57,11 +58,11 @@ export class TableState {
   apply(actions: Action[]): void {
     for (const a of actions) {
       if (a.add) {
-        const key = this.key(a.add.path);
+        const key = this.key(a.add.path, a.add.deletionVector);
         this.adds.set(key, a.add);
         this.removes.delete(key);
       } else if (a.remove) {
-        const key = this.key(a.remove.path);
+        const key = this.key(a.remove.path, a.remove.deletionVector);
         this.adds.delete(key);
         this.removes.set(key, a.remove);
       } else if (a.metaData) this.metadata = a.metaData;
@@ -70,11 +71,13 @@ export class TableState {
     }
   }
 
-  /** Files are the same file whatever URI spelling the log used (relative, absolute, escaped). */
-  private key(p: string): string {
-    // The common spelling (relative, nothing escaped) is its own key; only others need resolving.
-    if (!p.includes('%') && !p.includes(':') && !p.startsWith('/') && !p.includes('\\') && !p.includes('./')) return this.prefix + p;
-    return dataFilePath(this.tablePath, p);
+  /**
+   * A logical file is (path, deletion vector), the path compared whatever URI spelling the log used
+   * (relative, absolute, escaped): the common spelling (relative, nothing escaped) is its own key.
+   */
+  private key(p: string, dv: unknown): string {
+    const file = !p.includes('%') && !p.includes(':') && !p.startsWith('/') && !p.includes('\\') && !p.includes('./') ? this.prefix + p : dataFilePath(this.tablePath, p);
+    return dv ? `${file}\u0000${deletionVectorId(dv as DeletionVectorDescriptor)}` : file;
   }
 
 }
@@ -134,11 +137,14 @@ class LoadedSnapshot implements Snapshot {
   }
 }
 
+/** Rows of a file per its stats, minus the rows its deletion vector removes; undefined without stats. */
 export function statsNumRecords(f: AddFile): number | undefined {
   if (!f.stats) return undefined;
   try {
     const n = JSON.parse(f.stats).numRecords;
-    return typeof n === 'number' ? n : undefined;
+    if (typeof n !== 'number') return undefined;
+    const deleted = f.deletionVector ? Number((f.deletionVector as DeletionVectorDescriptor).cardinality) : 0;
+    return Number.isFinite(deleted) ? n - deleted : undefined;
   } catch {
     return undefined;
   }

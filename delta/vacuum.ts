@@ -15,6 +15,7 @@ import { tombstoneRetentionMs } from './commit';
 import { DeltaError, ioError } from './errors';
 import { LOG_DIR } from './log-store';
 import { dataFilePath } from './paths';
+import { DeletionVectorDescriptor, deletionVectorFile } from './deletion-vectors';
 import { openTable } from './snapshot';
 
 export interface VacuumOptions {
@@ -43,9 +44,14 @@ export async function vacuumTable(tablePath: string, opts: VacuumOptions = {}): 
   const now = opts.now ?? Date.now();
   const threshold = now - retentionMs;
   const keep = new Set<string>();
-  for (const f of snapshot.files()) keep.add(path.resolve(dataFilePath(tablePath, f.path)));
+  const keepFile = (p: string, dv: unknown) => {
+    keep.add(path.resolve(dataFilePath(tablePath, p)));
+    const dvFile = dv ? deletionVectorFile(tablePath, dv as DeletionVectorDescriptor) : undefined;
+    if (dvFile) keep.add(path.resolve(dvFile)); // deletion vector files are referenced too
+  };
+  for (const f of snapshot.files()) keepFile(f.path, f.deletionVector);
   for (const r of snapshot.tombstones()) {
-    if ((r.deletionTimestamp ?? now) > threshold) keep.add(path.resolve(dataFilePath(tablePath, r.path)));
+    if ((r.deletionTimestamp ?? now) > threshold) keepFile(r.path, r.deletionVector);
   }
   const deleted: string[] = [];
   let bytes = 0;

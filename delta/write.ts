@@ -123,7 +123,7 @@ function writable(snapshot: Snapshot): void {
 }
 
 function removeOf(f: AddFile, now: number): RemoveFile {
-  return { path: f.path, dataChange: true, deletionTimestamp: now, extendedFileMetadata: true, partitionValues: f.partitionValues, size: f.size };
+  return { path: f.path, dataChange: true, deletionTimestamp: now, extendedFileMetadata: true, partitionValues: f.partitionValues, size: f.size, ...(f.deletionVector ? { deletionVector: f.deletionVector } : {}) };
 }
 
 function writeMetrics(add: AddFile[], removed: AddFile[]): Record<string, string> {

@@ -1,8 +1,8 @@
 """A second, deliberately simple reference reader for the conformance test: replays the Delta log itself
 (JSON commits and classic/multi-part Parquet checkpoints), then reads each live data file with pyarrow,
-applying partition values from the log and column-mapping physical names. Used to arbitrate when delta-rs
-refuses a table or returns rows that differ from ours. It implements no table features beyond that, and
-refuses (exit 3) deletion vectors.
+applying partition values from the log, column-mapping physical names and deletion vectors (decoded with
+pyroaring, an independent Roaring implementation). Used to arbitrate when delta-rs refuses a table or
+returns rows that differ from ours. It implements no table features beyond those.
 
 Usage: replay_oracle.py TABLE [--version N]     prints rows as JSON lines (same canonical form as read_table.py)
 """
@@ -20,6 +20,47 @@ import pyarrow.parquet as pq
 from read_table import canon, map_key
 
 PHYS = "delta.columnMapping.physicalName"
+Z85 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#"
+
+
+def z85(text):
+    out = bytearray()
+    for i in range(0, len(text), 5):
+        v = 0
+        for c in text[i:i + 5]:
+            v = v * 85 + Z85.index(c)
+        out += v.to_bytes(4, "big")
+    return bytes(out)
+
+
+def deleted_rows(table, dv):
+    """Row positions a deletion vector removes (PROTOCOL.md 'Deletion Vector Format')."""
+    import struct
+    import uuid
+
+    from pyroaring import BitMap
+
+    kind, where, size = dv["storageType"], dv["pathOrInlineDv"], dv["sizeInBytes"]
+    if kind == "i":
+        data = z85(where)[:size]
+    else:
+        if kind == "u":
+            name = "deletion_vector_%s.bin" % uuid.UUID(bytes=z85(where[-20:]))
+            f = os.path.join(table, where[:-20], name)
+        else:
+            f = urllib.parse.unquote(where[5:] if where.startswith("file:") else where)
+        with open(f, "rb") as fh:
+            fh.seek(dv.get("offset") or 0)
+            (n,) = struct.unpack(">i", fh.read(4))
+            data = fh.read(n)
+    magic, count = struct.unpack("<iq", data[:12])
+    if magic != 1681511377 or count != 1:
+        raise RuntimeError("unsupported deletion vector layout")
+    (key,) = struct.unpack("<i", data[12:16])
+    rows = {(key << 32) | v for v in BitMap.deserialize(data[16:])}
+    if len(rows) != dv["cardinality"]:
+        raise RuntimeError("cardinality mismatch")
+    return rows
 
 
 def replay(table, version):
@@ -50,11 +91,15 @@ def replay(table, version):
         raise RuntimeError("cannot reconstruct")
     adds, state = {}, {}
 
+    def key(f):
+        dv = f.get("deletionVector") or {}
+        return (f["path"], dv.get("storageType"), dv.get("pathOrInlineDv"), dv.get("offset"))
+
     def apply(a):
         if a.get("add"):
-            adds[a["add"]["path"]] = a["add"]
+            adds[key(a["add"])] = a["add"]
         elif a.get("remove"):
-            adds.pop(a["remove"]["path"], None)
+            adds.pop(key(a["remove"]), None)
         elif a.get("metaData"):
             state["metaData"] = a["metaData"]
         elif a.get("protocol"):
@@ -65,10 +110,12 @@ def replay(table, version):
             for row in pq.read_table(os.path.join(log, f)).to_pylist():
                 for kind in ("add", "remove", "metaData", "protocol"):
                     v = row.get(kind)
-                    key = {"add": "path", "remove": "path", "metaData": "id", "protocol": "minReaderVersion"}[kind]
-                    if v and v.get(key) is not None:
+                    must = {"add": "path", "remove": "path", "metaData": "id", "protocol": "minReaderVersion"}[kind]
+                    if v and v.get(must) is not None:
                         if kind == "add" or kind == "remove":
                             v["partitionValues"] = dict(v.get("partitionValues") or [])
+                            if not (v.get("deletionVector") or {}).get("storageType"):
+                                v.pop("deletionVector", None)
                         apply({kind: v})
     for v in range(start, target + 1):
         with open(os.path.join(log, "%020d.json" % v), encoding="utf-8") as fh:
@@ -142,14 +189,15 @@ def main(argv):
         schema = json.loads(meta["schemaString"])
         parts = meta.get("partitionColumns") or []
         for add in adds:
-            if add.get("deletionVector"):
-                raise RuntimeError("deletion vectors")
+            gone = deleted_rows(table, add["deletionVector"]) if add.get("deletionVector") else set()
             p = add["path"]
             f = urllib.parse.unquote(p[5:] if p.startswith("file:") else p)
             f = f if os.path.isabs(f) else os.path.join(table, f)
             rows = pq.read_table(f).to_pylist()
             pv = add.get("partitionValues") or {}
-            for row in rows:
+            for pos, row in enumerate(rows):
+                if pos in gone:
+                    continue
                 out = {}
                 for field in schema["fields"]:
                     name, ph = field["name"], phys(field)

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import {
-  AddFile, ColumnBatch, DeltaError, StructType, appendFiles, createTable, openTable, replacePartition, scanTable, writeDataFile,
+  AddFile, ColumnBatch, DeltaError, StructType, appendFiles, createTable, dataFileRowGroups, openTable, replacePartition, scanTable, vacuumTable, writeDataFile,
 } from '../../delta';
 import { deltaRsRows, goldenRoot, ourRows, rowDiff, tempDir } from './helpers';
 
@@ -273,7 +273,7 @@ describe('delta protocol gating', function () {
     return table;
   }
 
-  for (const feature of ['deletionVectors', 'v2Checkpoint', 'typeWidening', 'typeWidening-preview', 'variantShredding-preview', 'rowTracking', 'someFutureFeature']) {
+  for (const feature of ['v2Checkpoint', 'typeWidening', 'typeWidening-preview', 'variantShredding-preview', 'rowTracking', 'someFutureFeature']) {
     it(`refuses to read a table with reader feature ${feature}, naming it`, async () => {
       const table = await tableWith({ minReaderVersion: 3, minWriterVersion: 7, readerFeatures: [feature], writerFeatures: [feature] });
       await assert.rejects(openTable(table), (e: DeltaError) => e.code === 'UnsupportedReaderFeature' && !e.retryable && e.message.includes(feature) && e.message.includes(table));
@@ -281,6 +281,25 @@ describe('delta protocol gating', function () {
       assert.match(r.error!, new RegExp(`${feature}.*\\[UnsupportedReaderFeature\\]`));
     });
   }
+
+  it('reads deletion vectors: deleted rows dropped, (path, dv) keys in replay, dv files kept by vacuum, writes refused', async () => {
+    // log-replay-dv-key-cases: one 50-row file whose deletion vector is replaced twice; ids 0, 7, 14 end deleted
+    const table = path.join(goldenRoot, 'log-replay-dv-key-cases');
+    const s = await openTable(table);
+    assert.equal(s.files().length, 1);
+    assert.equal(s.numRecords(), 47);
+    assert.deepEqual(await dataFileRowGroups(table, s.files()[0]), [50]); // physical rows
+    const got = (await ids(table)).join(',');
+    assert.equal(got, Array.from({ length: 50 }, (_, i) => i).filter((i) => ![0, 7, 14].includes(i)).join(','));
+    // vacuum keeps the live file's deletion vector (and drops those only old tombstones refer to)
+    const copy = path.join(await tempDir(), 'dv');
+    await fs.cp(path.join(goldenRoot, 'dv-partitioned-with-checkpoint'), copy, { recursive: true });
+    const before = (await ourRows(copy)).rows!;
+    assert.equal(before.length, 35);
+    await vacuumTable(copy, { retainHours: 0 });
+    assert.equal(rowDiff((await ourRows(copy)).rows!, before), undefined);
+    await assert.rejects(appendFiles(copy, []), (e: DeltaError) => e.code === 'UnsupportedWriterFeature' && /deletionVectors/.test(e.message));
+  });
 
   it('refuses unknown reader versions and unknown column types', async () => {
     await assert.rejects(openTable(await tableWith({ minReaderVersion: 4, minWriterVersion: 7 })), (e: DeltaError) => e.code === 'UnsupportedReaderFeature' && /version 4/.test(e.message));
