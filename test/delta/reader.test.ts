@@ -7,9 +7,9 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import {
-  AddFile, ColumnBatch, DeltaError, StructType, appendFiles, createTable, dataFileRowGroups, openTable, replacePartition, scanTable, vacuumTable, writeDataFile,
+  AddFile, ColumnBatch, DeltaError, StructType, appendFiles, createTable, dataFileRowGroups, openTable, readDeletionVector, replacePartition, scanTable, vacuumTable, writeDataFile,
 } from '../../delta';
-import { deltaRsRows, goldenRoot, ourRows, rowDiff, tempDir } from './helpers';
+import { deltaRsRows, goldenRoot, ourRows, rowDiff, runPython, tempDir } from './helpers';
 
 const f = (name: string, type: StructType['fields'][number]['type'], nullable = true) => ({ name, type, nullable, metadata: {} });
 const SMALL: StructType = { type: 'struct', fields: [f('id', 'long', false), f('v', 'double'), f('day', 'date')] };
@@ -342,5 +342,19 @@ describe('delta protocol gating', function () {
     assert.equal((await appendFiles(table, [await smallFile(table, '2026-01-01', [1])])).version, 1);
     await assert.rejects(replacePartition(table, { day: '2026-01-01' }, [await smallFile(table, '2026-01-01', [2])]), (e: DeltaError) => e.code === 'AppendOnly' && !e.retryable);
     assert.deepEqual(await ids(table), [1]);
+  });
+});
+
+describe('delta deletion vectors: formats written by CRoaring (pyroaring)', function () {
+  it('decodes inline descriptors with array, bitmap and run containers', async () => {
+    const lines = runPython('dv_fixture.py', []).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, 3);
+    for (const c of lines) {
+      const rows = await readDeletionVector('/nowhere', 'f.parquet', c.descriptor);
+      assert.deepEqual([...rows].sort((a, b) => a - b), c.rows, c.name);
+    }
+    // a descriptor whose cardinality disagrees with its bitmap is refused, naming the file
+    const bad = { ...lines[0].descriptor, cardinality: 99 };
+    await assert.rejects(readDeletionVector('/t', 'f.parquet', bad), (e: DeltaError) => e.code === 'CorruptDataFile' && /f\.parquet.*cardinality 99/.test(e.message));
   });
 });
