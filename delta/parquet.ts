@@ -33,6 +33,8 @@ export interface ParquetFile {
   readonly meta: FileMetaData;
   /** @internal */
   readonly buffer: AsyncBuffer;
+  /** @internal top-level leaf columns as the file declares them (decimal scale, DATE...), for type widening. */
+  readonly topLeaves: Map<string, SchemaElement>;
 }
 
 /**
@@ -58,8 +60,10 @@ export async function openParquet(filePath: string, opts: { inMemory?: boolean }
     for (let c = 0; c < (meta.schema[at].num_children ?? 0); c++) next = skip(next);
     return next;
   };
+  const topLeaves = new Map<string, SchemaElement>();
   while (i < meta.schema.length) {
     columnNames.push(meta.schema[i].name);
+    if (!meta.schema[i].num_children) topLeaves.set(meta.schema[i].name, meta.schema[i]);
     i = skip(i);
   }
   return {
@@ -69,6 +73,7 @@ export async function openParquet(filePath: string, opts: { inMemory?: boolean }
     columnNames,
     meta: { ...meta, schema },
     buffer,
+    topLeaves,
   };
 }
 
@@ -191,7 +196,8 @@ export async function readRowGroup(pf: ParquetFile, rowGroup: number, fields: St
       continue;
     }
     const data = sliceRows(list, rowStart, numRows);
-    out[f.name] = opts.raw ? data : columnFromParquet(data, f.type, `${pf.filePath}: column ${f.name}`);
+    const where = `${pf.filePath}: column ${f.name}`;
+    out[f.name] = opts.raw ? data : columnFromParquet(widen(data, pf.topLeaves.get(f.name), f.type, where), f.type, where);
   }
   return out;
 }
@@ -448,6 +454,31 @@ function sliceRows(list: { start: number; data: ArrayLike<unknown> }[], rowStart
 }
 
 const TYPED = (a: ArrayLike<unknown>): boolean => ArrayBuffer.isView(a);
+
+/**
+ * Type widening (a column's Delta type widened after files were written): values stored under the narrower
+ * type are brought to the table's. Integers and floats widen by plain conversion later; here the two cases
+ * whose raw value means something else: a decimal of smaller scale or an integer read as decimal(p,s)
+ * (unscaled values are rescaled), and a DATE read as timestamp_ntz (days → microseconds).
+ * Top-level columns only; protocol.ts refuses nested widenings of these kinds.
+ */
+function widen(data: ArrayLike<unknown>, file: SchemaElement | undefined, type: DataType, where: string): ArrayLike<unknown> {
+  if (!file || typeof type !== 'string') return data;
+  const d = decimalType(type);
+  if (d) {
+    const fileDecimal = file.converted_type === 'DECIMAL' || file.logical_type?.type === 'DECIMAL';
+    const fileScale = fileDecimal ? file.scale ?? (file.logical_type as { scale?: number } | undefined)?.scale ?? 0 : 0;
+    if (fileScale === d.scale) return data;
+    if (fileScale > d.scale) throw new DeltaError('CorruptDataFile', `${where}: file scale ${fileScale} exceeds the table's decimal(${d.precision},${d.scale})`, { retryable: false });
+    const factor = 10n ** BigInt(d.scale - fileScale);
+    return Array.from(data, (v) => (v === null || v === undefined ? null : unscaledFromRaw(v) * factor));
+  }
+  const fileDate = file.converted_type === 'DATE' || file.logical_type?.type === 'DATE';
+  if ((type === 'timestamp_ntz' || type === 'timestamp') && fileDate) {
+    return Array.from(data, (v) => (v === null || v === undefined ? null : BigInt(v as number) * 86_400_000_000n));
+  }
+  return data;
+}
 
 /** Converts a column as read by hyparquet to the Delta value form; typed arrays of the right kind pass through. */
 function columnFromParquet(data: ArrayLike<unknown>, type: DataType, where: string): ArrayLike<unknown> {

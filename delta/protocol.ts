@@ -12,7 +12,8 @@ export const DEFAULT_PROTOCOL: ProtocolAction = { minReaderVersion: 1, minWriter
 /** Reader features whose semantics this reader implements (or which do not change what a reader sees). */
 // variantType: variant columns are read in their binary encoding (not decoded, not shredded).
 // deletionVectors: read (rows a file's deletion vector marks are dropped); never written.
-export const SUPPORTED_READER_FEATURES = new Set<string>(['vacuumProtocolCheck', 'columnMapping', 'timestampNtz', 'variantType', 'variantType-preview', 'deletionVectors']);
+// typeWidening: read (parquet.ts widens stored values); nested decimal/date widenings are refused below.
+export const SUPPORTED_READER_FEATURES = new Set<string>(['vacuumProtocolCheck', 'columnMapping', 'timestampNtz', 'variantType', 'variantType-preview', 'deletionVectors', 'typeWidening', 'typeWidening-preview']);
 
 /** Writer features this writer honours. */
 export const SUPPORTED_WRITER_FEATURES = new Set<string>(['appendOnly', 'invariants', 'timestampNtz']);
@@ -34,7 +35,41 @@ export function checkReadSupport(protocol: ProtocolAction, metadata: MetadataAct
       }
     }
   }
-  if (schema) checkTypes(schema, table, 'UnsupportedReaderFeature');
+  if (schema) {
+    checkTypes(schema, table, 'UnsupportedReaderFeature');
+    checkTypeChanges(schema, table);
+  }
+}
+
+const INTEGERS = new Set(['byte', 'short', 'integer', 'long']);
+
+/**
+ * Widenings the reader applies: integer → wider integer or double, float → double anywhere; integer or
+ * decimal → decimal and date → timestamp_ntz for top-level columns (their stored values need the file's
+ * type, which the reader knows only for top-level columns).
+ */
+function checkTypeChanges(schema: StructType, table: string): void {
+  const visit = (t: DataType, at: string, top: boolean): void => {
+    if (!isStruct(t)) return;
+    for (const f of t.fields) {
+      const name = at ? `${at}.${f.name}` : f.name;
+      const changes = f.metadata?.['delta.typeChanges'];
+      if (Array.isArray(changes)) {
+        for (const c of changes as { fromType?: string; toType?: string; fieldPath?: string }[]) {
+          const from = String(c.fromType);
+          const to = String(c.toType);
+          const plain = (INTEGERS.has(from) && (INTEGERS.has(to) || to === 'double')) || (from === 'float' && to === 'double');
+          const topLevel = top && !c.fieldPath && typeof f.type === 'string';
+          const valueChange = (INTEGERS.has(from) || from.startsWith('decimal')) && to.startsWith('decimal') || (from === 'date' && to === 'timestamp_ntz');
+          if (!plain && !(topLevel && valueChange)) {
+            throw new DeltaError('UnsupportedReaderFeature', `${table}: table feature typeWidening: column ${name}${c.fieldPath ? `.${c.fieldPath}` : ''} widened from ${from} to ${to} is not supported`, { retryable: false });
+          }
+        }
+      }
+      visit(f.type, name, false);
+    }
+  };
+  visit(schema, '', true);
 }
 
 /** Refuses a table this writer cannot write without breaking a rule of its protocol. */

@@ -144,6 +144,11 @@ def convert(v, t):
         v = v.replace(tzinfo=datetime.timezone.utc)
     if t == "timestamp_ntz" and isinstance(v, datetime.datetime) and v.tzinfo is not None:
         v = v.replace(tzinfo=None)
+    # widened columns (type widening): integers read as decimals, dates read as timestamp_ntz
+    if t.startswith("decimal") and isinstance(v, int) and not isinstance(v, bool):
+        v = decimal.Decimal(v)
+    if t == "timestamp_ntz" and isinstance(v, datetime.date) and not isinstance(v, datetime.datetime):
+        v = datetime.datetime.combine(v, datetime.time())
     if t.startswith("decimal") and isinstance(v, decimal.Decimal):
         scale = int(re.search(r",\s*(\d+)", t).group(1)) if "," in t else 0
         return format(v.quantize(decimal.Decimal(1).scaleb(-scale)), "f")

@@ -273,7 +273,7 @@ describe('delta protocol gating', function () {
     return table;
   }
 
-  for (const feature of ['v2Checkpoint', 'typeWidening', 'typeWidening-preview', 'variantShredding-preview', 'rowTracking', 'someFutureFeature']) {
+  for (const feature of ['v2Checkpoint', 'variantShredding-preview', 'rowTracking', 'someFutureFeature']) {
     it(`refuses to read a table with reader feature ${feature}, naming it`, async () => {
       const table = await tableWith({ minReaderVersion: 3, minWriterVersion: 7, readerFeatures: [feature], writerFeatures: [feature] });
       await assert.rejects(openTable(table), (e: DeltaError) => e.code === 'UnsupportedReaderFeature' && !e.retryable && e.message.includes(feature) && e.message.includes(table));
@@ -299,6 +299,20 @@ describe('delta protocol gating', function () {
     await vacuumTable(copy, { retainHours: 0 });
     assert.equal(rowDiff((await ourRows(copy)).rows!, before), undefined);
     await assert.rejects(appendFiles(copy, []), (e: DeltaError) => e.code === 'UnsupportedWriterFeature' && /deletionVectors/.test(e.message));
+  });
+
+  it('reads widened columns (golden type-widening): integers, floats, decimals of smaller scale, dates', async () => {
+    const r = await ourRows(path.join(goldenRoot, 'type-widening'));
+    const first = r.rows!.map((l) => JSON.parse(l)).find((x) => x.byte_long === 1);
+    assert.deepEqual(first, {
+      byte_long: 1, int_long: 2, float_double: 3.4000000953674316, byte_double: 5, short_double: 6, int_double: 7,
+      decimal_decimal_same_scale: '123.45', decimal_decimal_greater_scale: '67.89000', byte_decimal: '1.0', short_decimal: '2.0',
+      int_decimal: '3.0', long_decimal: '4.0', date_timestamp_ntz: '2024-09-09T00:00:00.000000',
+    });
+    // a widening the reader cannot apply (a decimal inside a struct) is refused by name
+    const schema = { type: 'struct', fields: [f('s', { type: 'struct', fields: [{ ...f('d', 'decimal(10,4)'), metadata: { 'delta.typeChanges': [{ fromType: 'decimal(5,2)', toType: 'decimal(10,4)', tableVersion: 1 }] } }] }), f('day', 'date')] } as StructType;
+    const table = await tableWith({ minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['typeWidening'], writerFeatures: ['typeWidening'] }, {}, schema);
+    await assert.rejects(openTable(table), (e: DeltaError) => e.code === 'UnsupportedReaderFeature' && /typeWidening: column s\.d widened from decimal\(5,2\) to decimal\(10,4\)/.test(e.message));
   });
 
   it('refuses unknown reader versions and unknown column types', async () => {
