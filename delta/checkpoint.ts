@@ -7,7 +7,8 @@
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { Action, AddFile, MetadataAction, ProtocolAction, RemoveFile, TxnAction } from './actions';
+import { Action, AddFile, MetadataAction, ProtocolAction, RemoveFile, TxnAction, parseActions } from './actions';
+import { dataFilePath } from './paths';
 import { LAST_CHECKPOINT, LOG_DIR, LogFile, LogStore, checkpointFileName } from './log-store';
 import { openParquet, readLeafRows, readMapRows, readRowGroup, writeParquetFile } from './parquet';
 import { StructType } from './schema';
@@ -40,11 +41,16 @@ export interface CheckpointRef {
   files: string[];
 }
 
-/** Complete checkpoints found in a listing, newest first. v2 (UUID-named) checkpoints are not used. */
+/** Complete checkpoints found in a listing, newest first: classic, multi-part (all parts present) and v2. */
 export function completeCheckpoints(logFiles: LogFile[]): CheckpointRef[] {
   const byVersion = new Map<number, { single?: string; parts: Map<number, Map<number, string>> }>();
+  const v2 = new Map<number, string>();
   for (const f of logFiles) {
-    if (f.kind !== 'checkpoint' || f.v2) continue;
+    if (f.kind !== 'checkpoint') continue;
+    if (f.v2) {
+      v2.set(f.version, f.name); // UUID-named: one file, its sidecars named inside
+      continue;
+    }
     const e: { single?: string; parts: Map<number, Map<number, string>> } = byVersion.get(f.version) ?? { parts: new Map() };
     if (f.parts === undefined) e.single = f.name;
     else {
@@ -67,6 +73,7 @@ export function completeCheckpoints(logFiles: LogFile[]): CheckpointRef[] {
       }
     }
   }
+  for (const [version, name] of v2) if (!out.some((c) => c.version === version)) out.push({ version, files: [name] });
   return out.sort((a, b) => b.version - a.version);
 }
 
@@ -81,61 +88,81 @@ const text = (v: unknown): string => (v instanceof Uint8Array ? new TextDecoder(
  */
 export async function readCheckpoint(tablePath: string, cp: CheckpointRef): Promise<Action[]> {
   const actions: Action[] = [];
+  const sidecars: string[] = [];
   for (const name of cp.files) {
-    const pf = await openParquet(path.join(tablePath, LOG_DIR, name), { inMemory: true });
-    for (let g = 0; g < pf.rowGroupRows.length; g++) {
-      const n = pf.rowGroupRows[g];
-      const leaf = (p: string) => readLeafRows(pf, g, p.split('.'));
-      const [aPath, aSize, aTime, aChange, aStats, aRowId, aRowVersion, aParts, aTags] = await Promise.all([
-        leaf('add.path'), leaf('add.size'), leaf('add.modificationTime'), leaf('add.dataChange'), leaf('add.stats'),
-        leaf('add.baseRowId'), leaf('add.defaultRowCommitVersion'),
-        readMapRows(pf, g, ['add', 'partitionValues']), readMapRows(pf, g, ['add', 'tags']),
-      ]);
-      const aDv = await dvLeaves(pf, g, 'add');
-      const [rPath, rTime, rChange, rExt, rSize, rParts] = await Promise.all([
-        leaf('remove.path'), leaf('remove.deletionTimestamp'), leaf('remove.dataChange'), leaf('remove.extendedFileMetadata'),
-        leaf('remove.size'), readMapRows(pf, g, ['remove', 'partitionValues']),
-      ]);
-      const rDv = await dvLeaves(pf, g, 'remove');
-      const [tApp, tVersion, tUpdated] = await Promise.all([leaf('txn.appId'), leaf('txn.version'), leaf('txn.lastUpdated')]);
-      const other = await readRowGroup(pf, g, CHECKPOINT_SCHEMA.fields.slice(3), { nullStructWhenMembersNull: true, raw: true });
-      for (let i = 0; i < n; i++) {
-        if (aPath[i] != null) {
-          const a: AddFile = {
-            path: text(aPath[i]),
-            partitionValues: (aParts[i] ?? {}) as AddFile['partitionValues'],
-            size: Number(aSize[i] ?? 0),
-            modificationTime: Number(aTime[i] ?? 0),
-            dataChange: (aChange[i] ?? true) as boolean,
-          };
-          if (aStats[i] != null) a.stats = text(aStats[i]);
-          if (aTags[i] != null) a.tags = aTags[i] as Record<string, string>;
-          const dv = aDv(i);
-          if (dv) a.deletionVector = dv;
-          if (aRowId[i] != null) a.baseRowId = Number(aRowId[i]);
-          if (aRowVersion[i] != null) a.defaultRowCommitVersion = Number(aRowVersion[i]);
-          actions.push({ add: a });
-        } else if (rPath[i] != null) {
-          const r: RemoveFile = { path: text(rPath[i]), dataChange: (rChange[i] ?? true) as boolean };
-          if (rTime[i] != null) r.deletionTimestamp = Number(rTime[i]);
-          if (rExt[i] != null) r.extendedFileMetadata = rExt[i] as boolean;
-          if (rParts[i] != null) r.partitionValues = rParts[i] as RemoveFile['partitionValues'];
-          if (rSize[i] != null) r.size = Number(rSize[i]);
-          const dv = rDv(i);
-          if (dv) r.deletionVector = dv;
-          actions.push({ remove: r });
-        } else if (tApp[i] != null) {
-          const tx: TxnAction = { appId: text(tApp[i]), version: Number(tVersion[i]) };
-          if (tUpdated[i] != null) tx.lastUpdated = Number(tUpdated[i]);
-          actions.push({ txn: tx });
-        } else {
-          const a = otherAction(other, i);
-          if (a) actions.push(a);
-        }
+    const file = path.join(tablePath, LOG_DIR, name);
+    if (name.endsWith('.json')) {
+      // v2 checkpoint in JSON: actions as in a commit, file actions possibly in sidecars
+      for (const a of parseActions(await fs.readFile(file, 'utf8'), file)) {
+        const sidecar = a.sidecar as { path?: string } | undefined;
+        if (sidecar?.path) sidecars.push(sidecar.path);
+        else actions.push(a);
+      }
+      continue;
+    }
+    await readParquetActions(file, actions, sidecars);
+  }
+  // v2 checkpoints keep add/remove actions in sidecar files under _delta_log/_sidecars
+  for (const p of sidecars) await readParquetActions(dataFilePath(path.join(tablePath, LOG_DIR, '_sidecars'), p), actions, []);
+  return actions;
+}
+
+/** Appends the actions of a Parquet checkpoint or sidecar file; sidecar references go to `sidecars`. */
+async function readParquetActions(file: string, actions: Action[], sidecars: string[]): Promise<void> {
+  const pf = await openParquet(file, { inMemory: true });
+  for (let g = 0; g < pf.rowGroupRows.length; g++) {
+    const n = pf.rowGroupRows[g];
+    const leaf = (p: string) => readLeafRows(pf, g, p.split('.'));
+    const [aPath, aSize, aTime, aChange, aStats, aRowId, aRowVersion, aParts, aTags] = await Promise.all([
+      leaf('add.path'), leaf('add.size'), leaf('add.modificationTime'), leaf('add.dataChange'), leaf('add.stats'),
+      leaf('add.baseRowId'), leaf('add.defaultRowCommitVersion'),
+      readMapRows(pf, g, ['add', 'partitionValues']), readMapRows(pf, g, ['add', 'tags']),
+    ]);
+    const aDv = await dvLeaves(pf, g, 'add');
+    const [rPath, rTime, rChange, rExt, rSize, rParts] = await Promise.all([
+      leaf('remove.path'), leaf('remove.deletionTimestamp'), leaf('remove.dataChange'), leaf('remove.extendedFileMetadata'),
+      leaf('remove.size'), readMapRows(pf, g, ['remove', 'partitionValues']),
+    ]);
+    const rDv = await dvLeaves(pf, g, 'remove');
+    const [tApp, tVersion, tUpdated, sidecarPath] = await Promise.all([leaf('txn.appId'), leaf('txn.version'), leaf('txn.lastUpdated'), leaf('sidecar.path')]);
+    const other = await readRowGroup(pf, g, CHECKPOINT_SCHEMA.fields.slice(3), { nullStructWhenMembersNull: true, raw: true });
+    for (let i = 0; i < n; i++) {
+      if (aPath[i] != null) {
+        const a: AddFile = {
+          path: text(aPath[i]),
+          partitionValues: (aParts[i] ?? {}) as AddFile['partitionValues'],
+          size: Number(aSize[i] ?? 0),
+          modificationTime: Number(aTime[i] ?? 0),
+          dataChange: (aChange[i] ?? true) as boolean,
+        };
+        if (aStats[i] != null) a.stats = text(aStats[i]);
+        if (aTags[i] != null) a.tags = aTags[i] as Record<string, string>;
+        const dv = aDv(i);
+        if (dv) a.deletionVector = dv;
+        if (aRowId[i] != null) a.baseRowId = Number(aRowId[i]);
+        if (aRowVersion[i] != null) a.defaultRowCommitVersion = Number(aRowVersion[i]);
+        actions.push({ add: a });
+      } else if (rPath[i] != null) {
+        const r: RemoveFile = { path: text(rPath[i]), dataChange: (rChange[i] ?? true) as boolean };
+        if (rTime[i] != null) r.deletionTimestamp = Number(rTime[i]);
+        if (rExt[i] != null) r.extendedFileMetadata = rExt[i] as boolean;
+        if (rParts[i] != null) r.partitionValues = rParts[i] as RemoveFile['partitionValues'];
+        if (rSize[i] != null) r.size = Number(rSize[i]);
+        const dv = rDv(i);
+        if (dv) r.deletionVector = dv;
+        actions.push({ remove: r });
+      } else if (tApp[i] != null) {
+        const tx: TxnAction = { appId: text(tApp[i]), version: Number(tVersion[i]) };
+        if (tUpdated[i] != null) tx.lastUpdated = Number(tUpdated[i]);
+        actions.push({ txn: tx });
+      } else if (sidecarPath[i] != null) {
+        sidecars.push(text(sidecarPath[i]));
+      } else {
+        const a = otherAction(other, i);
+        if (a) actions.push(a);
       }
     }
   }
-  return actions;
 }
 
 /** The deletion vector descriptor of row i of an add or remove column, if any. */

@@ -13,7 +13,9 @@ export const DEFAULT_PROTOCOL: ProtocolAction = { minReaderVersion: 1, minWriter
 // variantType: variant columns are read in their binary encoding (not decoded, not shredded).
 // deletionVectors: read (rows a file's deletion vector marks are dropped); never written.
 // typeWidening: read (parquet.ts widens stored values); nested decimal/date widenings are refused below.
-export const SUPPORTED_READER_FEATURES = new Set<string>(['vacuumProtocolCheck', 'columnMapping', 'timestampNtz', 'variantType', 'variantType-preview', 'deletionVectors', 'typeWidening', 'typeWidening-preview']);
+// v2Checkpoint: UUID-named JSON/Parquet checkpoints and their sidecars are read (this writer writes classic ones
+// only, so it does not write such tables).
+export const SUPPORTED_READER_FEATURES = new Set<string>(['vacuumProtocolCheck', 'columnMapping', 'timestampNtz', 'variantType', 'variantType-preview', 'deletionVectors', 'typeWidening', 'typeWidening-preview', 'v2Checkpoint']);
 
 /** Writer features this writer honours. */
 export const SUPPORTED_WRITER_FEATURES = new Set<string>(['appendOnly', 'invariants', 'timestampNtz']);

@@ -75,6 +75,9 @@ def replay(table, version):
         m = re.fullmatch(r"(\d{20})\.checkpoint\.(\d{10})\.(\d{10})\.parquet", n)
         if m:
             cps.setdefault((int(m.group(1)), int(m.group(3))), []).append(n)
+        m = re.fullmatch(r"(\d{20})\.checkpoint\.[0-9a-fA-F-]{36}\.(json|parquet)", n)
+        if m:
+            cps[int(m.group(1))] = [n]
     complete = {}
     for k, files in cps.items():
         if isinstance(k, tuple):
@@ -105,9 +108,24 @@ def replay(table, version):
         elif a.get("protocol"):
             state["protocol"] = a["protocol"]
 
+    def checkpoint_rows(f):
+        """Rows of a checkpoint file (Parquet, or JSON for v2), then those of its sidecars."""
+        if f.endswith(".json"):
+            with open(os.path.join(log, f), encoding="utf-8") as fh:
+                rows = [json.loads(line) for line in fh if line.strip()]
+        else:
+            rows = pq.read_table(os.path.join(log, f)).to_pylist()
+        out = []
+        for row in rows:
+            if row.get("sidecar") and row["sidecar"].get("path"):
+                out += pq.read_table(os.path.join(log, "_sidecars", row["sidecar"]["path"])).to_pylist()
+            else:
+                out.append(row)
+        return out
+
     if cp is not None:
         for f in complete[cp]:
-            for row in pq.read_table(os.path.join(log, f)).to_pylist():
+            for row in checkpoint_rows(f):
                 for kind in ("add", "remove", "metaData", "protocol"):
                     v = row.get(kind)
                     must = {"add": "path", "remove": "path", "metaData": "id", "protocol": "minReaderVersion"}[kind]
