@@ -54,6 +54,9 @@ export function isMap(t: DataType): t is MapType {
 
 /** Parses and validates a metaData.schemaString; `where` (table path) is named in errors. */
 export function parseSchemaString(schemaString: string, where: string): StructType {
+  if (typeof schemaString !== 'string') {
+    throw new DeltaError('CorruptLog', `${where}: metaData has no schemaString`, { retryable: false });
+  }
   let json: unknown;
   try {
     json = JSON.parse(schemaString);
