@@ -57,7 +57,7 @@ export async function* readDataFile(tablePath: string, file: AddFile, opts: { sc
     if (numRows === undefined) {
       throw new DeltaError('InvalidArgument', `${tablePath}: file ${file.path} has no row group ${g} (it has ${pf.rowGroupRows.length})`, { retryable: false });
     }
-    const read = await (duckdbSupports(physical) ? readRowGroupDuckdb : readRowGroup)(pf, g, physical);
+    const read = await (useDuckdb(physical) ? readRowGroupDuckdb : readRowGroup)(pf, g, physical);
     const columns: Record<string, ArrayLike<unknown>> = {};
     for (const f of fields) {
       if (isPartition(f)) {
@@ -83,6 +83,14 @@ export async function* readDataFile(tablePath: string, file: AddFile, opts: { sc
     for (const [name, col] of Object.entries(columns)) kept[name] = pick(col, keep);
     yield { numRows: keep.length, columns: kept };
   }
+}
+
+/**
+ * Flat schemas read through DuckDB, except widened columns (`delta.typeChanges`): their stored values need the
+ * file's declared types (decimal scale, DATE), which the hyparquet path applies (parquet.ts `widen`).
+ */
+function useDuckdb(fields: StructField[]): boolean {
+  return duckdbSupports(fields) && !fields.some((f) => f.metadata?.['delta.typeChanges'] !== undefined);
 }
 
 /** The entries of a column at the given indexes (typed arrays stay typed). */
