@@ -223,7 +223,7 @@ export async function writeCheckpoint(store: LogStore, state: CheckpointState): 
     { protocol: state.protocol },
     { metaData: state.metadata },
     ...state.txns.map((txn) => ({ txn })),
-    ...state.adds.map((add) => ({ add: { ...add, deletionVector: null } })),
+    ...state.adds.map((add) => ({ add: { ...add, deletionVector: add.deletionVector ?? null } })),
     ...state.removes.map((remove) => ({ remove: { ...remove, extendedFileMetadata: remove.extendedFileMetadata ?? false } })),
   ];
   const columns: Record<string, unknown[]> = {};

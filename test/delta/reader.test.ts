@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import {
-  AddFile, ColumnBatch, DeltaError, StructType, appendFiles, createTable, dataFileRowGroups, openTable, readDeletionVector, replacePartition, scanTable, vacuumTable, writeDataFile,
+  AddFile, ColumnBatch, DeltaError, StructType, appendFiles, checkpointAt, createTable, dataFileRowGroups, logStore, openTable, readDeletionVector, replacePartition, scanTable, vacuumTable, writeDataFile,
 } from '../../delta';
 import { deltaRsRows, goldenRoot, ourRows, rowDiff, runPython, tempDir } from './helpers';
 
@@ -308,6 +308,12 @@ describe('delta protocol gating', function () {
     assert.deepEqual(await dataFileRowGroups(table, s.files()[0]), [50]); // physical rows
     const got = (await ids(table)).join(',');
     assert.equal(got, Array.from({ length: 50 }, (_, i) => i).filter((i) => ![0, 7, 14].includes(i)).join(','));
+    // a checkpoint we write keeps the deletion vector: read from it alone, the same 47 rows
+    const cpCopy = path.join(await tempDir(), 'dv-cp');
+    await fs.cp(table, cpCopy, { recursive: true });
+    await checkpointAt(logStore(cpCopy), 3);
+    for (let v = 0; v <= 3; v++) await fs.rm(logFile(cpCopy, commitName(v)));
+    assert.equal((await ids(cpCopy)).join(','), got);
     // vacuum keeps the live file's deletion vector (and drops those only old tombstones refer to)
     const copy = path.join(await tempDir(), 'dv');
     await fs.cp(path.join(goldenRoot, 'dv-partitioned-with-checkpoint'), copy, { recursive: true });
