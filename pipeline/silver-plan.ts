@@ -13,8 +13,11 @@ import { PipelineError } from './pipeline-error';
 
 export const SNAPSHOT_DATE = 'snapshot_date';
 
-/** A data file as a unit carries it: just what reading needs (stats stay in the log, out of workflow history). */
-export type UnitFile = Pick<AddFile, 'path' | 'partitionValues' | 'size' | 'modificationTime' | 'dataChange'>;
+/**
+ * A data file as a unit carries it: what reading needs, its deletion vector included (Databricks tables have
+ * them by default); stats stay in the log, out of workflow history.
+ */
+export type UnitFile = Omit<AddFile, 'stats' | 'tags'>;
 
 export interface UnitSegment {
   file: UnitFile;
@@ -32,6 +35,7 @@ export interface SilverPlan {
   silverTable: string;
   silverVersion: number;
   scoreDate: string;
+  /** Live rows (deletion vectors applied); a unit's `rows` counts the rows its row groups hold. */
   totalRows: number;
   units: ScoringUnit[];
 }
@@ -66,10 +70,9 @@ export async function planUnits(req: PlanRequest): Promise<SilverPlan> {
   let totalRows = 0;
   for (const add of files) {
     const groups = await dataFileRowGroups(snapshot.tablePath, add);
-    const file: UnitFile = {
-      path: add.path, partitionValues: add.partitionValues, size: add.size,
-      modificationTime: add.modificationTime, dataChange: add.dataChange,
-    };
+    const { stats: _stats, tags: _tags, ...file } = add;
+    // Rows a deletion vector removes are in the footer's counts but are never read.
+    totalRows -= (add.deletionVector as { cardinality?: number } | undefined)?.cardinality ?? 0;
     let segment: UnitSegment | undefined;
     for (let g = 0; g < groups.length; g++) {
       if (groups[g] === 0) continue;

@@ -6,7 +6,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { appendFiles, createTable, StructType, writeDataFile } from '../../delta';
+import { appendFiles, createTable, openTable, readDataFile, StructType, writeDataFile } from '../../delta';
+import { REPO_ROOT } from '../support/processes';
 import { planUnits } from '../../pipeline/silver-plan';
 
 const FLAT: StructType = {
@@ -67,6 +68,21 @@ describe('planUnits', function () {
     assert.equal(later.totalRows, 150);
     const pinned = await planUnits({ silverTable: table, scoreDate: '2026-11-24', unitRows: 1000, silverVersion: 1 });
     assert.equal(pinned.totalRows, 100);
+  });
+
+  it('units carry deletion vectors: reading a unit yields only the live rows (Spark-written table)', async function () {
+    // Golden table: one 50-row file whose deletion vector was replaced twice; ids 0, 7 and 14 end deleted.
+    const table = path.join(REPO_ROOT, '..', 'shared', 'delta-golden', 'log-replay-dv-key-cases');
+    const snapshot = await openTable(table);
+    const plan = await planUnits({ silverTable: table, scoreDate: '2026-11-23', unitRows: 1000, silverVersion: snapshot.version });
+    assert.equal(plan.totalRows, 47);
+    let read = 0;
+    for (const unit of plan.units) {
+      for (const segment of unit.segments) {
+        for await (const batch of readDataFile(table, segment.file, { schema: snapshot.schema, rowGroups: segment.rowGroups })) read += batch.numRows;
+      }
+    }
+    assert.equal(read, 47);
   });
 
   it('a date without Silver data fails naming the table, the date and the dates it has', async function () {
