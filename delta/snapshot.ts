@@ -76,7 +76,12 @@ export class TableState {
    * (relative, absolute, escaped): the common spelling (relative, nothing escaped) is its own key.
    */
   private key(p: string, dv: unknown): string {
-    const file = !p.includes('%') && !p.includes(':') && !p.startsWith('/') && !p.includes('\\') && !p.includes('./') ? this.prefix + p : dataFilePath(this.tablePath, p);
+    // The common spelling is its own key (no string built per file); others resolve to it when inside the table.
+    let file = p;
+    if (p.includes('%') || p.includes(':') || p.startsWith('/') || p.includes('\\') || p.includes('./')) {
+      const full = dataFilePath(this.tablePath, p);
+      file = full.startsWith(this.prefix) ? full.slice(this.prefix.length) : full;
+    }
     return dv ? `${file}\u0000${deletionVectorId(dv as DeletionVectorDescriptor)}` : file;
   }
 
