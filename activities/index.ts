@@ -24,6 +24,3 @@ export function createActivities(opts: ActivityOptions = {}) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-
-/** Activities that run on the scoring task queue (heavy, parallel); the rest run beside the workflows. */
-export const SCORING_ACTIVITIES = ['scoreUnit'] as const;

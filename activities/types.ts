@@ -6,9 +6,10 @@ import type { AddFile, StructType } from '../delta';
 import type { ScoringUnit } from '../pipeline/silver-plan';
 import type { TopBuyersRule } from '../pipeline/top-buyers-rule';
 import type { PinnedModel } from '../registry';
-import type { ContractOptions } from '../scoring';
+import type { ContractOptions, NullPolicy } from '../scoring';
 
-export type NullPolicy = 'error' | 'impute' | 'skip';
+export type { NullPolicy };
+
 
 export interface Txn {
   appId: string;

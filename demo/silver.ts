@@ -8,11 +8,12 @@
  *
  * Memory is bounded by one file's columns (1M users ≈ 60 MB), not by the number of users.
  */
+import { SNAPSHOT_DATE } from '../pipeline/silver-plan';
 import { AddFile, replacePartition, StructType, writeDataFile } from '../delta';
 import { drawUser, FEATURES } from './behaviour';
 import { Random } from './random';
 
-export const SNAPSHOT_DATE = 'snapshot_date';
+export { SNAPSHOT_DATE };
 
 export const SILVER_FEATURES_SCHEMA: StructType = {
   type: 'struct',

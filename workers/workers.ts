@@ -28,12 +28,12 @@ export const WORKFLOWS_PATH = require.resolve('../workflows');
 export async function createWorkers(opts: BatchScoreWorkerOptions): Promise<Worker[]> {
   const role = opts.role ?? 'all';
   const { scoreUnit, ...steps } = createActivities(opts);
+  const shared = { connection: opts.connection, namespace: opts.namespace };
   const workers: Worker[] = [];
   if (role === 'all' || role === 'orchestration') {
     workers.push(
       await Worker.create({
-        connection: opts.connection,
-        namespace: opts.namespace,
+        ...shared,
         taskQueue: TASK_QUEUE,
         ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
         activities: steps,
@@ -43,8 +43,7 @@ export async function createWorkers(opts: BatchScoreWorkerOptions): Promise<Work
   if (role === 'all' || role === 'scoring') {
     workers.push(
       await Worker.create({
-        connection: opts.connection,
-        namespace: opts.namespace,
+        ...shared,
         taskQueue: SCORING_TASK_QUEUE,
         activities: { scoreUnit },
         maxConcurrentActivityTaskExecutions: opts.concurrency ?? os.availableParallelism(),
