@@ -3,24 +3,20 @@
  * delta-rs), the CLI's `read --json` in-process, and an order-insensitive row comparison.
  */
 import { spawnSync } from 'node:child_process';
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { deltaCommand } from '../../cli/delta';
 import { StructType } from '../../delta';
+import { PREDICTIONS_SCHEMA } from '../../pipeline/gold-schemas';
+import { GOLDEN_ROOT, PYTHON, REPO_ROOT, tempDir as supportTempDir } from '../support/processes';
 
-export const repoRoot = path.resolve(__dirname, '../../..');
-export const goldenRoot = path.resolve(repoRoot, '../shared/delta-golden');
-export const python = process.env.BATCH_SCORE_PYTHON ?? path.join(repoRoot, '.venv/bin/python');
-export const pythonScript = (name: string) => path.join(repoRoot, 'python/delta', name);
+export { GOLDEN_ROOT as goldenRoot, PYTHON as python, REPO_ROOT as repoRoot };
+export const pythonScript = (name: string) => path.join(REPO_ROOT, 'python/delta', name);
 
-export async function tempDir(prefix = 'delta-test-'): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
-}
+export const tempDir = (prefix = 'delta-test') => supportTempDir(prefix.replace(/-$/, ''));
 
 /** Runs a helper script under python/delta; returns stdout, throws with stderr on failure. */
 export function runPython(script: string, args: string[], opts: { allowFail?: boolean; input?: string } = {}): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(python, [pythonScript(script), ...args], { encoding: 'utf8', maxBuffer: 1 << 28, input: opts.input });
+  const r = spawnSync(PYTHON, [pythonScript(script), ...args], { encoding: 'utf8', maxBuffer: 1 << 28, input: opts.input });
   if (r.error) throw r.error;
   if (r.status !== 0 && !opts.allowFail) throw new Error(`${script} ${args.join(' ')} exited ${r.status}: ${r.stderr}${r.stdout.slice(0, 2000)}`);
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
@@ -85,20 +81,8 @@ export function rowDiff(ours: string[], theirs: string[], label = 'delta-rs'): s
 
 const field = (name: string, type: StructType['fields'][number]['type'], nullable = true) => ({ name, type, nullable, metadata: {} });
 
-/** The Gold purchase_predictions schema (architecture.md). */
-export const GOLD_SCHEMA: StructType = {
-  type: 'struct',
-  fields: [
-    field('user_id', 'long', false),
-    field('purchase_probability', 'double'),
-    field('predicted_buyer', 'boolean'),
-    field('model_name', 'string'),
-    field('model_version', 'string'),
-    field('run_id', 'string'),
-    field('scored_at', 'timestamp'),
-    field('score_date', 'date'),
-  ],
-};
+/** The Gold purchase_predictions schema: the product's own contract. */
+export const GOLD_SCHEMA: StructType = PREDICTIONS_SCHEMA;
 
 export const SILVER_FEATURES = ['f_recency_days', 'f_frequency', 'f_monetary', 'f_sessions', 'f_pageviews', 'f_cart_adds', 'f_discount_rate', 'f_tenure_days', 'f_returns', 'f_email_ctr'];
 

@@ -162,8 +162,12 @@ describe('scoreUsers on a real Temporal server', function () {
 
     await assert.rejects(score({ scoreDate: OTHER_DAY, silverTable: broken }), (err: unknown) => {
       assert.ok(err instanceof WorkflowFailedError);
-      const message = JSON.stringify(err.cause, Object.getOwnPropertyNames(err.cause ?? {})) + String((err.cause as Error)?.cause);
-      assert.match(message, new RegExp(missing));
+      // workflow failure → activity failure → the non-retryable application failure raised by the scorer
+      let cause = err.cause as (Error & { type?: string; nonRetryable?: boolean }) | undefined;
+      while (cause && cause.type !== 'MissingColumnError') cause = cause.cause as typeof cause;
+      assert.ok(cause, `no MissingColumnError in the failure chain of ${err.message}`);
+      assert.equal(cause.nonRetryable, true);
+      assert.match(cause.message, new RegExp(`Silver table ${broken} has no column "${missing}"`));
       return true;
     });
     const after = await openTable(data.goldPredictions);

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { appendFiles, createTable, openTable, readDataFile, StructType, writeDataFile } from '../../delta';
-import { REPO_ROOT } from '../support/processes';
+import { GOLDEN_ROOT } from '../support/processes';
 import { planUnits } from '../../pipeline/silver-plan';
 
 const FLAT: StructType = {
@@ -72,7 +72,7 @@ describe('planUnits', function () {
 
   it('units carry deletion vectors: reading a unit yields only the live rows (Spark-written table)', async function () {
     // Golden table: one 50-row file whose deletion vector was replaced twice; ids 0, 7 and 14 end deleted.
-    const table = path.join(REPO_ROOT, '..', 'shared', 'delta-golden', 'log-replay-dv-key-cases');
+    const table = path.join(GOLDEN_ROOT, 'log-replay-dv-key-cases');
     const snapshot = await openTable(table);
     const plan = await planUnits({ silverTable: table, scoreDate: '2026-11-23', unitRows: 1000, silverVersion: snapshot.version });
     assert.equal(plan.totalRows, 47);

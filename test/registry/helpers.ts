@@ -1,13 +1,9 @@
 /** Test helpers: temp folders and small real ONNX models. */
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { logisticOnnx } from '../../demo/onnx-logistic';
 
-export async function tempDir(prefix: string): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), `batch-score-${prefix}-`));
-}
+export { tempDir } from '../support/processes';
 
 /** Writes a logistic-regression ONNX model; `edit` may change the decoded proto before it is written. */
 export async function writeLogisticModel(

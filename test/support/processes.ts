@@ -1,5 +1,7 @@
-/** Running the project's own CLI and the Python side (delta-rs) from tests. */
+/** Running the project's own CLI and the Python side (delta-rs) from tests; where things are; temp folders. */
 import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -7,6 +9,12 @@ const run = promisify(execFile);
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const PYTHON = process.env.BATCH_SCORE_PYTHON ?? path.join(REPO_ROOT, '.venv', 'bin', 'python');
+export const GOLDEN_ROOT = path.resolve(REPO_ROOT, '..', 'shared', 'delta-golden');
+
+/** A fresh folder under the system temp folder, named batch-score-<prefix>-XXXXXX. */
+export function tempDir(prefix: string): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), `batch-score-${prefix}-`));
+}
 
 /** `batch-score ARGS…` as a user runs it (the compiled bin), returning stdout. */
 export async function batchScore(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
