@@ -12,7 +12,10 @@ import { DeltaError, ioError } from './errors';
 import { ParquetFile, openParquet, readRowGroup, writeParquetFile } from './parquet';
 // Flat primitive schemas (Silver features, Gold predictions) take the DuckDB path: 3-7x faster, measured in
 // docs/parquet-choice.md; nested and exotic types stay on hyparquet.
-import { duckdbSupports, readRowGroupDuckdb, writeParquetFileDuckdb } from './parquet-duckdb';
+import { duckdbSupports, readRowGroupsDuckdb, writeParquetFileDuckdb } from './parquet-duckdb';
+// Columns that are all typed arrays or constants (a scoring unit's output) are written without conversion.
+import { plainWritable, writeParquetFilePlain } from './parquet-plain-writer';
+import { WriteColumn, rowValues } from './constant-column';
 import { fsyncDir } from './log-store';
 import { dataFilePath, partitionFolder, toAddPath } from './paths';
 import { StructField, StructType, fieldOf } from './schema';
@@ -53,36 +56,47 @@ export async function* readDataFile(tablePath: string, file: AddFile, opts: { sc
   const deleted = file.deletionVector ? await readDeletionVector(tablePath, file.path, file.deletionVector as DeletionVectorDescriptor) : undefined;
   const groups = opts.rowGroups ?? pf.rowGroupRows.map((_, i) => i);
   for (const g of groups) {
-    const numRows = pf.rowGroupRows[g];
-    if (numRows === undefined) {
+    if (pf.rowGroupRows[g] === undefined) {
       throw new DeltaError('InvalidArgument', `${tablePath}: file ${file.path} has no row group ${g} (it has ${pf.rowGroupRows.length})`, { retryable: false });
     }
-    const read = await (useDuckdb(physical) ? readRowGroupDuckdb : readRowGroup)(pf, g, physical);
-    const columns: Record<string, ArrayLike<unknown>> = {};
-    for (const f of fields) {
-      if (isPartition(f)) {
-        const v = parsePartitionValue(partitionValueOf(file.partitionValues, f), f.type, f.name);
-        columns[f.name] = new Array(numRows).fill(v);
-      } else {
-        columns[f.name] = logicalColumn(read[physicalField(f).name], f);
-      }
-    }
-    if (!deleted) {
-      yield { numRows, columns };
-      continue;
-    }
-    // Row positions count from the start of the file.
-    const first = pf.rowGroupRows.slice(0, g).reduce((a, b) => a + b, 0);
-    const keep: number[] = [];
-    for (let i = 0; i < numRows; i++) if (!deleted.has(first + i)) keep.push(i);
-    if (keep.length === numRows) {
-      yield { numRows, columns };
-      continue;
-    }
-    const kept: Record<string, ArrayLike<unknown>> = {};
-    for (const [name, col] of Object.entries(columns)) kept[name] = pick(col, keep);
-    yield { numRows: keep.length, columns: kept };
   }
+  const reads = useDuckdb(physical) ? readRowGroupsDuckdb(pf, groups, physical) : readEach(pf, groups, physical);
+  try {
+    for (const g of groups) {
+      const numRows = pf.rowGroupRows[g];
+      const read = (await reads.next()).value!;
+      const columns: Record<string, ArrayLike<unknown>> = {};
+      for (const f of fields) {
+        if (isPartition(f)) {
+          const v = parsePartitionValue(partitionValueOf(file.partitionValues, f), f.type, f.name);
+          columns[f.name] = new Array(numRows).fill(v);
+        } else {
+          columns[f.name] = logicalColumn(read[physicalField(f).name], f);
+        }
+      }
+      if (!deleted) {
+        yield { numRows, columns };
+        continue;
+      }
+      // Row positions count from the start of the file.
+      const first = pf.rowGroupRows.slice(0, g).reduce((a, b) => a + b, 0);
+      const keep: number[] = [];
+      for (let i = 0; i < numRows; i++) if (!deleted.has(first + i)) keep.push(i);
+      if (keep.length === numRows) {
+        yield { numRows, columns };
+        continue;
+      }
+      const kept: Record<string, ArrayLike<unknown>> = {};
+      for (const [name, col] of Object.entries(columns)) kept[name] = pick(col, keep);
+      yield { numRows: keep.length, columns: kept };
+    }
+  } finally {
+    await reads.return(undefined); // a consumer that stops early releases the reader's query
+  }
+}
+
+async function* readEach(pf: ParquetFile, groups: number[], fields: StructField[]): AsyncGenerator<Record<string, ArrayLike<unknown>>> {
+  for (const g of groups) yield await readRowGroup(pf, g, fields);
 }
 
 /**
@@ -100,14 +114,20 @@ function pick(col: ArrayLike<unknown>, idx: number[]): ArrayLike<unknown> {
   return out;
 }
 
+/** Columns to write: values row by row, or a ConstantColumn for one value in every row. */
+export interface WriteBatch {
+  numRows: number;
+  columns: Record<string, WriteColumn>;
+}
+
 export interface WriteDataFileOptions {
   /** The table schema. */
   schema: StructType;
   partitionColumns: string[];
   partitionValues: PartitionValues;
   /** Non-partition columns. */
-  batch: ColumnBatch;
-  /** Deterministic file name; default part-<uuid>.snappy.parquet. */
+  batch: WriteBatch;
+  /** Deterministic file name; default part-<uuid>[.snappy].parquet, after the codec. */
   fileName?: string;
   /** Rows per Parquet row group (default 131072). */
   rowGroupRows?: number;
@@ -134,7 +154,8 @@ export async function writeDataFile(tablePath: string, opts: WriteDataFileOption
       throw new DeltaError('SchemaMismatch', `${tablePath}: batch column ${c} is not a data column of the table (columns: ${dataSchema.fields.map((f) => f.name).join(', ')})`, { retryable: false });
     }
   }
-  const fileName = opts.fileName ?? `part-${randomUUID()}.snappy.parquet`;
+  const plain = plainWritable(dataSchema.fields, batch.columns);
+  const fileName = opts.fileName ?? `part-${randomUUID()}${plain ? '' : '.snappy'}.parquet`;
   if (fileName.includes('/') || fileName.includes(path.sep) || fileName.startsWith('.')) {
     throw new DeltaError('InvalidArgument', `${tablePath}: invalid data file name ${fileName}`, { retryable: false });
   }
@@ -144,8 +165,14 @@ export async function writeDataFile(tablePath: string, opts: WriteDataFileOption
   const temp = path.join(path.dirname(target), `.${fileName}.${randomUUID()}.tmp`);
   try {
     await fs.mkdir(path.dirname(target), { recursive: true });
-    const write = duckdbSupports(dataSchema.fields) ? writeParquetFileDuckdb : writeParquetFile;
-    await write(temp, dataSchema, batch.numRows, batch.columns, { rowGroupRows: opts.rowGroupRows });
+    const rowGroupRows = opts.rowGroupRows;
+    if (plain) {
+      await writeParquetFilePlain(temp, dataSchema, batch.numRows, batch.columns, { rowGroupRows });
+    } else {
+      const columns = Object.fromEntries(Object.entries(batch.columns).map(([name, c]) => [name, rowValues(c)]));
+      const write = duckdbSupports(dataSchema.fields) ? writeParquetFileDuckdb : writeParquetFile;
+      await write(temp, dataSchema, batch.numRows, columns, { rowGroupRows });
+    }
     const fh = await fs.open(temp, 'r');
     try {
       await fh.sync();

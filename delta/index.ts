@@ -12,6 +12,7 @@ export * from './protocol';
 export * from './snapshot';
 export * from './checkpoint';
 export * from './data-file';
+export { ConstantColumn, WriteColumn } from './constant-column';
 export * from './scan';
 export * from './conflicts';
 export * from './commit';

@@ -32,13 +32,18 @@ import { DeltaTimestamp, dateFromDays, daysFromDate, decimalToString, decimalUns
 
 let instance: Promise<DuckDBInstance> | undefined;
 
-/** Runs `fn` on a fresh connection to the process's DuckDB instance, closing it afterwards. */
-async function withConnection<T>(fn: (con: DuckDBConnection) => Promise<T>): Promise<T> {
+/** A fresh connection to the process's DuckDB instance (the caller closes it). */
+async function connect(): Promise<DuckDBConnection> {
   instance ??= DuckDBInstance.create(':memory:', { threads: process.env.BATCH_SCORE_DUCKDB_THREADS ?? '1' }).catch((err) => {
     instance = undefined; // let a later call try again
     throw err;
   });
-  const con = await (await instance).connect();
+  return (await instance).connect();
+}
+
+/** Runs `fn` on a fresh connection, closing it afterwards. */
+async function withConnection<T>(fn: (con: DuckDBConnection) => Promise<T>): Promise<T> {
+  const con = await connect();
   try {
     return await fn(con);
   } finally {
@@ -118,8 +123,11 @@ const isValid = (bits: Uint8Array | null, i: number) => bits === null || (bits[i
 
 /** Collects one column of a row group from result chunks, then builds the Delta-value column. */
 interface Collector {
-  /** `same` (strings only): per row, whether it equals the previous row of the file. */
-  add(v: DuckDBVector, rows: number, at: number, same?: DuckDBVector): void;
+  /**
+   * Rows [from, from + rows) of the vector go to rows [at, at + rows) of the column. `same` (strings only): per
+   * row, whether it equals the previous row of the file.
+   */
+  add(v: DuckDBVector, from: number, rows: number, at: number, same?: DuckDBVector): void;
   finish(): ArrayLike<unknown>;
 }
 
@@ -130,16 +138,16 @@ interface Collector {
 function typedCollector(out: TypedColumn, toValue?: (x: number | bigint) => unknown, unit?: (v: DuckDBVector) => ((x: bigint) => bigint) | undefined): Collector {
   const nulls: number[] = [];
   return {
-    add(v, rows, at) {
+    add(v, from, rows, at) {
       const items = itemsOf(v);
       const scale = unit?.(v);
-      if (items && !scale && sameKind(items, out)) (out as any).set(items.subarray(0, rows), at);
+      if (items && !scale && sameKind(items, out)) (out as any).set(items.subarray(from, from + rows), at);
       else for (let i = 0; i < rows; i++) {
-        const x = items ? items[i] : rawOf(v.getItem(i));
+        const x = items ? items[from + i] : rawOf(v.getItem(from + i));
         (out as any)[at + i] = x === null ? (typeof out[0] === 'bigint' ? 0n : 0) : scale ? scale(BigInt(x)) : x;
       }
-      const bits = validityBits(v, rows);
-      if (bits) for (let i = 0; i < rows; i++) if (!isValid(bits, i)) nulls.push(at + i);
+      const bits = validityBits(v, from + rows);
+      if (bits) for (let i = 0; i < rows; i++) if (!isValid(bits, from + i)) nulls.push(at + i);
     },
     finish() {
       if (!toValue && nulls.length === 0) return out;
@@ -176,9 +184,9 @@ function timestampUnit(v: DuckDBVector): ((x: bigint) => bigint) | undefined {
 function valueCollector(n: number, toValue: (x: any, v: DuckDBVector) => unknown): Collector {
   const out: unknown[] = new Array(n).fill(null);
   return {
-    add(v, rows, at) {
+    add(v, from, rows, at) {
       for (let i = 0; i < rows; i++) {
-        const x = v.getItem(i);
+        const x = v.getItem(from + i);
         out[at + i] = x === null ? null : toValue(x, v);
       }
     },
@@ -190,13 +198,13 @@ function valueCollector(n: number, toValue: (x: any, v: DuckDBVector) => unknown
 function booleanCollector(n: number): Collector {
   const out: (boolean | null)[] = new Array(n).fill(null);
   return {
-    add(v, rows, at) {
+    add(v, from, rows, at) {
       const bytes = booleanBytes(v);
-      const bits = validityBits(v, rows);
+      const bits = validityBits(v, from + rows);
       if (bytes) {
-        for (let i = 0; i < rows; i++) out[at + i] = isValid(bits, i) ? bytes[i] !== 0 : null;
+        for (let i = from; i < from + rows; i++) out[at + i - from] = isValid(bits, i) ? bytes[i] !== 0 : null;
       } else {
-        for (let i = 0; i < rows; i++) out[at + i] = v.getItem(i) as boolean | null;
+        for (let i = from; i < from + rows; i++) out[at + i - from] = v.getItem(i) as boolean | null;
       }
     },
     finish: () => out,
@@ -213,17 +221,17 @@ const SAME = Symbol('same as the previous row');
 function stringCollector(n: number): Collector {
   const out: (string | null | typeof SAME)[] = new Array(n).fill(null);
   return {
-    add(v, rows, at, same) {
+    add(v, from, rows, at, same) {
       const flags = same && booleanBytes(same);
-      const bits = validityBits(v, rows);
-      for (let i = 0; i < rows; i++) {
+      const bits = validityBits(v, from + rows);
+      for (let i = from; i < from + rows; i++) {
         if (!isValid(bits, i)) continue;
         if (flags ? flags[i] !== 0 : same?.getItem(i) === true) {
-          out[at + i] = SAME;
+          out[at + i - from] = SAME;
           continue;
         }
         const x = v.getItem(i);
-        out[at + i] = typeof x === 'string' ? x : utf8.decode(bytesOf(x)); // plain BYTE_ARRAY comes as BLOB
+        out[at + i - from] = typeof x === 'string' ? x : utf8.decode(bytesOf(x)); // plain BYTE_ARRAY comes as BLOB
       }
     },
     finish() {
@@ -297,6 +305,98 @@ export async function readRowGroupDuckdb(pf: ParquetFile, rowGroup: number, fiel
   return out;
 }
 
+/**
+ * Reads row groups `groups` one after another, yielding each as readRowGroupDuckdb returns it, with one query per
+ * run of consecutive row groups instead of one per row group (a scoring unit is such a run): the footer is
+ * parsed and the scan planned once, and memory still holds one row group. Columns compared with the previous
+ * row (strings) need a window over the whole query, so they are read a row group at a time.
+ */
+export async function* readRowGroupsDuckdb(pf: ParquetFile, groups: number[], fields: StructField[]): AsyncGenerator<Record<string, ArrayLike<unknown>>> {
+  for (const g of groups) {
+    if (!(g >= 0 && g < pf.rowGroupRows.length)) {
+      throw new DeltaError('InvalidArgument', `${pf.filePath}: no row group ${g} (file has ${pf.rowGroupRows.length})`, { retryable: false });
+    }
+  }
+  const present = fields.filter((f) => pf.columnNames.includes(f.name));
+  const streamable = duckdbSupports(fields) && !hyparquetOnly(pf, fields) && present.length > 0 &&
+    present.every((f) => readPlan(f, 0, pf.filePath).same === undefined);
+  let k = 0;
+  while (k < groups.length) {
+    const rows = (i: number) => pf.rowGroupRows[groups[i]];
+    if (!streamable || rows(k) === 0) {
+      yield await readRowGroupDuckdb(pf, groups[k++], fields);
+      continue;
+    }
+    let end = k + 1;
+    while (end < groups.length && groups[end] === groups[end - 1] + 1 && rows(end) > 0) end++;
+    for await (const read of streamRun(pf, groups.slice(k, end), present)) {
+      const out: Record<string, ArrayLike<unknown>> = {};
+      for (const f of fields) out[f.name] = read[f.name] ?? new Array(pf.rowGroupRows[groups[k]]).fill(null);
+      k++;
+      yield out;
+    }
+  }
+}
+
+/**
+ * Consecutive row groups `run` through one streaming query, split at row-group boundaries. Should chunks ever
+ * arrive out of file order (more than one DuckDB thread), the rest of the run is read a row group at a time.
+ */
+async function* streamRun(pf: ParquetFile, run: number[], fields: StructField[]): AsyncGenerator<Record<string, ArrayLike<unknown>>> {
+  const firstRow = (g: number) => pf.rowGroupRows.slice(0, g).reduce((a, b) => a + b, 0);
+  const start = firstRow(run[0]);
+  const end = firstRow(run[run.length - 1]) + pf.rowGroupRows[run[run.length - 1]]; // exclusive
+  const plans = fields.map((f) => readPlan(f, 0, `${pf.filePath}: column ${f.name}`));
+  let g = 0; // index into run of the row group being filled
+  let groupStart = start;
+  let groupRows = pf.rowGroupRows[run[0]];
+  const newCollectors = () => fields.map((f) => readPlan(f, groupRows, `${pf.filePath}: column ${f.name}`).collector());
+  let collectors = newCollectors();
+  let next = start; // the file row expected next
+  const finish = () => Object.fromEntries(fields.map((f, j) => [f.name, collectors[j].finish()]));
+  const con = await connect();
+  try {
+    let inOrder = true;
+    try {
+      const result = await con.stream(
+        `SELECT ${plans.map((p) => p.sql).join(', ')}, file_row_number FROM read_parquet(${sqlString(pf.filePath)}, file_row_number = true, hive_partitioning = false) ` +
+          `WHERE file_row_number BETWEEN ${start} AND ${end - 1}`,
+      );
+      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0 && inOrder; chunk = await result.fetchChunk()) {
+        const rows = chunk.rowCount;
+        if (firstRowOf(chunk.getColumnVector(plans.length), rows) !== next || next + rows > end) {
+          inOrder = false;
+          break;
+        }
+        // A chunk may end one row group and begin the next.
+        for (let from = 0; from < rows;) {
+          const take = Math.min(rows - from, groupStart + groupRows - next);
+          for (let j = 0; j < plans.length; j++) collectors[j].add(chunk.getColumnVector(j), from, take, next - groupStart);
+          from += take;
+          next += take;
+          if (next === groupStart + groupRows) {
+            yield finish();
+            if (++g === run.length) break;
+            groupStart = next;
+            groupRows = pf.rowGroupRows[run[g]];
+            collectors = newCollectors();
+          }
+        }
+      }
+    } catch (err) {
+      throw duckError('cannot read row groups of', pf.filePath, err, 'CorruptDataFile');
+    }
+    if (g < run.length) {
+      if (inOrder) {
+        throw new DeltaError('CorruptDataFile', `${pf.filePath}: rows ${start}..${end - 1} gave ${next - start} rows, the footer says ${end - start}`, { retryable: false });
+      }
+      for (; g < run.length; g++) yield await readRowGroupDuckdb(pf, run[g], fields);
+    }
+  } finally {
+    con.closeSync();
+  }
+}
+
 /** Rows [start, start + n) of the file's `fields`, placed by file_row_number. */
 async function selectRows(filePath: string, start: number, n: number, fields: StructField[]): Promise<Record<string, ArrayLike<unknown>>> {
   const plans = fields.map((f) => readPlan(f, n, `${filePath}: column ${f.name}`));
@@ -316,7 +416,7 @@ async function selectRows(filePath: string, start: number, n: number, fields: St
           const at = firstRowOf(chunk.getColumnVector(2 * plans.length), rows) - start;
           if (at < 0 || at + rows > n) { inOrder = false; break; }
           for (let j = 0; j < plans.length; j++) {
-            collectors[j].add(chunk.getColumnVector(j), rows, at, plans[j].same ? chunk.getColumnVector(plans.length + j) : undefined);
+            collectors[j].add(chunk.getColumnVector(j), 0, rows, at, plans[j].same ? chunk.getColumnVector(plans.length + j) : undefined);
           }
           rowsRead += rows;
         }

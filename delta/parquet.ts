@@ -594,7 +594,7 @@ function schemaElements(name: string, type: DataType, nullable: boolean): Schema
   ];
 }
 
-function primitiveElement(type: string, column: string): Omit<SchemaElement, 'name'> {
+export function primitiveElement(type: string, column: string): Omit<SchemaElement, 'name'> {
   switch (type) {
     case 'long': return { type: 'INT64' };
     case 'integer': return { type: 'INT32' };

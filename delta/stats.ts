@@ -4,52 +4,83 @@
  * milliseconds). Data skipping in Spark and delta-rs relies on them being right, so a bound that cannot be
  * stated exactly is left out rather than guessed.
  */
+import { ConstantColumn, WriteColumn } from './constant-column';
 import { StructType } from './schema';
 import { daysFromDate, decimalToString, decimalUnscaled, isoMicros, timestampMicros } from './values';
 
 const MAX_COLUMNS = 32;
 const STRING_PREFIX = 32;
 
-type Bound = { json: string; cmp: number | bigint | string };
-
-export function computeStats(schema: StructType, numRows: number, columns: Record<string, ArrayLike<unknown>>): string {
+export function computeStats(schema: StructType, numRows: number, columns: Record<string, WriteColumn>): string {
   const min: string[] = [];
   const max: string[] = [];
   const nulls: string[] = [];
   for (const f of schema.fields.slice(0, MAX_COLUMNS)) {
-    const data = columns[f.name];
-    if (!data || typeof f.type !== 'string') continue;
-    let nullCount = 0;
-    let lo: Bound | undefined;
-    let hi: Bound | undefined;
-    let truncatedMax = false;
-    const key = (v: unknown) => sortKey(v, f.type as string);
-    let previous: unknown = undefined;
-    for (let i = 0; i < data.length; i++) {
-      const v = data[i];
-      if (v === null || v === undefined) {
-        nullCount++;
-        continue;
-      }
-      // A run of the same value (constant Gold columns: model, run id, scored_at) cannot move a bound.
-      if (v === previous) continue;
-      previous = v;
-      const k = key(v);
-      if (k === undefined) continue;
-      if (lo === undefined || less(k, lo.cmp)) lo = { cmp: k, json: '' };
-      if (hi === undefined || less(hi.cmp, k)) hi = { cmp: k, json: '' };
-    }
+    const column = columns[f.name];
+    if (!column || typeof f.type !== 'string') continue;
+    // A constant column has the bounds of its one value.
+    const data = column instanceof ConstantColumn ? [column.value] : column;
+    const { nullCount, lo, hi } = ArrayBuffer.isView(data) ? typedBounds(data as TypedArray, f.type) : valueBounds(data, f.type);
     const name = JSON.stringify(f.name);
-    nulls.push(`${name}:${nullCount}`);
+    nulls.push(`${name}:${column instanceof ConstantColumn ? nullCount * column.length : nullCount}`);
     if (lo === undefined || hi === undefined) continue;
-    const lj = boundJson(lo.cmp, f.type, false);
-    const hj = boundJson(hi.cmp, f.type, true);
-    if (f.type === 'string' && typeof hi.cmp === 'string' && [...hi.cmp].length > STRING_PREFIX) truncatedMax = true;
+    const lj = boundJson(lo, f.type, false);
+    const hj = boundJson(hi, f.type, true);
+    const truncatedMax = f.type === 'string' && typeof hi === 'string' && [...hi].length > STRING_PREFIX;
     if (lj !== undefined) min.push(`${name}:${lj}`);
     if (hj !== undefined && !truncatedMax) max.push(`${name}:${hj}`);
   }
   return `{"numRecords":${numRows},"minValues":{${min.join(',')}},"maxValues":{${max.join(',')}},"nullCount":{${nulls.join(',')}}}`;
 }
+
+type Key = number | bigint | string;
+type TypedArray = BigInt64Array | Int32Array | Int16Array | Int8Array | Float32Array | Float64Array | Uint8Array;
+
+/** Null count and bounds of a column of Delta values. */
+function valueBounds(data: ArrayLike<unknown>, type: string): { nullCount: number; lo?: Key; hi?: Key } {
+  let nullCount = 0;
+  let lo: Key | undefined;
+  let hi: Key | undefined;
+  let previous: unknown = undefined;
+  if (type === 'boolean' || type === 'binary') {
+    // No order to bound (Spark records none either): nulls only.
+    for (let i = 0; i < data.length; i++) if (data[i] === null || data[i] === undefined) nullCount++;
+    return { nullCount };
+  }
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v === null || v === undefined) {
+      nullCount++;
+      continue;
+    }
+    // A run of the same value cannot move a bound.
+    if (v === previous) continue;
+    previous = v;
+    const k = sortKey(v, type);
+    if (k === undefined) continue;
+    if (lo === undefined || less(k, lo)) lo = k;
+    if (hi === undefined || less(hi, k)) hi = k;
+  }
+  return { nullCount, lo, hi };
+}
+
+/** The same for a typed array (no nulls), in one tight loop: a scoring unit's user ids and probabilities. */
+function typedBounds(data: TypedArray, type: string): { nullCount: number; lo?: Key; hi?: Key } {
+  const ordered = type === 'long' ? data instanceof BigInt64Array : NUMBER_TYPES.has(type) && !(data instanceof BigInt64Array);
+  if (!ordered) return valueBounds(data, type);
+  let lo: any;
+  let hi: any;
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i];
+    if (x !== x) continue; // NaN has no place in the order
+    if (lo === undefined) lo = hi = x;
+    else if (x < lo) lo = x;
+    else if (x > hi) hi = x;
+  }
+  return { nullCount: 0, lo, hi };
+}
+
+const NUMBER_TYPES = new Set(['integer', 'short', 'byte', 'float', 'double']);
 
 /**
  * Order of the type. Strings compare by code point (= UTF-8 byte order, as Parquet and Spark compare them),

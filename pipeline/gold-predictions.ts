@@ -6,7 +6,7 @@
  *   commitPredictions ─► replacePartition(score_date=D): remove the partition's old files, add the staged ones,
  *                txn {appId, version} so a retried commit is a no-op
  */
-import { AddFile, CommitResult, replacePartition, StructType, writeDataFile } from '../delta';
+import { AddFile, CommitResult, ConstantColumn, replacePartition, StructType, WriteColumn, writeDataFile } from '../delta';
 import { PREDICTIONS_TABLE, SCORE_DATE } from './gold-schemas';
 
 export interface ModelIdentity {
@@ -34,22 +34,23 @@ export interface StageRequest {
 }
 
 export function stagedFileName(runId: string, unitIndex: number): string {
-  return `part-${String(unitIndex).padStart(5, '0')}-${runId}.c000.snappy.parquet`;
+  // Uncompressed: see docs/decisions/gold-parquet-writer.md.
+  return `part-${String(unitIndex).padStart(5, '0')}-${runId}.c000.parquet`;
 }
 
 export async function stagePredictions(req: StageRequest): Promise<AddFile> {
   const n = req.scored.userIds.length;
-  const predicted = new Array<boolean>(n);
-  for (let i = 0; i < n; i++) predicted[i] = req.scored.probabilities[i] >= req.threshold;
+  const predicted = new Uint8Array(n); // booleans as bytes: the writer packs them
+  for (let i = 0; i < n; i++) predicted[i] = req.scored.probabilities[i] >= req.threshold ? 1 : 0;
   const { schema, partitionColumns } = PREDICTIONS_TABLE;
   return writeStaged(req.goldTable, schema, partitionColumns, req.scoreDate, stagedFileName(req.runId, req.unitIndex), n, {
     user_id: req.scored.userIds,
     purchase_probability: req.scored.probabilities,
     predicted_buyer: predicted,
-    model_name: constant(req.model.name, n),
-    model_version: constant(req.model.version, n),
-    run_id: constant(req.runId, n),
-    scored_at: constant(req.scoredAt, n),
+    model_name: new ConstantColumn(req.model.name, n),
+    model_version: new ConstantColumn(req.model.version, n),
+    run_id: new ConstantColumn(req.runId, n),
+    scored_at: new ConstantColumn(req.scoredAt, n),
   });
 }
 
@@ -69,14 +70,10 @@ export function commitPredictions(req: CommitRequest): Promise<CommitResult> {
   });
 }
 
-export function constant<T>(value: T, n: number): T[] {
-  return new Array<T>(n).fill(value);
-}
-
 /** Write a staged (uncommitted) data file into partition score_date=D of a Gold table. */
 export function writeStaged(
   table: string, schema: StructType, partitionColumns: string[], scoreDate: string, fileName: string,
-  numRows: number, columns: Record<string, ArrayLike<unknown>>,
+  numRows: number, columns: Record<string, WriteColumn>,
 ): Promise<AddFile> {
   return writeDataFile(table, {
     schema, partitionColumns, partitionValues: { [SCORE_DATE]: scoreDate }, fileName, batch: { numRows, columns },

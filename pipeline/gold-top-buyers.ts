@@ -3,8 +3,8 @@
  *
  * The rule is in top-buyers-rule.ts. Streams the partition one row group at a time and keeps only the k best (memory O(k), not O(users)).
  */
-import { CommitResult, openTable, replacePartition, scanTable, Snapshot } from '../delta';
-import { constant, ModelIdentity, writeStaged } from './gold-predictions';
+import { CommitResult, ConstantColumn, openTable, replacePartition, scanTable, Snapshot } from '../delta';
+import { ModelIdentity, writeStaged } from './gold-predictions';
 import { SCORE_DATE, TOP_BUYERS_TABLE } from './gold-schemas';
 import { PipelineError } from './pipeline-error';
 import { RankedUser, TopK } from './top-k';
@@ -59,13 +59,13 @@ export async function commitTopBuyers(req: TopBuyersCommit): Promise<CommitResul
   if (n > 0) {
     const { schema, partitionColumns } = TOP_BUYERS_TABLE;
     adds.push(
-      await writeStaged(req.topBuyersTable, schema, partitionColumns, req.scoreDate, `part-00000-${req.runId}.c000.snappy.parquet`, n, {
+      await writeStaged(req.topBuyersTable, schema, partitionColumns, req.scoreDate, `part-00000-${req.runId}.c000.parquet`, n, {
         rank: Int32Array.from(req.buyers, (_, i) => i + 1),
         user_id: BigInt64Array.from(req.buyers, (b) => b.userId),
         purchase_probability: Float64Array.from(req.buyers, (b) => b.probability),
-        model_name: constant(req.model.name, n),
-        model_version: constant(req.model.version, n),
-        run_id: constant(req.runId, n),
+        model_name: new ConstantColumn(req.model.name, n),
+        model_version: new ConstantColumn(req.model.version, n),
+        run_id: new ConstantColumn(req.runId, n),
       }),
     );
   }

@@ -21,6 +21,8 @@ export interface ParquetLayer {
   rowGroups(file: string): Promise<number[]>;
   /** One row group: user_id (BigInt64Array) and the feature columns (numeric arrays). */
   readRowGroup(file: string, rowGroup: number, columns: string[]): Promise<ColumnBatch>;
+  /** Several row groups of one file, one batch each, as a scoring unit reads its segment (default: readRowGroup each). */
+  readRowGroups?(file: string, rowGroups: number[], columns: string[]): AsyncGenerator<ColumnBatch>;
   /** The Gold columns (user_id, purchase_probability, predicted_buyer, model_name, model_version, run_id, scored_at) as one snappy file. */
   writePredictions(file: string, p: Predictions): Promise<void>;
   close?(): Promise<void>;

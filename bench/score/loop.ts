@@ -24,6 +24,10 @@ export interface Segment {
   rowGroups?: number[];
 }
 
+async function* eachRowGroup(layer: ParquetLayer, file: string, groups: number[], columns: string[]) {
+  for (const g of groups) yield await layer.readRowGroup(file, g, columns);
+}
+
 export async function scoreSegments(layer: ParquetLayer, scorer: Scorer, segments: Segment[], outDir: string): Promise<LoopResult> {
   const s = { read: 0, score: 0, write: 0, total: 0 };
   const started = performance.now();
@@ -33,10 +37,12 @@ export async function scoreSegments(layer: ParquetLayer, scorer: Scorer, segment
     const ids: BigInt64Array[] = [];
     const probs: Float64Array[] = [];
     const groups = rowGroups ?? (await layer.rowGroups(file)).map((_, g) => g);
-    for (const g of groups) {
+    const batches = layer.readRowGroups?.(file, groups, scorer.columns) ?? eachRowGroup(layer, file, groups, scorer.columns);
+    for (;;) {
       let t = performance.now();
-      const batch = await layer.readRowGroup(file, g, scorer.columns);
+      const { value: batch, done } = await batches.next();
       s.read += performance.now() - t;
+      if (done) break;
       t = performance.now();
       const scored = await scorer.scoreBatch(batch, { nullPolicy: 'error', source: file });
       s.score += performance.now() - t;

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { DeltaError, DeltaTimestamp, StructField, StructType, appendFiles, computeStats, createTable, dataFilePath, openTable } from '../../delta';
 import { physicalField } from '../../delta/column-mapping';
 import { openParquet, readRowGroup, writeParquetFile } from '../../delta/parquet';
-import { duckdbSupports, readRowGroupDuckdb, writeParquetFileDuckdb } from '../../delta/parquet-duckdb';
+import { duckdbSupports, readRowGroupDuckdb, readRowGroupsDuckdb, writeParquetFileDuckdb } from '../../delta/parquet-duckdb';
 import { goldenRoot, python, tempDir } from './helpers';
 
 const field = (name: string, type: string, nullable = true): StructField => ({ name, type, nullable, metadata: {} });
@@ -190,6 +190,46 @@ describe('parquet-duckdb: the DuckDB Parquet path', function () {
     });
   }
 
+  it('readRowGroupsDuckdb streams runs of row groups in one query, split exactly at row-group boundaries', async () => {
+    // 3000-row groups: DuckDB's 2048-row chunks straddle every boundary.
+    const schema: StructType = {
+      type: 'struct',
+      fields: [field('user_id', 'long', false), field('p', 'double'), field('flag', 'boolean'), field('day', 'date'), field('at', 'timestamp'), field('amount', 'decimal(10,2)')],
+    };
+    const n = 10_000;
+    const batch = {
+      user_id: BigInt64Array.from({ length: n }, (_, i) => BigInt(i) * 7n - 3n),
+      p: Array.from({ length: n }, (_, i) => (i % 11 === 0 ? null : i / 3)),
+      flag: Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : i % 2 === 0)),
+      day: Array.from({ length: n }, (_, i) => ['2026-11-23', '1969-07-20', null][i % 3]),
+      at: Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : new DeltaTimestamp(BigInt(i) * 1_000_001n - 5n))),
+      amount: Array.from({ length: n }, (_, i) => (i % 13 === 0 ? null : `${i}.${String(i % 100).padStart(2, '0')}`)),
+    };
+    const file = path.join(dir, 'stream.parquet');
+    await writeParquetFileDuckdb(file, schema, n, batch, { rowGroupRows: 3000 });
+    const pf = await openParquet(file);
+    assert.deepEqual(pf.rowGroupRows, [3000, 3000, 3000, 1000]);
+    const sliceOf = (g: number) => {
+      const start = g * 3000;
+      return Object.fromEntries(Object.entries(batch).map(([k, v]) => [k, Array.prototype.slice.call(v, start, start + pf.rowGroupRows[g])]));
+    };
+    for (const groups of [[0, 1, 2, 3], [1, 2], [0, 2, 3], [3], [2, 1]]) {
+      const got: Record<string, ArrayLike<unknown>>[] = [];
+      for await (const r of readRowGroupsDuckdb(pf, groups, schema.fields)) got.push(r);
+      assert.equal(got.length, groups.length, `groups ${groups}`);
+      groups.forEach((g, k) => assertSameColumns(got[k], sliceOf(g), `groups ${groups}: row group ${g}`));
+    }
+    // A consumer that stops early, then reads again.
+    const partial = readRowGroupsDuckdb(pf, [0, 1, 2], schema.fields);
+    assertSameColumns((await partial.next()).value!, sliceOf(0), 'first of a stopped stream');
+    await partial.return(undefined);
+    const again: Record<string, ArrayLike<unknown>>[] = [];
+    for await (const r of readRowGroupsDuckdb(pf, [2, 3], [field('user_id', 'long', false), field('missing', 'long')])) again.push(r);
+    assert.deepEqual(Array.from(again[1].user_id), Array.from(batch.user_id.subarray(9000)));
+    assert.deepEqual(Array.from(again[1].missing), new Array(1000).fill(null));
+    await assert.rejects(readRowGroupsDuckdb(pf, [0, 4], schema.fields).next(), /no row group 4 \(file has 4\)/);
+  });
+
   it('writes an empty file and a file whose columns are all constants', async () => {
     const schema: StructType = { type: 'struct', fields: [field('a', 'long'), field('b', 'string')] };
     const empty = path.join(dir, 'empty.parquet');
@@ -365,6 +405,7 @@ pq.write_table(t.select(['ns']), sys.argv[1] + '/ts-int96.parquet', use_deprecat
       for (const add of snapshot.files()) {
         const pf = await openParquet(dataFilePath(tablePath, add.path)).catch(() => undefined);
         if (!pf) continue;
+        const all: Record<string, ArrayLike<unknown>>[] = [];
         for (let g = 0; g < pf.rowGroupRows.length; g++) {
           let hyp: Record<string, ArrayLike<unknown>> | Error;
           try {
@@ -377,7 +418,14 @@ pq.write_table(t.select(['ns']), sys.argv[1] + '/ts-int96.parquet', use_deprecat
             continue;
           }
           assertSameColumns(await readRowGroupDuckdb(pf, g, fields), hyp, `${name}/${add.path} row group ${g}`);
+          all.push(hyp);
           groups++;
+        }
+        if (all.length === pf.rowGroupRows.length) {
+          // and the whole file as one stream (one query for the run, where the columns allow it)
+          let g = 0;
+          for await (const r of readRowGroupsDuckdb(pf, pf.rowGroupRows.map((_, i) => i), fields)) assertSameColumns(r, all[g], `${name}/${add.path} streamed row group ${g++}`);
+          assert.equal(g, all.length);
         }
         files++;
         tablesCompared.add(name);

@@ -25,6 +25,7 @@ export function deltaLayer(silver: Snapshot): ParquetLayer {
       await batches.return(undefined);
       return value!;
     },
+    readRowGroups: (file, rowGroups, columns) => readDataFile(silver.tablePath, add(file), { schema: silver.schema, columns, rowGroups }),
     async writePredictions(file, p: Predictions) {
       // The output folder is the Gold table; the file lands in its score_date partition, named by run and unit.
       await stagePredictions({
