@@ -2,17 +2,18 @@
  * `bench/score`: scoring throughput of batch-score against a lean Python peer, on the same files and cores.
  *
  *   for users in {1M, 10M} × model in {logistic regression, 100-tree GBM}:
- *     batch-score   P worker processes (default 2 = the cores), each scoring a contiguous share of the row
- *                   groups like a scoring activity: read (delta/readDataFile) → score (onnxruntime-node,
- *                   1 thread) → one Gold output file per share of a data file (pipeline/stagePredictions);
- *                   --layer hyparquet|duckdb|parquet-wasm swaps in one library for both ends instead
+ *     batch-score   P worker processes (default 2 = the cores) taking scoring units (whole row groups,
+ *                   ~250K rows, as planUnits cuts them) from one queue, as workers take scoreUnit tasks:
+ *                   read (delta/readDataFile) → score (onnxruntime-node, 1 thread) → one Gold file per unit
+ *                   (pipeline/stagePredictions); --layer hyparquet|duckdb|parquet-wasm swaps in one library
+ *                   for both ends instead
  *     Python peer   bench/score/peer.py: pyarrow + onnxruntime, library default threads, one process
  *
  *   node dist/bench/score/run.js [--users 1000000,10000000] [--models lr,gbm] [--processes 2] [--layer delta]
  *                                [--dir DIR] [--json FILE]
  * Prints users/s (wall clock, process start included), seconds per stage, peak RSS per process.
  */
-import { execFile } from 'node:child_process';
+import { execFile, fork } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -51,28 +52,77 @@ async function layerNamed(name: string, silverTable: string): Promise<ParquetLay
   throw new Error(`unknown layer ${name}`);
 }
 
-/** A worker process: scores its segments, prints its LoopResult as one JSON line. */
-async function child(args: { table: string; pinned: PinnedModel; layer: string; segments: Segment[]; out: string }) {
+/**
+ * A worker process: like a scoring worker polling its task queue, it asks for a unit, scores it, asks for the
+ * next; when there are none left it prints its totals (a LoopResult) as one JSON line.
+ */
+async function child(args: { table: string; pinned: PinnedModel; layer: string; out: string }) {
   const scorer = await loadScorer(args.pinned, { intraOpThreads: 1 });
-  console.log(JSON.stringify(await scoreSegments(await layerNamed(args.layer, args.table), scorer, args.segments, args.out)));
+  const layer = await layerNamed(args.layer, args.table);
+  const done: LoopResult[] = [];
+  process.on('message', (msg: { unit?: Segment[] }) => {
+    if (!msg.unit) {
+      console.log(JSON.stringify(sumResults(done)));
+      process.disconnect();
+      return;
+    }
+    scoreSegments(layer, scorer, msg.unit, args.out).then((r) => {
+      done.push(r);
+      process.send!('next');
+    }, (err) => {
+      console.error(err);
+      process.exit(1);
+    });
+  });
+  process.send!('next');
 }
 
-/** Splits all (file, row group) pairs into `parts` contiguous shares, as segments. */
-async function shares(files: string[], parts: number): Promise<Segment[][]> {
-  const all: { file: string; g: number }[] = [];
-  for (const file of files) (await openParquet(file)).rowGroupRows.forEach((_, g) => all.push({ file, g }));
-  const out: Segment[][] = [];
-  for (let p = 0; p < parts; p++) {
-    const mine = all.slice(Math.floor((p * all.length) / parts), Math.floor(((p + 1) * all.length) / parts));
-    const segments: Segment[] = [];
-    for (const { file, g } of mine) {
-      const last = segments[segments.length - 1];
-      if (last?.file === file) last.rowGroups!.push(g);
-      else segments.push({ file, rowGroups: [g] });
+function sumResults(results: LoopResult[]): LoopResult {
+  const sum = (k: 'read' | 'score' | 'write' | 'total') => results.reduce((a, r) => a + r.seconds[k], 0);
+  const users = results.reduce((a, r) => a + r.users, 0);
+  const seconds = { read: sum('read'), score: sum('score'), write: sum('write'), total: sum('total') };
+  return {
+    layer: results[0]?.layer ?? '', model: results[0]?.model ?? '', users, seconds, usersPerSecond: users / seconds.total,
+    peakRssMb: process.resourceUsage().maxRSS / 1024, checksum: results.reduce((a, r) => a + r.checksum, 0),
+  };
+}
+
+/** Units as planUnits cuts them: whole row groups of one file, about UNIT_ROWS rows each, in file order. */
+async function unitsOf(files: string[]): Promise<Segment[][]> {
+  const units: Segment[][] = [];
+  for (const file of files) {
+    let unit: number[] = [];
+    let rows = 0;
+    for (const [g, n] of (await openParquet(file)).rowGroupRows.entries()) {
+      if (unit.length > 0 && rows + n > UNIT_ROWS) {
+        units.push([{ file, rowGroups: unit }]);
+        unit = [];
+        rows = 0;
+      }
+      unit.push(g);
+      rows += n;
     }
-    out.push(segments);
+    if (unit.length > 0) units.push([{ file, rowGroups: unit }]);
   }
-  return out;
+  return units;
+}
+
+/** The scoring units' default size (planUnits' unitRows: 250,000 rows, rounded to whole row groups). */
+const UNIT_ROWS = 262_144;
+
+/** One worker process, fed units from the shared queue until it is empty; resolves to its totals. */
+function workerProcess(spec: string, queue: Segment[][]): Promise<LoopResult> {
+  return new Promise((resolve, reject) => {
+    const worker = fork(__filename, ['--child', spec], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    let stdout = '';
+    worker.stdout!.on('data', (d) => (stdout += d));
+    worker.on('message', () => worker.send({ unit: queue.shift() }));
+    worker.on('error', reject);
+    worker.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`bench worker exited with ${code}`));
+      resolve(JSON.parse(stdout.trim().split('\n').pop()!) as LoopResult);
+    });
+  });
 }
 
 async function benchNode(dir: string, users: number, model: BenchModel, processes: number, layer: string): Promise<Row> {
@@ -81,14 +131,10 @@ async function benchNode(dir: string, users: number, model: BenchModel, processe
   const out = path.join(dir, 'out', `node-${layer}-${model}-${users}`);
   await fs.rm(out, { recursive: true, force: true });
   await fs.mkdir(out, { recursive: true });
+  const units = await unitsOf(files);
   const started = performance.now();
-  const results: LoopResult[] = await Promise.all(
-    (await shares(files, processes)).map(async (segments) => {
-      const spec = JSON.stringify({ table, pinned, layer, segments, out });
-      const { stdout } = await run(process.execPath, [__filename, '--child', spec], { env: process.env, maxBuffer: 1 << 26 });
-      return JSON.parse(stdout.trim().split('\n').pop()!) as LoopResult;
-    }),
-  );
+  const spec = JSON.stringify({ table, pinned, layer, out });
+  const results: LoopResult[] = await Promise.all(Array.from({ length: processes }, () => workerProcess(spec, units)));
   const wallSeconds = (performance.now() - started) / 1000;
   const sum = (k: 'read' | 'score' | 'write') => results.reduce((a, r) => a + r.seconds[k], 0);
   return {
