@@ -1,14 +1,13 @@
 /**
  * Interop both ways with delta-rs (Python deltalake): tables it writes (append, overwrite, partitioned,
  * checkpointed, predicate overwrite) read identically here; tables we write on top of them (including
- * after our checkpoint) read identically there. PySpark is covered by the opt-in INTEROP_SPARK=1 case.
+ * after our checkpoint) read identically there. Spark: interop-spark.test.ts (opt-in, INTEROP_SPARK=1).
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ColumnBatch, DeltaTimestamp, StructType, appendFiles, openTable, replacePartition, scanTable, writeDataFile } from '../../delta';
-import { deltaRsRows, ourRows, python, rowDiff, runPython, tempDir } from './helpers';
+import { deltaRsRows, ourRows, rowDiff, runPython, tempDir } from './helpers';
 
 function rsWrite(table: string, args: string[]): number {
   return Number(runPython('write_table.py', [table, ...args]).stdout.trim());
@@ -96,23 +95,5 @@ describe('interop with delta-rs', function () {
     let n = 0;
     for await (const b of scanTable(await openTable(t), { partition: { day: '2026-01-05' } })) n += b.numRows;
     assert.equal(n, 3);
-  });
-
-  it('PySpark + delta-spark read our table identically (opt-in: INTEROP_SPARK=1)', async function () {
-    if (process.env.INTEROP_SPARK !== '1') {
-      // Opt-in by design: needs a JVM and the delta-spark jars. Reported as passing-without-work, not skipped.
-      return;
-    }
-    const t = path.join(await tempDir(), 'spark');
-    const schemaDef = { schema: { type: 'struct', fields: [{ name: 'id', type: 'long', nullable: true, metadata: {} }, { name: 'value', type: 'double', nullable: true, metadata: {} },
-      { name: 'name', type: 'string', nullable: true, metadata: {} }, { name: 'ts', type: 'timestamp', nullable: true, metadata: {} }, { name: 'day', type: 'date', nullable: true, metadata: {} }] } as StructType, partitionColumns: ['day'] };
-    await appendFiles(t, [await writeDataFile(t, { ...schemaDef, partitionValues: { day: '2026-01-01' }, batch: batch(0, 20) })], { createWith: schemaDef });
-    const r = spawnSync(python, ['-c', `from pyspark.sql import SparkSession
-from delta import configure_spark_with_delta_pip
-b = SparkSession.builder.config("spark.sql.extensions","io.delta.sql.DeltaSparkSessionExtension").config("spark.sql.catalog.spark_catalog","org.apache.spark.sql.delta.catalog.DeltaCatalog")
-s = configure_spark_with_delta_pip(b).getOrCreate()
-print(s.read.format("delta").load(${JSON.stringify(t)}).count())`], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout.trim().split('\n').pop(), '20');
   });
 });
