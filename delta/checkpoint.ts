@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { Action, AddFile, MetadataAction, ProtocolAction, RemoveFile, TxnAction, parseActions } from './actions';
 import { dataFilePath } from './paths';
 import { LAST_CHECKPOINT, LOG_DIR, LogFile, LogStore, checkpointFileName } from './log-store';
-import { openParquet, readLeafRows, readMapRows, readRowGroup, writeParquetFile } from './parquet';
+import { ParquetFile, openParquet, readLeafRows, readListRows, readMapRows, writeParquetFile } from './parquet';
 import { StructType } from './schema';
 import { DeletionVectorDescriptor } from './deletion-vectors';
 
@@ -82,35 +82,37 @@ const num = (v: unknown): number | undefined => (v === null || v === undefined ?
 const text = (v: unknown): string => (v instanceof Uint8Array ? new TextDecoder().decode(v) : (v as string));
 
 /**
- * Reads the actions of a checkpoint (all parts), row group by row group. add/remove/txn come from their leaf
+ * Reads the actions of a checkpoint (all parts) and hands them to `onActions` row group by row group (the
+ * caller keeps what it needs; no list of the whole checkpoint is built). add/remove/txn come from their leaf
  * columns directly (no nested assembly: a checkpoint of 100,000 files is 100,000 small structs); the rare
  * metaData and protocol rows go through the general reader.
  */
-export async function readCheckpoint(tablePath: string, cp: CheckpointRef): Promise<Action[]> {
-  const actions: Action[] = [];
+export async function readCheckpoint(tablePath: string, cp: CheckpointRef, onActions: (actions: Action[]) => void): Promise<void> {
   const sidecars: string[] = [];
   for (const name of cp.files) {
     const file = path.join(tablePath, LOG_DIR, name);
     if (name.endsWith('.json')) {
       // v2 checkpoint in JSON: actions as in a commit, file actions possibly in sidecars
+      const actions: Action[] = [];
       for (const a of parseActions(await fs.readFile(file, 'utf8'), file)) {
         const sidecar = a.sidecar as { path?: string } | undefined;
         if (sidecar?.path) sidecars.push(sidecar.path);
         else actions.push(a);
       }
+      onActions(actions);
       continue;
     }
-    await readParquetActions(file, actions, sidecars);
+    await readParquetActions(file, onActions, sidecars);
   }
   // v2 checkpoints keep add/remove actions in sidecar files under _delta_log/_sidecars
-  for (const p of sidecars) await readParquetActions(dataFilePath(path.join(tablePath, LOG_DIR, '_sidecars'), p), actions, []);
-  return actions;
+  for (const p of sidecars) await readParquetActions(dataFilePath(path.join(tablePath, LOG_DIR, '_sidecars'), p), onActions, []);
 }
 
-/** Appends the actions of a Parquet checkpoint or sidecar file; sidecar references go to `sidecars`. */
-async function readParquetActions(file: string, actions: Action[], sidecars: string[]): Promise<void> {
+/** The actions of a Parquet checkpoint or sidecar file, a row group at a time; sidecar references go to `sidecars`. */
+async function readParquetActions(file: string, onActions: (actions: Action[]) => void, sidecars: string[]): Promise<void> {
   const pf = await openParquet(file, { inMemory: true });
   for (let g = 0; g < pf.rowGroupRows.length; g++) {
+    const actions: Action[] = [];
     const n = pf.rowGroupRows[g];
     const leaf = (p: string) => readLeafRows(pf, g, p.split('.'));
     const [aPath, aSize, aTime, aChange, aStats, aRowId, aRowVersion, aParts, aTags] = await Promise.all([
@@ -125,7 +127,7 @@ async function readParquetActions(file: string, actions: Action[], sidecars: str
     ]);
     const rDv = await dvLeaves(pf, g, 'remove');
     const [tApp, tVersion, tUpdated, sidecarPath] = await Promise.all([leaf('txn.appId'), leaf('txn.version'), leaf('txn.lastUpdated'), leaf('sidecar.path')]);
-    const other = await readRowGroup(pf, g, CHECKPOINT_SCHEMA.fields.slice(3), { nullStructWhenMembersNull: true, raw: true });
+    const other = await tableActions(pf, g);
     for (let i = 0; i < n; i++) {
       if (aPath[i] != null) {
         const a: AddFile = {
@@ -158,10 +160,11 @@ async function readParquetActions(file: string, actions: Action[], sidecars: str
       } else if (sidecarPath[i] != null) {
         sidecars.push(text(sidecarPath[i]));
       } else {
-        const a = otherAction(other, i);
+        const a = other(i);
         if (a) actions.push(a);
       }
     }
+    onActions(actions);
   }
 }
 
@@ -179,29 +182,41 @@ async function dvLeaves(pf: Awaited<ReturnType<typeof openParquet>>, g: number, 
   });
 }
 
-function otherAction(cols: Record<string, ArrayLike<unknown>>, i: number): Action | undefined {
-  const md = cols.metaData[i] as Record<string, any> | null | undefined;
-  if (md && md.id != null) {
-    const m: MetadataAction = {
-      id: text(md.id),
-      name: md.name ?? null,
-      description: md.description ?? null,
-      format: { provider: md.format?.provider ?? 'parquet', options: md.format?.options ?? {} },
-      schemaString: text(md.schemaString),
-      partitionColumns: md.partitionColumns ?? [],
-      configuration: md.configuration ?? {},
-      createdTime: num(md.createdTime) ?? null,
-    };
-    return { metaData: m };
-  }
-  const p = cols.protocol[i] as Record<string, any> | null | undefined;
-  if (p && p.minReaderVersion != null) {
-    const pr: ProtocolAction = { minReaderVersion: Number(p.minReaderVersion), minWriterVersion: Number(p.minWriterVersion) };
-    if (p.readerFeatures != null) pr.readerFeatures = p.readerFeatures;
-    if (p.writerFeatures != null) pr.writerFeatures = p.writerFeatures;
-    return { protocol: pr };
-  }
-  return undefined;
+/** The metaData or protocol action of row i, if any: from leaf columns too (assembling 8,192 rows of nested nulls costs more). */
+async function tableActions(pf: ParquetFile, g: number): Promise<(i: number) => Action | undefined> {
+  const leaf = (p: string) => readLeafRows(pf, g, p.split('.'));
+  const [id, name, description, provider, schemaString, createdTime, minReader, minWriter] = await Promise.all([
+    leaf('metaData.id'), leaf('metaData.name'), leaf('metaData.description'), leaf('metaData.format.provider'), leaf('metaData.schemaString'),
+    leaf('metaData.createdTime'), leaf('protocol.minReaderVersion'), leaf('protocol.minWriterVersion'),
+  ]);
+  const [options, configuration] = await Promise.all([readMapRows(pf, g, ['metaData', 'format', 'options']), readMapRows(pf, g, ['metaData', 'configuration'])]);
+  const [partitionColumns, readerFeatures, writerFeatures] = await Promise.all([
+    readListRows(pf, g, ['metaData', 'partitionColumns']), readListRows(pf, g, ['protocol', 'readerFeatures']), readListRows(pf, g, ['protocol', 'writerFeatures']),
+  ]);
+  const texts = (v: unknown[] | null) => v && v.map((x) => (x == null ? x : text(x)));
+  const textMap = (m: Record<string, unknown> | null) => m && Object.fromEntries(Object.entries(m).map(([k, x]) => [k, x == null ? null : text(x)]));
+  return (i) => {
+    if (id[i] != null) {
+      const m: MetadataAction = {
+        id: text(id[i]),
+        name: name[i] == null ? null : text(name[i]),
+        description: description[i] == null ? null : text(description[i]),
+        format: { provider: provider[i] == null ? 'parquet' : text(provider[i]), options: (textMap(options[i]) ?? {}) as Record<string, string> },
+        schemaString: text(schemaString[i]),
+        partitionColumns: (texts(partitionColumns[i]) ?? []) as string[],
+        configuration: (textMap(configuration[i]) ?? {}) as Record<string, string>,
+        createdTime: num(createdTime[i]) ?? null,
+      };
+      return { metaData: m };
+    }
+    if (minReader[i] != null) {
+      const pr: ProtocolAction = { minReaderVersion: Number(minReader[i]), minWriterVersion: Number(minWriter[i]) };
+      if (readerFeatures[i] != null) pr.readerFeatures = texts(readerFeatures[i]) as string[];
+      if (writerFeatures[i] != null) pr.writerFeatures = texts(writerFeatures[i]) as string[];
+      return { protocol: pr };
+    }
+    return undefined;
+  };
 }
 
 export interface CheckpointState {

@@ -16,9 +16,11 @@ import { parquetHeader } from 'hyparquet/src/column.js';
 import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
 import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
 import { readPlain } from 'hyparquet/src/plain.js';
-import { getMaxDefinitionLevel, getSchemaPath } from 'hyparquet/src/schema.js';
+import { getMaxDefinitionLevel, getMaxRepetitionLevel, getSchemaPath } from 'hyparquet/src/schema.js';
 import { promises as fs } from 'node:fs';
 import { DeltaError, ioError } from './errors';
+import { textPageV1, textPageV2 } from './parquet-text';
+import { COMPRESSORS } from './snappy';
 import { ArrayType, DataType, MapType, StructField, StructType, decimalType, isArray, isMap, isStruct } from './schema';
 import { DeltaTimestamp, dateFromDays, daysFromDate, decimalToString, decimalUnscaled, timestampMicros } from './values';
 
@@ -178,6 +180,7 @@ export async function readRowGroup(pf: ParquetFile, rowGroup: number, fields: St
         rowEnd: rowStart + numRows,
         utf8: false,
         parsers: RAW_PARSERS,
+        compressors: COMPRESSORS,
         onChunk: (c) => {
           const list = chunks.get(c.columnName) ?? [];
           list.push({ start: c.rowStart, data: c.columnData });
@@ -241,16 +244,22 @@ async function readLeaf(pf: ParquetFile, meta: NonNullable<FileMetaData['row_gro
   const reader = { view: new DataView(buf), offset: 0 };
   const schemaPath = getSchemaPath(pf.meta.schema, p);
   const element = schemaPath[schemaPath.length - 1].element;
-  const decoder = { pathInSchema: p, type: meta.type, element, schemaPath, codec: meta.codec, parsers: { ...DEFAULT_PARSERS, ...RAW_PARSERS }, utf8: false };
+  const decoder = { pathInSchema: p, type: meta.type, element, schemaPath, codec: meta.codec, compressors: COMPRESSORS, parsers: { ...DEFAULT_PARSERS, ...RAW_PARSERS }, utf8: false };
   const valuePages: ArrayLike<unknown>[] = [];
   const defPages: ArrayLike<number>[] = [];
   const repPages: ArrayLike<number>[] = [];
   let dictionary: any;
   let seen = 0;
   const total = Number(meta.num_values);
+  const maxDef = getMaxDefinitionLevel(schemaPath);
+  const maxRep = getMaxRepetitionLevel(schemaPath);
+  // Plain UTF-8 strings (a checkpoint's paths and stats) are decoded a page at a time (parquet-text.ts).
+  const text = meta.type === 'BYTE_ARRAY' && (element.converted_type === 'UTF8' || element.logical_type?.type === 'STRING') && (!element.logical_type || element.logical_type.type === 'STRING');
   const append = (page: { definitionLevels?: ArrayLike<number>; repetitionLevels?: ArrayLike<number>; dataPage: any }, encoding: string, n: number) => {
-    valuePages.push(convertWithDictionary(page.dataPage, dictionary, encoding as any, decoder as any));
+    valuePages.push(encoding === 'TEXT' ? page.dataPage : convertWithDictionary(page.dataPage, dictionary, encoding as any, decoder as any));
+    // The library drops a v1 page's definition levels when it has no nulls; pages must stay aligned.
     if (page.definitionLevels?.length) defPages.push(page.definitionLevels);
+    else if (maxDef > 0) defPages.push(new Array(n).fill(maxDef));
     if (page.repetitionLevels?.length) repPages.push(page.repetitionLevels);
     seen += n;
   };
@@ -259,16 +268,18 @@ async function readLeaf(pf: ParquetFile, meta: NonNullable<FileMetaData['row_gro
     const compressed = new Uint8Array(buf, reader.offset, header.compressed_page_size);
     reader.offset += header.compressed_page_size;
     if (header.type === 'DICTIONARY_PAGE') {
-      const page = decompressPage(compressed, Number(header.uncompressed_page_size), meta.codec, undefined);
+      const page = decompressPage(compressed, Number(header.uncompressed_page_size), meta.codec, COMPRESSORS);
       const dict = readPlain({ view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 }, meta.type, header.dictionary_page_header!.num_values, element.type_length);
       dictionary = convert(dict, decoder as any);
     } else if (header.type === 'DATA_PAGE') {
       const daph = header.data_page_header!;
-      const page = decompressPage(compressed, Number(header.uncompressed_page_size), meta.codec, undefined);
-      append(readDataPage(page, daph, decoder as any), daph.encoding, daph.num_values);
+      const page = decompressPage(compressed, Number(header.uncompressed_page_size), meta.codec, COMPRESSORS);
+      if (text && daph.encoding === 'PLAIN') append(textPageV1(page, daph, maxRep, maxDef), 'TEXT', daph.num_values);
+      else append(readDataPage(page, daph, decoder as any), daph.encoding, daph.num_values);
     } else if (header.type === 'DATA_PAGE_V2') {
       const daph2 = header.data_page_header_v2!;
-      append(readDataPageV2(compressed, header, decoder as any), daph2.encoding, daph2.num_values);
+      if (text && daph2.encoding === 'PLAIN') append(textPageV2(compressed, header, meta.codec, maxRep, maxDef), 'TEXT', daph2.num_values);
+      else append(readDataPageV2(compressed, header, decoder as any), daph2.encoding, daph2.num_values);
     }
   }
   const levels: number[] = [];
@@ -277,7 +288,7 @@ async function readLeaf(pf: ParquetFile, meta: NonNullable<FileMetaData['row_gro
     if (node.element.repetition_type !== 'REQUIRED') d++;
     levels.push(d);
   }
-  return { values: joinPages(valuePages), def: joinPages(defPages), rep: joinPages(repPages), maxDef: getMaxDefinitionLevel(schemaPath), levels };
+  return { values: joinPages(valuePages), def: joinPages(defPages), rep: joinPages(repPages), maxDef, levels };
 }
 
 function joinPages<T>(pages: ArrayLike<T>[]): ArrayLike<T> {
@@ -305,6 +316,34 @@ export async function readMapRows(pf: ParquetFile, rowGroup: number, path: strin
   if (!keyPath || !valuePath) return new Array(numRows).fill(null);
   const [keys, values] = await readLeaves(pf, rowGroup, [keyPath, valuePath]);
   return mapRows(keys, values, numRows, path.length);
+}
+
+/**
+ * Row-aligned lists of the list column at `path` (inside structs only; elements a primitive, in the standard
+ * 3-level layout or the legacy 2-level one): null where null.
+ */
+export async function readListRows(pf: ParquetFile, rowGroup: number, path: string[]): Promise<(unknown[] | null)[]> {
+  const prefix = path.join('\u0000') + '\u0000';
+  const leafPaths = pf.meta.row_groups[rowGroup].columns
+    .map((c) => c.meta_data?.path_in_schema ?? [])
+    .filter((p) => p.join('\u0000').startsWith(prefix));
+  const numRows = pf.rowGroupRows[rowGroup];
+  const out: (unknown[] | null)[] = new Array(numRows).fill(null);
+  if (leafPaths.length !== 1) return out;
+  const [elements] = await readLeaves(pf, rowGroup, leafPaths);
+  if (!elements) return out;
+  const listDef = elements.levels[path.length - 1]; // the list itself is defined
+  const entryDef = elements.levels[path.length]; // its repeated level: an element exists
+  let row = -1;
+  let vi = 0;
+  for (let i = 0; i < elements.def.length; i++) {
+    if (elements.rep[i] === 0) row++;
+    const d = elements.def[i];
+    if (d < listDef) continue;
+    const list = out[row] ?? (out[row] = []);
+    if (d >= entryDef) list.push(d === elements.maxDef ? elements.values[vi++] : null);
+  }
+  return out;
 }
 
 function leafRows(leaf: LeafColumn | undefined, numRows: number): ArrayLike<unknown> {

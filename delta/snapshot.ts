@@ -42,19 +42,35 @@ export interface Snapshot {
   tombstones(): RemoveFile[];
 }
 
-/** Log replay state; also used by the committer to apply its own actions. */
+/**
+ * Log replay state. A checkpoint is reconciled (each logical file appears once), so its file actions are kept
+ * as read, in lists: no key is built and no map entry made for its 100,000 files. Commits after it are keyed
+ * by logical file, and a checkpoint file they touch (added again or removed) gives way to their action.
+ */
 export class TableState {
   protocol?: ProtocolAction;
   metadata?: MetadataAction;
-  readonly adds = new Map<string, AddFile>();
-  readonly removes = new Map<string, RemoveFile>();
   readonly txns = new Map<string, TxnAction>();
+  private readonly checkpointAdds: AddFile[] = [];
+  private readonly checkpointRemoves: RemoveFile[] = [];
+  private readonly adds = new Map<string, AddFile>();
+  private readonly removes = new Map<string, RemoveFile>();
   private readonly prefix: string;
 
   constructor(readonly tablePath: string) {
     this.prefix = path.join(tablePath, '_').slice(0, -1);
   }
 
+  /** Actions of the checkpoint the replay starts from; before any `apply`. */
+  applyCheckpoint(actions: Action[]): void {
+    for (const a of actions) {
+      if (a.add) this.checkpointAdds.push(a.add);
+      else if (a.remove) this.checkpointRemoves.push(a.remove);
+      else this.applyTableAction(a);
+    }
+  }
+
+  /** Actions of one commit, in log order. */
   apply(actions: Action[]): void {
     for (const a of actions) {
       if (a.add) {
@@ -65,10 +81,32 @@ export class TableState {
         const key = this.key(a.remove.path, a.remove.deletionVector);
         this.adds.delete(key);
         this.removes.set(key, a.remove);
-      } else if (a.metaData) this.metadata = a.metaData;
-      else if (a.protocol) this.protocol = a.protocol;
-      else if (a.txn) this.txns.set(a.txn.appId, a.txn);
+      } else this.applyTableAction(a);
     }
+  }
+
+  private applyTableAction(a: Action): void {
+    if (a.metaData) this.metadata = a.metaData;
+    else if (a.protocol) this.protocol = a.protocol;
+    else if (a.txn) this.txns.set(a.txn.appId, a.txn);
+  }
+
+  /** Live files: the checkpoint's that no later commit touched, then the commits'. */
+  liveFiles(): AddFile[] {
+    return [...this.untouched(this.checkpointAdds), ...this.adds.values()];
+  }
+
+  /** Remove tombstones: the checkpoint's that no later commit touched, then the commits'. */
+  tombstones(): RemoveFile[] {
+    return [...this.untouched(this.checkpointRemoves), ...this.removes.values()];
+  }
+
+  private untouched<T extends AddFile | RemoveFile>(files: T[]): T[] {
+    if (this.adds.size === 0 && this.removes.size === 0) return files;
+    return files.filter((f) => {
+      const key = this.key(f.path, f.deletionVector);
+      return !this.adds.has(key) && !this.removes.has(key);
+    });
   }
 
   /**
@@ -84,7 +122,6 @@ export class TableState {
     }
     return dv ? `${file}\u0000${deletionVectorId(dv as DeletionVectorDescriptor)}` : file;
   }
-
 }
 
 class LoadedSnapshot implements Snapshot {
@@ -101,7 +138,7 @@ class LoadedSnapshot implements Snapshot {
     this.metadata = state.metadata;
     this.schema = parseSchemaString(state.metadata.schemaString, tablePath);
     this.partitionColumns = state.metadata.partitionColumns ?? [];
-    this.live = [...state.adds.values()];
+    this.live = state.liveFiles();
   }
 
   files(partition?: PartitionValues): AddFile[] {
@@ -138,7 +175,7 @@ class LoadedSnapshot implements Snapshot {
   }
 
   tombstones(): RemoveFile[] {
-    return [...this.state.removes.values()];
+    return this.state.tombstones();
   }
 }
 
@@ -200,13 +237,11 @@ export async function loadSnapshot(store: LogStore, at: { version?: number; time
     }
     const state = new TableState(table);
     if (cp) {
-      let actions: Action[];
       try {
-        actions = await readCheckpoint(table, cp);
+        await readCheckpoint(table, cp, (actions) => state.applyCheckpoint(actions));
       } catch {
-        continue; // an unreadable checkpoint is skipped; an older one or plain replay is still correct
+        continue; // an unreadable checkpoint is skipped (with the state it began): an older one or plain replay is still correct
       }
-      state.apply(actions);
     }
     await readCommits(store, start, target, (actions) => state.apply(actions));
     if (state.protocol) checkReadSupport(state.protocol, state.metadata, undefined, table);

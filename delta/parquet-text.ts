@@ -1,0 +1,85 @@
+/**
+ * PLAIN-encoded UTF-8 data pages decoded straight to strings, for the leaf reader in parquet.ts. The library
+ * makes a byte view per value and decodes each one; a checkpoint has 100,000 paths and 100,000 stats, so
+ * instead the page's value bytes are checked for ASCII once and turned into one string whose substrings are
+ * the values (no per-value view or decoder call; V8 keeps substrings as slices of it). Pages that are not
+ * pure ASCII are decoded value by value, as the library would.
+ */
+import { isAscii } from 'node:buffer';
+import type { DataPageHeader, PageHeader } from 'hyparquet';
+// Page-level building blocks (exact version pinned in package.json), as in parquet.ts.
+import { decompressPage } from 'hyparquet/src/datapage.js';
+import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
+import { COMPRESSORS } from './snappy';
+
+export interface TextPage {
+  /** Non-null values, in order. */
+  dataPage: string[];
+  /** One per entry when the leaf has levels (maxDef / maxRep > 0), else empty. */
+  definitionLevels: number[];
+  repetitionLevels: number[];
+}
+
+const utf8 = new TextDecoder();
+const bitWidth = (maxLevel: number) => 32 - Math.clz32(maxLevel);
+
+/** A DATA_PAGE (v1) already decompressed: levels, each with its 4-byte length, then the values. */
+export function textPageV1(page: Uint8Array, header: DataPageHeader, maxRep: number, maxDef: number): TextPage {
+  const reader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
+  const repetitionLevels = levels(reader, header.num_values, maxRep);
+  const definitionLevels = levels(reader, header.num_values, maxDef);
+  const values = header.num_values - nulls(definitionLevels, maxDef);
+  return { dataPage: plainStrings(page, reader.offset, values), definitionLevels, repetitionLevels };
+}
+
+/** A DATA_PAGE_V2 as stored: uncompressed levels of known lengths, then the (possibly compressed) values. */
+export function textPageV2(stored: Uint8Array, header: PageHeader, codec: Parameters<typeof decompressPage>[2], maxRep: number, maxDef: number): TextPage {
+  const h = header.data_page_header_v2!;
+  const reader = { view: new DataView(stored.buffer, stored.byteOffset, stored.byteLength), offset: 0 };
+  const repetitionLevels = levels(reader, h.num_values, maxRep, h.repetition_levels_byte_length);
+  reader.offset = h.repetition_levels_byte_length;
+  const definitionLevels = levels(reader, h.num_values, maxDef, h.definition_levels_byte_length);
+  const levelBytes = h.repetition_levels_byte_length + h.definition_levels_byte_length;
+  let values = stored.subarray(levelBytes);
+  if (h.is_compressed !== false) values = decompressPage(values, header.uncompressed_page_size - levelBytes, codec, COMPRESSORS);
+  return { dataPage: plainStrings(values, 0, h.num_values - h.num_nulls), definitionLevels, repetitionLevels };
+}
+
+function levels(reader: { view: DataView; offset: number }, n: number, maxLevel: number, byteLength?: number): number[] {
+  if (maxLevel === 0) return [];
+  const out = new Array<number>(n);
+  readRleBitPackedHybrid(reader, bitWidth(maxLevel), out, byteLength);
+  return out;
+}
+
+function nulls(def: number[], maxDef: number): number {
+  let n = 0;
+  for (let i = 0; i < def.length; i++) if (def[i] !== maxDef) n++;
+  return n;
+}
+
+/** `count` PLAIN byte arrays (4-byte little-endian length, then the bytes) from `offset`, as strings. */
+export function plainStrings(page: Uint8Array, offset: number, count: number): string[] {
+  const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
+  // A copy of the value bytes with the length prefixes zeroed: ASCII exactly when every value is.
+  const bytes = Buffer.from(page.subarray(offset));
+  const starts = new Int32Array(count + 1);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    if (at + 4 > bytes.length) throw new Error(`string value ${i} of ${count} runs past the end of its page`);
+    const length = view.getUint32(offset + at, true);
+    bytes[at] = bytes[at + 1] = bytes[at + 2] = bytes[at + 3] = 0;
+    starts[i] = at + 4;
+    at += 4 + length;
+    if (at > bytes.length) throw new Error(`string value ${i} of ${count} runs past the end of its page`);
+  }
+  starts[count] = at + 4; // so that value i ends at starts[i + 1] - 4
+  const out = new Array<string>(count);
+  if (isAscii(bytes.subarray(0, at))) {
+    const all = bytes.toString('latin1', 0, at);
+    for (let i = 0; i < count; i++) out[i] = all.slice(starts[i], starts[i + 1] - 4);
+  } else {
+    for (let i = 0; i < count; i++) out[i] = utf8.decode(page.subarray(offset + starts[i], offset + starts[i + 1] - 4));
+  }
+  return out;
+}
