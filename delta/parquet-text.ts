@@ -1,5 +1,6 @@
 /**
- * PLAIN-encoded UTF-8 data pages decoded straight to strings, for the leaf reader in parquet.ts. The library
+ * PLAIN-encoded UTF-8 data pages decoded straight to strings, for the leaf reader in parquet.ts (pages are
+ * left as they were). The library
  * makes a byte view per value and decodes each one; a checkpoint has 100,000 paths and 100,000 stats, so
  * instead the page's value bytes are checked for ASCII once and turned into one string whose substrings are
  * the values (no per-value view or decoder call; V8 keeps substrings as slices of it). Pages that are not
@@ -15,9 +16,9 @@ import { COMPRESSORS } from './snappy';
 export interface TextPage {
   /** Non-null values, in order. */
   dataPage: string[];
-  /** One per entry when the leaf has levels (maxDef / maxRep > 0), else empty. */
-  definitionLevels: number[];
-  repetitionLevels: number[];
+  /** One per entry when the leaf has levels (maxDef / maxRep > 0), else empty; bytes (nesting is shallow), which the GC need not scan or copy. */
+  definitionLevels: Uint8Array;
+  repetitionLevels: Uint8Array;
 }
 
 const utf8 = new TextDecoder();
@@ -45,14 +46,15 @@ export function textPageV2(stored: Uint8Array, header: PageHeader, codec: Parame
   return { dataPage: plainStrings(values, 0, h.num_values - h.num_nulls), definitionLevels, repetitionLevels };
 }
 
-function levels(reader: { view: DataView; offset: number }, n: number, maxLevel: number, byteLength?: number): number[] {
-  if (maxLevel === 0) return [];
-  const out = new Array<number>(n);
+function levels(reader: { view: DataView; offset: number }, n: number, maxLevel: number, byteLength?: number): Uint8Array {
+  if (maxLevel === 0) return new Uint8Array(0);
+  if (maxLevel > 255) throw new Error(`levels up to ${maxLevel} do not fit a byte`);
+  const out = new Uint8Array(n);
   readRleBitPackedHybrid(reader, bitWidth(maxLevel), out, byteLength);
   return out;
 }
 
-function nulls(def: number[], maxDef: number): number {
+function nulls(def: Uint8Array, maxDef: number): number {
   let n = 0;
   for (let i = 0; i < def.length; i++) if (def[i] !== maxDef) n++;
   return n;
@@ -61,25 +63,22 @@ function nulls(def: number[], maxDef: number): number {
 /** `count` PLAIN byte arrays (4-byte little-endian length, then the bytes) from `offset`, as strings. */
 export function plainStrings(page: Uint8Array, offset: number, count: number): string[] {
   const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
-  // A copy of the value bytes with the length prefixes zeroed: ASCII exactly when every value is.
-  const bytes = Buffer.from(page.subarray(offset));
   const starts = new Int32Array(count + 1);
-  let at = 0;
+  let at = offset;
   for (let i = 0; i < count; i++) {
-    if (at + 4 > bytes.length) throw new Error(`string value ${i} of ${count} runs past the end of its page`);
-    const length = view.getUint32(offset + at, true);
-    bytes[at] = bytes[at + 1] = bytes[at + 2] = bytes[at + 3] = 0;
+    if (at + 4 > page.length) throw new Error(`string value ${i} of ${count} runs past the end of its page`);
     starts[i] = at + 4;
-    at += 4 + length;
-    if (at > bytes.length) throw new Error(`string value ${i} of ${count} runs past the end of its page`);
+    at += 4 + view.getUint32(at, true);
+    if (at > page.length) throw new Error(`string value ${i} of ${count} runs past the end of its page`);
   }
-  starts[count] = at + 4; // so that value i ends at starts[i + 1] - 4
+  starts[count] = at + 4; // value i ends at starts[i + 1] - 4
   const out = new Array<string>(count);
-  if (isAscii(bytes.subarray(0, at))) {
-    const all = bytes.toString('latin1', 0, at);
-    for (let i = 0; i < count; i++) out[i] = all.slice(starts[i], starts[i + 1] - 4);
-  } else {
-    for (let i = 0; i < count; i++) out[i] = utf8.decode(page.subarray(offset + starts[i], offset + starts[i + 1] - 4));
-  }
+  // With the length prefixes zeroed for a moment, the value bytes are ASCII exactly when every value is.
+  for (let i = 0; i < count; i++) view.setUint32(starts[i] - 4, 0);
+  const ascii = isAscii(page.subarray(offset, at));
+  const all = ascii ? Buffer.from(page.buffer, page.byteOffset + offset, at - offset).toString('latin1') : '';
+  for (let i = 0; i < count; i++) view.setUint32(starts[i] - 4, starts[i + 1] - 4 - starts[i], true); // the page as it was
+  if (ascii) for (let i = 0; i < count; i++) out[i] = all.slice(starts[i] - offset, starts[i + 1] - 4 - offset);
+  else for (let i = 0; i < count; i++) out[i] = utf8.decode(page.subarray(starts[i], starts[i + 1] - 4));
   return out;
 }

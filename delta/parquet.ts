@@ -124,7 +124,13 @@ async function wholeFile(filePath: string): Promise<AsyncBuffer> {
     throw ioError('cannot read', filePath, err);
   }
   const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
-  return { byteLength: ab.byteLength, slice: (start: number, end?: number) => ab.slice(start, end ?? ab.byteLength) };
+  const whole: InMemoryBuffer = { byteLength: ab.byteLength, slice: (start: number, end?: number) => ab.slice(start, end ?? ab.byteLength), bytes: ab };
+  return whole;
+}
+
+/** A file read whole: the leaf reader takes views of it instead of copies (`slice` copies, as the library expects). */
+interface InMemoryBuffer extends AsyncBuffer {
+  bytes: ArrayBuffer;
 }
 
 // Parsers that keep timestamps exact (bigint microseconds) and dates as day numbers; values.ts forms come later.
@@ -224,13 +230,13 @@ interface LeafColumn {
 async function readLeaves(pf: ParquetFile, rowGroup: number, paths: string[][]): Promise<(LeafColumn | undefined)[]> {
   const out: (LeafColumn | undefined)[] = [];
   for (const p of paths) {
-    const chunk = pf.meta.row_groups[rowGroup].columns.find((c) => c.meta_data?.path_in_schema.join('\u0000') === p.join('\u0000'));
-    if (!chunk?.meta_data) {
+    const chunk = columnChunk(pf, rowGroup, p);
+    if (!chunk) {
       out.push(undefined);
       continue;
     }
     try {
-      out.push(await readLeaf(pf, chunk.meta_data, p));
+      out.push(await readLeaf(pf, chunk, p));
     } catch (err) {
       throw new DeltaError('CorruptDataFile', `${pf.filePath}: cannot read column ${p.join('.')} of row group ${rowGroup} (${(err as Error).message})`, { retryable: false, cause: err });
     }
@@ -238,10 +244,27 @@ async function readLeaves(pf: ParquetFile, rowGroup: number, paths: string[][]):
   return out;
 }
 
-async function readLeaf(pf: ParquetFile, meta: NonNullable<FileMetaData['row_groups'][number]['columns'][number]['meta_data']>, p: string[]): Promise<LeafColumn> {
+type ColumnChunkMeta = NonNullable<FileMetaData['row_groups'][number]['columns'][number]['meta_data']>;
+const CHUNKS = new WeakMap<object, Map<string, ColumnChunkMeta>>();
+
+/** The column chunk of the leaf at `path` in a row group (looked up by path, indexed once per row group). */
+function columnChunk(pf: ParquetFile, rowGroup: number, path: string[]): ColumnChunkMeta | undefined {
+  const group = pf.meta.row_groups[rowGroup];
+  let byPath = CHUNKS.get(group);
+  if (!byPath) {
+    byPath = new Map();
+    for (const c of group.columns) if (c.meta_data) byPath.set(c.meta_data.path_in_schema.join('\u0000'), c.meta_data);
+    CHUNKS.set(group, byPath);
+  }
+  return byPath.get(path.join('\u0000'));
+}
+
+async function readLeaf(pf: ParquetFile, meta: ColumnChunkMeta, p: string[]): Promise<LeafColumn> {
   const start = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
-  const buf = await pf.buffer.slice(start, start + Number(meta.total_compressed_size));
-  const reader = { view: new DataView(buf), offset: 0 };
+  const size = Number(meta.total_compressed_size);
+  const whole = (pf.buffer as Partial<InMemoryBuffer>).bytes;
+  const chunk = whole ? new Uint8Array(whole, start, size) : new Uint8Array(await pf.buffer.slice(start, start + size));
+  const reader = { view: new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength), offset: 0 };
   const schemaPath = getSchemaPath(pf.meta.schema, p);
   const element = schemaPath[schemaPath.length - 1].element;
   const decoder = { pathInSchema: p, type: meta.type, element, schemaPath, codec: meta.codec, compressors: COMPRESSORS, parsers: { ...DEFAULT_PARSERS, ...RAW_PARSERS }, utf8: false };
@@ -263,9 +286,9 @@ async function readLeaf(pf: ParquetFile, meta: NonNullable<FileMetaData['row_gro
     if (page.repetitionLevels?.length) repPages.push(page.repetitionLevels);
     seen += n;
   };
-  while (seen < total && reader.offset < buf.byteLength) {
+  while (seen < total && reader.offset < chunk.byteLength) {
     const header = parquetHeader(reader);
-    const compressed = new Uint8Array(buf, reader.offset, header.compressed_page_size);
+    const compressed = chunk.subarray(reader.offset, reader.offset + header.compressed_page_size);
     reader.offset += header.compressed_page_size;
     if (header.type === 'DICTIONARY_PAGE') {
       const page = decompressPage(compressed, Number(header.uncompressed_page_size), meta.codec, COMPRESSORS);
@@ -293,13 +316,32 @@ async function readLeaf(pf: ParquetFile, meta: NonNullable<FileMetaData['row_gro
 
 function joinPages<T>(pages: ArrayLike<T>[]): ArrayLike<T> {
   if (pages.length === 1) return pages[0];
-  const out: T[] = [];
-  for (const p of pages) for (let i = 0; i < p.length; i++) out.push(p[i]);
+  let n = 0;
+  for (const p of pages) n += p.length;
+  if (pages.every((p) => p instanceof Uint8Array)) {
+    const out = new Uint8Array(n);
+    let at = 0;
+    for (const p of pages as unknown as Uint8Array[]) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out as unknown as ArrayLike<T>;
+  }
+  const out = new Array<T>(n);
+  let at = 0;
+  for (const p of pages) for (let i = 0; i < p.length; i++) out[at++] = p[i];
   return out;
 }
 
 /** Row-aligned values of the leaf at `path` (no list or map on the way): null where it or an ancestor is null. */
 export async function readLeafRows(pf: ParquetFile, rowGroup: number, path: string[]): Promise<ArrayLike<unknown>> {
+  // A leaf the footer proves null in every row is not read: in a checkpoint's row group of adds, that is every
+  // remove, txn, deletion vector and metaData leaf (a page of levels each, for nothing).
+  const chunk = columnChunk(pf, rowGroup, path);
+  const nulls = chunk?.statistics?.null_count;
+  if (chunk && nulls !== undefined && nulls !== null && BigInt(nulls) === BigInt(chunk.num_values) && BigInt(chunk.num_values) === BigInt(pf.rowGroupRows[rowGroup])) {
+    return nullRows(pf.rowGroupRows[rowGroup]);
+  }
   const [leaf] = await readLeaves(pf, rowGroup, [path]);
   return leafRows(leaf, pf.rowGroupRows[rowGroup]);
 }
