@@ -130,14 +130,15 @@ async function readParquetActions(file: string, onActions: (actions: Action[]) =
     const other = await tableActions(pf, g);
     for (let i = 0; i < n; i++) {
       if (aPath[i] != null) {
-        const a: AddFile = {
-          path: text(aPath[i]),
-          partitionValues: (aParts[i] ?? {}) as AddFile['partitionValues'],
-          size: Number(aSize[i] ?? 0),
-          modificationTime: Number(aTime[i] ?? 0),
-          dataChange: (aChange[i] ?? true) as boolean,
-        };
-        if (aStats[i] != null) a.stats = text(aStats[i]);
+        const filePath = text(aPath[i]);
+        const partitionValues = (aParts[i] ?? {}) as AddFile['partitionValues'];
+        const size = Number(aSize[i] ?? 0);
+        const modificationTime = Number(aTime[i] ?? 0);
+        const dataChange = (aChange[i] ?? true) as boolean;
+        // stats in the literal: a property added later would cost every file a separate property store
+        const a: AddFile = aStats[i] != null
+          ? { path: filePath, partitionValues, size, modificationTime, dataChange, stats: text(aStats[i]) }
+          : { path: filePath, partitionValues, size, modificationTime, dataChange };
         if (aTags[i] != null) a.tags = aTags[i] as Record<string, string>;
         const dv = aDv(i);
         if (dv) a.deletionVector = dv;

@@ -1,17 +1,16 @@
 /**
- * PLAIN-encoded UTF-8 data pages decoded straight to strings, for the leaf reader in parquet.ts (pages are
- * left as they were). The library
+ * PLAIN-encoded UTF-8 data pages decoded straight to strings, for the leaf reader in parquet.ts. The library
  * makes a byte view per value and decodes each one; a checkpoint has 100,000 paths and 100,000 stats, so
  * instead the page's value bytes are checked for ASCII once and turned into one string whose substrings are
  * the values (no per-value view or decoder call; V8 keeps substrings as slices of it). Pages that are not
- * pure ASCII are decoded value by value, as the library would.
+ * pure ASCII are decoded value by value, as the library would. Stored pages are left as they were.
  */
 import { isAscii } from 'node:buffer';
-import type { DataPageHeader, PageHeader } from 'hyparquet';
+import type { PageHeader } from 'hyparquet';
 // Page-level building blocks (exact version pinned in package.json), as in parquet.ts.
 import { decompressPage } from 'hyparquet/src/datapage.js';
 import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
-import { COMPRESSORS } from './snappy';
+import { COMPRESSORS, snappyUncompress } from './snappy';
 
 export interface TextPage {
   /** Non-null values, in order. */
@@ -24,17 +23,19 @@ export interface TextPage {
 const utf8 = new TextDecoder();
 const bitWidth = (maxLevel: number) => 32 - Math.clz32(maxLevel);
 
-/** A DATA_PAGE (v1) already decompressed: levels, each with its 4-byte length, then the values. */
-export function textPageV1(page: Uint8Array, header: DataPageHeader, maxRep: number, maxDef: number): TextPage {
+/** A DATA_PAGE (v1) as stored: compressed whole; levels, each with its 4-byte length, then the values. */
+export function textPageV1(stored: Uint8Array, header: PageHeader, codec: Codec, maxRep: number, maxDef: number): TextPage {
+  const h = header.data_page_header!;
+  const page = decompress(stored, header.uncompressed_page_size, codec);
   const reader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
-  const repetitionLevels = levels(reader, header.num_values, maxRep);
-  const definitionLevels = levels(reader, header.num_values, maxDef);
-  const values = header.num_values - nulls(definitionLevels, maxDef);
+  const repetitionLevels = levels(reader, h.num_values, maxRep);
+  const definitionLevels = levels(reader, h.num_values, maxDef);
+  const values = h.num_values - nulls(definitionLevels, maxDef);
   return { dataPage: plainStrings(page, reader.offset, values), definitionLevels, repetitionLevels };
 }
 
 /** A DATA_PAGE_V2 as stored: uncompressed levels of known lengths, then the (possibly compressed) values. */
-export function textPageV2(stored: Uint8Array, header: PageHeader, codec: Parameters<typeof decompressPage>[2], maxRep: number, maxDef: number): TextPage {
+export function textPageV2(stored: Uint8Array, header: PageHeader, codec: Codec, maxRep: number, maxDef: number): TextPage {
   const h = header.data_page_header_v2!;
   const reader = { view: new DataView(stored.buffer, stored.byteOffset, stored.byteLength), offset: 0 };
   const repetitionLevels = levels(reader, h.num_values, maxRep, h.repetition_levels_byte_length);
@@ -42,8 +43,20 @@ export function textPageV2(stored: Uint8Array, header: PageHeader, codec: Parame
   const definitionLevels = levels(reader, h.num_values, maxDef, h.definition_levels_byte_length);
   const levelBytes = h.repetition_levels_byte_length + h.definition_levels_byte_length;
   let values = stored.subarray(levelBytes);
-  if (h.is_compressed !== false) values = decompressPage(values, header.uncompressed_page_size - levelBytes, codec, COMPRESSORS);
+  if (h.is_compressed !== false) values = decompress(values, header.uncompressed_page_size - levelBytes, codec);
   return { dataPage: plainStrings(values, 0, h.num_values - h.num_nulls), definitionLevels, repetitionLevels };
+}
+
+type Codec = Parameters<typeof decompressPage>[2];
+
+// Snappy pages are decompressed into one reused buffer: the strings are copies, so the bytes are done with
+// before the next page (fresh memory for 25 MB of pages costs page faults and GC pressure).
+let scratch = new Uint8Array(0);
+
+function decompress(stored: Uint8Array, size: number, codec: Codec): Uint8Array {
+  if (codec !== 'SNAPPY') return decompressPage(stored, size, codec, COMPRESSORS);
+  if (scratch.length < size) scratch = new Uint8Array(Math.max(size, 2 * scratch.length));
+  return snappyUncompress(stored, size, scratch);
 }
 
 function levels(reader: { view: DataView; offset: number }, n: number, maxLevel: number, byteLength?: number): Uint8Array {

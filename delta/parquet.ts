@@ -296,9 +296,8 @@ async function readLeaf(pf: ParquetFile, meta: ColumnChunkMeta, p: string[]): Pr
       dictionary = convert(dict, decoder as any);
     } else if (header.type === 'DATA_PAGE') {
       const daph = header.data_page_header!;
-      const page = decompressPage(compressed, Number(header.uncompressed_page_size), meta.codec, COMPRESSORS);
-      if (text && daph.encoding === 'PLAIN') append(textPageV1(page, daph, maxRep, maxDef), 'TEXT', daph.num_values);
-      else append(readDataPage(page, daph, decoder as any), daph.encoding, daph.num_values);
+      if (text && daph.encoding === 'PLAIN') append(textPageV1(compressed, header, meta.codec, maxRep, maxDef), 'TEXT', daph.num_values);
+      else append(readDataPage(decompressPage(compressed, Number(header.uncompressed_page_size), meta.codec, COMPRESSORS), daph, decoder as any), daph.encoding, daph.num_values);
     } else if (header.type === 'DATA_PAGE_V2') {
       const daph2 = header.data_page_header_v2!;
       if (text && daph2.encoding === 'PLAIN') append(textPageV2(compressed, header, meta.codec, maxRep, maxDef), 'TEXT', daph2.num_values);

@@ -9,9 +9,12 @@
 /** Copies shorter than this go byte by byte. */
 const NATIVE_COPY = 8;
 
-/** Decompresses a raw snappy block whose uncompressed size is `outputLength`. */
-export function snappyUncompress(input: Uint8Array, outputLength: number): Uint8Array {
-  const output = new Uint8Array(outputLength);
+/**
+ * Decompresses a raw snappy block whose uncompressed size is `outputLength`, into `into` when given (a scratch
+ * buffer at least that long, for callers done with the bytes before the next block) or a new array.
+ */
+export function snappyUncompress(input: Uint8Array, outputLength: number, into?: Uint8Array): Uint8Array {
+  const output = into && into.length >= outputLength ? into.subarray(0, outputLength) : new Uint8Array(outputLength);
   const end = input.length;
   let pos = 0;
   // Preamble: the uncompressed length as a varint.
