@@ -77,6 +77,12 @@ export function completeCheckpoints(logFiles: LogFile[]): CheckpointRef[] {
   return out.sort((a, b) => b.version - a.version);
 }
 
+/** Whether any row has a value. */
+function any(rows: ArrayLike<unknown>): boolean {
+  for (let i = 0; i < rows.length; i++) if (rows[i] != null) return true;
+  return false;
+}
+
 const num = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v));
 // Raw reads hand over bytes for string columns a writer left unannotated.
 const text = (v: unknown): string => (v instanceof Uint8Array ? new TextDecoder().decode(v) : (v as string));
@@ -121,10 +127,11 @@ async function readParquetActions(file: string, onActions: (actions: Action[]) =
       readMapRows(pf, g, ['add', 'partitionValues']), readMapRows(pf, g, ['add', 'tags']),
     ]);
     const aDv = await dvLeaves(pf, g, 'add');
-    const [rPath, rTime, rChange, rExt, rSize, rParts] = await Promise.all([
-      leaf('remove.path'), leaf('remove.deletionTimestamp'), leaf('remove.dataChange'), leaf('remove.extendedFileMetadata'),
-      leaf('remove.size'), readMapRows(pf, g, ['remove', 'partitionValues']),
+    const [rPath, rTime, rChange, rExt, rSize] = await Promise.all([
+      leaf('remove.path'), leaf('remove.deletionTimestamp'), leaf('remove.dataChange'), leaf('remove.extendedFileMetadata'), leaf('remove.size'),
     ]);
+    // Maps are read only in a row group that has removes ([]: no rows), as footers cannot tell null maps from empty ones.
+    const rParts = any(rPath) ? await readMapRows(pf, g, ['remove', 'partitionValues']) : [];
     const rDv = await dvLeaves(pf, g, 'remove');
     const [tApp, tVersion, tUpdated, sidecarPath] = await Promise.all([leaf('txn.appId'), leaf('txn.version'), leaf('txn.lastUpdated'), leaf('sidecar.path')]);
     const other = await tableActions(pf, g);
@@ -190,6 +197,7 @@ async function tableActions(pf: ParquetFile, g: number): Promise<(i: number) => 
     leaf('metaData.id'), leaf('metaData.name'), leaf('metaData.description'), leaf('metaData.format.provider'), leaf('metaData.schemaString'),
     leaf('metaData.createdTime'), leaf('protocol.minReaderVersion'), leaf('protocol.minWriterVersion'),
   ]);
+  if (!any(id) && !any(minReader)) return () => undefined; // a row group of file actions: its maps and lists are not read
   const [options, configuration] = await Promise.all([readMapRows(pf, g, ['metaData', 'format', 'options']), readMapRows(pf, g, ['metaData', 'configuration'])]);
   const [partitionColumns, readerFeatures, writerFeatures] = await Promise.all([
     readListRows(pf, g, ['metaData', 'partitionColumns']), readListRows(pf, g, ['protocol', 'readerFeatures']), readListRows(pf, g, ['protocol', 'writerFeatures']),

@@ -355,7 +355,9 @@ export async function readMapRows(pf: ParquetFile, rowGroup: number, path: strin
   const valuePath = leafPaths.find((p) => p[p.length - 1] === 'value');
   const numRows = pf.rowGroupRows[rowGroup];
   if (!keyPath || !valuePath) return new Array(numRows).fill(null);
-  const [keys, values] = await readLeaves(pf, rowGroup, [keyPath, valuePath]);
+  const [keys] = await readLeaves(pf, rowGroup, [keyPath]);
+  // Values only matter for entries: a row group with none (a checkpoint's add.tags, mostly) skips them.
+  const [values] = keys && keys.values.length === 0 ? [NO_ENTRIES] : await readLeaves(pf, rowGroup, [valuePath]);
   return mapRows(keys, values, numRows, path.length);
 }
 
@@ -386,6 +388,8 @@ export async function readListRows(pf: ParquetFile, rowGroup: number, path: stri
   }
   return out;
 }
+
+const NO_ENTRIES: LeafColumn = { values: [], def: [], rep: [], maxDef: 0, levels: [] };
 
 function leafRows(leaf: LeafColumn | undefined, numRows: number): ArrayLike<unknown> {
   // No values: every row null (a checkpoint's remove/txn leaves in a group of adds); a value per row: no nulls.
