@@ -87,23 +87,33 @@ const num = (v: unknown): number | undefined => (v === null || v === undefined ?
 // Raw reads hand over bytes for string columns a writer left unannotated.
 const text = (v: unknown): string => (v instanceof Uint8Array ? new TextDecoder().decode(v) : (v as string));
 
+/** Some of a checkpoint's actions: its file actions apart (no wrapper object per file), the others as in a commit. */
+export interface CheckpointActions {
+  adds: AddFile[];
+  removes: RemoveFile[];
+  others: Action[];
+}
+
+const noActions = (): CheckpointActions => ({ adds: [], removes: [], others: [] });
+
 /**
  * Reads the actions of a checkpoint (all parts) and hands them to `onActions` row group by row group (the
- * caller keeps what it needs; no list of the whole checkpoint is built). add/remove/txn come from their leaf
- * columns directly (no nested assembly: a checkpoint of 100,000 files is 100,000 small structs); the rare
- * metaData and protocol rows go through the general reader.
+ * caller keeps what it needs; no list of the whole checkpoint is built). Actions come from leaf columns
+ * directly (no nested assembly: a checkpoint of 100,000 files is 100,000 small structs).
  */
-export async function readCheckpoint(tablePath: string, cp: CheckpointRef, onActions: (actions: Action[]) => void): Promise<void> {
+export async function readCheckpoint(tablePath: string, cp: CheckpointRef, onActions: (actions: CheckpointActions) => void): Promise<void> {
   const sidecars: string[] = [];
   for (const name of cp.files) {
     const file = path.join(tablePath, LOG_DIR, name);
     if (name.endsWith('.json')) {
       // v2 checkpoint in JSON: actions as in a commit, file actions possibly in sidecars
-      const actions: Action[] = [];
+      const actions = noActions();
       for (const a of parseActions(await fs.readFile(file, 'utf8'), file)) {
         const sidecar = a.sidecar as { path?: string } | undefined;
         if (sidecar?.path) sidecars.push(sidecar.path);
-        else actions.push(a);
+        else if (a.add) actions.adds.push(a.add);
+        else if (a.remove) actions.removes.push(a.remove);
+        else actions.others.push(a);
       }
       onActions(actions);
       continue;
@@ -115,10 +125,10 @@ export async function readCheckpoint(tablePath: string, cp: CheckpointRef, onAct
 }
 
 /** The actions of a Parquet checkpoint or sidecar file, a row group at a time; sidecar references go to `sidecars`. */
-async function readParquetActions(file: string, onActions: (actions: Action[]) => void, sidecars: string[]): Promise<void> {
+async function readParquetActions(file: string, onActions: (actions: CheckpointActions) => void, sidecars: string[]): Promise<void> {
   const pf = await openParquet(file, { inMemory: true });
   for (let g = 0; g < pf.rowGroupRows.length; g++) {
-    const actions: Action[] = [];
+    const actions = noActions();
     const n = pf.rowGroupRows[g];
     const leaf = (p: string) => readLeafRows(pf, g, p.split('.'));
     const [aPath, aSize, aTime, aChange, aStats, aRowId, aRowVersion, aParts, aTags] = await Promise.all([
@@ -151,7 +161,7 @@ async function readParquetActions(file: string, onActions: (actions: Action[]) =
         if (dv) a.deletionVector = dv;
         if (aRowId[i] != null) a.baseRowId = Number(aRowId[i]);
         if (aRowVersion[i] != null) a.defaultRowCommitVersion = Number(aRowVersion[i]);
-        actions.push({ add: a });
+        actions.adds.push(a);
       } else if (rPath[i] != null) {
         const r: RemoveFile = { path: text(rPath[i]), dataChange: (rChange[i] ?? true) as boolean };
         if (rTime[i] != null) r.deletionTimestamp = Number(rTime[i]);
@@ -160,16 +170,16 @@ async function readParquetActions(file: string, onActions: (actions: Action[]) =
         if (rSize[i] != null) r.size = Number(rSize[i]);
         const dv = rDv(i);
         if (dv) r.deletionVector = dv;
-        actions.push({ remove: r });
+        actions.removes.push(r);
       } else if (tApp[i] != null) {
         const tx: TxnAction = { appId: text(tApp[i]), version: Number(tVersion[i]) };
         if (tUpdated[i] != null) tx.lastUpdated = Number(tUpdated[i]);
-        actions.push({ txn: tx });
+        actions.others.push({ txn: tx });
       } else if (sidecarPath[i] != null) {
         sidecars.push(text(sidecarPath[i]));
       } else {
         const a = other(i);
-        if (a) actions.push(a);
+        if (a) actions.others.push(a);
       }
     }
     onActions(actions);

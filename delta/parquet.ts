@@ -259,13 +259,25 @@ function columnChunk(pf: ParquetFile, rowGroup: number, path: string[]): ColumnC
   return byPath.get(path.join('\u0000'));
 }
 
+const SCHEMA_PATHS = new WeakMap<object, Map<string, ReturnType<typeof getSchemaPath>>>();
+
+/** Schema nodes from the root to the leaf at `path`, worked out once per file and leaf (the library builds the whole tree each time). */
+function schemaPathOf(pf: ParquetFile, path: string[]): ReturnType<typeof getSchemaPath> {
+  let byPath = SCHEMA_PATHS.get(pf.meta.schema);
+  if (!byPath) SCHEMA_PATHS.set(pf.meta.schema, (byPath = new Map()));
+  const key = path.join('\u0000');
+  let found = byPath.get(key);
+  if (!found) byPath.set(key, (found = getSchemaPath(pf.meta.schema, path)));
+  return found;
+}
+
 async function readLeaf(pf: ParquetFile, meta: ColumnChunkMeta, p: string[]): Promise<LeafColumn> {
   const start = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
   const size = Number(meta.total_compressed_size);
   const whole = (pf.buffer as Partial<InMemoryBuffer>).bytes;
   const chunk = whole ? new Uint8Array(whole, start, size) : new Uint8Array(await pf.buffer.slice(start, start + size));
   const reader = { view: new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength), offset: 0 };
-  const schemaPath = getSchemaPath(pf.meta.schema, p);
+  const schemaPath = schemaPathOf(pf, p);
   const element = schemaPath[schemaPath.length - 1].element;
   const decoder = { pathInSchema: p, type: meta.type, element, schemaPath, codec: meta.codec, compressors: COMPRESSORS, parsers: { ...DEFAULT_PARSERS, ...RAW_PARSERS }, utf8: false };
   const valuePages: ArrayLike<unknown>[] = [];

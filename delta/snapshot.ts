@@ -12,7 +12,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Action, AddFile, MetadataAction, PartitionValues, ProtocolAction, RemoveFile, TxnAction, parseActions } from './actions';
-import { CheckpointRef, completeCheckpoints, readCheckpoint } from './checkpoint';
+import { CheckpointActions, CheckpointRef, completeCheckpoints, readCheckpoint } from './checkpoint';
 import { DeltaError } from './errors';
 import { LOG_DIR, LogFile, LogStore, commitFileName, logStore, parseLogFileName } from './log-store';
 import { dataFilePath } from './paths';
@@ -51,8 +51,9 @@ export class TableState {
   protocol?: ProtocolAction;
   metadata?: MetadataAction;
   readonly txns = new Map<string, TxnAction>();
-  private readonly checkpointAdds: AddFile[] = [];
-  private readonly checkpointRemoves: RemoveFile[] = [];
+  /** The checkpoint's file actions, in the batches they were read in. */
+  private readonly checkpointAdds: AddFile[][] = [];
+  private readonly checkpointRemoves: RemoveFile[][] = [];
   private readonly adds = new Map<string, AddFile>();
   private readonly removes = new Map<string, RemoveFile>();
   private readonly prefix: string;
@@ -62,12 +63,10 @@ export class TableState {
   }
 
   /** Actions of the checkpoint the replay starts from; before any `apply`. */
-  applyCheckpoint(actions: Action[]): void {
-    for (const a of actions) {
-      if (a.add) this.checkpointAdds.push(a.add);
-      else if (a.remove) this.checkpointRemoves.push(a.remove);
-      else this.applyTableAction(a);
-    }
+  applyCheckpoint(actions: CheckpointActions): void {
+    if (actions.adds.length > 0) this.checkpointAdds.push(actions.adds);
+    if (actions.removes.length > 0) this.checkpointRemoves.push(actions.removes);
+    for (const a of actions.others) this.applyTableAction(a);
   }
 
   /** Actions of one commit, in log order. */
@@ -91,22 +90,26 @@ export class TableState {
     else if (a.txn) this.txns.set(a.txn.appId, a.txn);
   }
 
-  /** Live files: the checkpoint's that no later commit touched, then the commits'. */
+  /** Live files: the checkpoint's that no later commit touched, then the commits'. A new list. */
   liveFiles(): AddFile[] {
-    return [...this.untouched(this.checkpointAdds), ...this.adds.values()];
+    return this.current(this.checkpointAdds, this.adds);
   }
 
-  /** Remove tombstones: the checkpoint's that no later commit touched, then the commits'. */
+  /** Remove tombstones: the checkpoint's that no later commit touched, then the commits'. A new list. */
   tombstones(): RemoveFile[] {
-    return [...this.untouched(this.checkpointRemoves), ...this.removes.values()];
+    return this.current(this.checkpointRemoves, this.removes);
   }
 
-  private untouched<T extends AddFile | RemoveFile>(files: T[]): T[] {
-    if (this.adds.size === 0 && this.removes.size === 0) return files;
-    return files.filter((f) => {
-      const key = this.key(f.path, f.deletionVector);
-      return !this.adds.has(key) && !this.removes.has(key);
-    });
+  private current<T extends AddFile | RemoveFile>(checkpoint: T[][], later: Map<string, T>): T[] {
+    let files = ([] as T[]).concat(...checkpoint);
+    if (this.adds.size > 0 || this.removes.size > 0) {
+      files = files.filter((f) => {
+        const key = this.key(f.path, f.deletionVector);
+        return !this.adds.has(key) && !this.removes.has(key);
+      });
+    }
+    for (const f of later.values()) files.push(f);
+    return files;
   }
 
   /**
