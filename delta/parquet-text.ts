@@ -73,25 +73,48 @@ function nulls(def: Uint8Array, maxDef: number): number {
   return n;
 }
 
-/** `count` PLAIN byte arrays (4-byte little-endian length, then the bytes) from `offset`, as strings. */
+/**
+ * `count` PLAIN byte arrays (4-byte little-endian length, then the bytes) from `offset`, as strings. Each loop
+ * is its own small function: the JIT optimises them one by one instead of recompiling one big function as
+ * each later loop first runs.
+ */
 export function plainStrings(page: Uint8Array, offset: number, count: number): string[] {
   const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
+  const starts = valueStarts(view, offset, count); // value i is [starts[i], starts[i + 1] - 4)
+  const end = starts[count] - 4;
+  // With the length prefixes zeroed for a moment, the value bytes are ASCII exactly when every value is.
+  setLengths(view, starts, count, false);
+  const ascii = isAscii(page.subarray(offset, end));
+  const all = ascii ? Buffer.from(page.buffer, page.byteOffset + offset, end - offset).toString('latin1') : '';
+  setLengths(view, starts, count, true); // the page as it was
+  return ascii ? substrings(all, starts, offset, count) : decoded(page, starts, count);
+}
+
+function valueStarts(view: DataView, offset: number, count: number): Int32Array {
   const starts = new Int32Array(count + 1);
   let at = offset;
   for (let i = 0; i < count; i++) {
-    if (at + 4 > page.length) throw new Error(`string value ${i} of ${count} runs past the end of its page`);
+    if (at + 4 > view.byteLength) throw new Error(`string value ${i} of ${count} runs past the end of its page`);
     starts[i] = at + 4;
     at += 4 + view.getUint32(at, true);
-    if (at > page.length) throw new Error(`string value ${i} of ${count} runs past the end of its page`);
   }
-  starts[count] = at + 4; // value i ends at starts[i + 1] - 4
+  if (at > view.byteLength) throw new Error(`string values run past the end of their page`);
+  starts[count] = at + 4;
+  return starts;
+}
+
+function setLengths(view: DataView, starts: Int32Array, count: number, restore: boolean): void {
+  for (let i = 0; i < count; i++) view.setUint32(starts[i] - 4, restore ? starts[i + 1] - 4 - starts[i] : 0, true);
+}
+
+function substrings(all: string, starts: Int32Array, offset: number, count: number): string[] {
   const out = new Array<string>(count);
-  // With the length prefixes zeroed for a moment, the value bytes are ASCII exactly when every value is.
-  for (let i = 0; i < count; i++) view.setUint32(starts[i] - 4, 0);
-  const ascii = isAscii(page.subarray(offset, at));
-  const all = ascii ? Buffer.from(page.buffer, page.byteOffset + offset, at - offset).toString('latin1') : '';
-  for (let i = 0; i < count; i++) view.setUint32(starts[i] - 4, starts[i + 1] - 4 - starts[i], true); // the page as it was
-  if (ascii) for (let i = 0; i < count; i++) out[i] = all.slice(starts[i] - offset, starts[i + 1] - 4 - offset);
-  else for (let i = 0; i < count; i++) out[i] = utf8.decode(page.subarray(starts[i], starts[i + 1] - 4));
+  for (let i = 0; i < count; i++) out[i] = all.slice(starts[i] - offset, starts[i + 1] - 4 - offset);
+  return out;
+}
+
+function decoded(page: Uint8Array, starts: Int32Array, count: number): string[] {
+  const out = new Array<string>(count);
+  for (let i = 0; i < count; i++) out[i] = utf8.decode(page.subarray(starts[i], starts[i + 1] - 4));
   return out;
 }

@@ -15,14 +15,21 @@ const NATIVE_COPY = 8;
  */
 export function snappyUncompress(input: Uint8Array, outputLength: number, into?: Uint8Array): Uint8Array {
   const output = into && into.length >= outputLength ? into.subarray(0, outputLength) : new Uint8Array(outputLength);
+  decompress(input, output);
+  return output;
+}
+
+/** The block into `output`, exactly as long as the block says. */
+function decompress(input: Uint8Array, output: Uint8Array): void {
+  const outputLength = output.length;
   const end = input.length;
   let pos = 0;
-  // Preamble: the uncompressed length as a varint.
+  // Preamble: the uncompressed length as a varint (a page is well under 2^31 bytes).
   let declared = 0;
   for (let shift = 0; ; shift += 7) {
     if (pos >= end || shift > 28) throw new Error('snappy: bad length preamble');
     const b = input[pos++];
-    declared += (b & 0x7f) * 2 ** shift;
+    declared = (declared | ((b & 0x7f) << shift)) >>> 0;
     if (b < 0x80) break;
   }
   if (declared !== outputLength) throw new Error(`snappy: block holds ${declared} bytes, page header says ${outputLength}`);
@@ -37,7 +44,7 @@ export function snappyUncompress(input: Uint8Array, outputLength: number, into?:
         const bytes = len - 60;
         if (pos + bytes > end) throw new Error('snappy: literal length past end of input');
         len = 0;
-        for (let i = 0; i < bytes; i++) len += input[pos + i] * 2 ** (8 * i);
+        for (let i = 0; i < bytes; i++) len = (len | (input[pos + i] << (8 * i))) >>> 0;
         len += 1;
         pos += bytes;
       }
@@ -63,7 +70,7 @@ export function snappyUncompress(input: Uint8Array, outputLength: number, into?:
     } else {
       if (pos + 4 > end) throw new Error('snappy: copy past end of input');
       len = (tag >>> 2) + 1;
-      offset = (input[pos] | (input[pos + 1] << 8) | (input[pos + 2] << 16)) + input[pos + 3] * 2 ** 24;
+      offset = (input[pos] | (input[pos + 1] << 8) | (input[pos + 2] << 16) | (input[pos + 3] << 24)) >>> 0;
       pos += 4;
     }
     if (offset === 0 || offset > out) throw new Error(`snappy: bad copy offset ${offset} at output ${out}`);
@@ -74,7 +81,6 @@ export function snappyUncompress(input: Uint8Array, outputLength: number, into?:
     out += len;
   }
   if (out !== outputLength) throw new Error(`snappy: block ended after ${out} of ${outputLength} bytes`);
-  return output;
 }
 
 /** The Parquet library's decompressor table with this SNAPPY (other codecs stay the library's). */
