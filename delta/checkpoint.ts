@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { Action, AddFile, MetadataAction, ProtocolAction, RemoveFile, TxnAction, parseActions } from './actions';
 import { dataFilePath } from './paths';
 import { LAST_CHECKPOINT, LOG_DIR, LogFile, LogStore, checkpointFileName } from './log-store';
-import { openParquet, readLeafRows, readMapRows, readRowGroup, writeParquetFile } from './parquet';
+import { ParquetFile, openParquet, readLeafRows, readListRows, readMapRows, writeParquetFile } from './parquet';
 import { StructType } from './schema';
 import { DeletionVectorDescriptor } from './deletion-vectors';
 
@@ -77,131 +77,203 @@ export function completeCheckpoints(logFiles: LogFile[]): CheckpointRef[] {
   return out.sort((a, b) => b.version - a.version);
 }
 
+/** Whether any row has a value. */
+function any(rows: ArrayLike<unknown>): boolean {
+  for (let i = 0; i < rows.length; i++) if (rows[i] != null) return true;
+  return false;
+}
+
 const num = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v));
 // Raw reads hand over bytes for string columns a writer left unannotated.
 const text = (v: unknown): string => (v instanceof Uint8Array ? new TextDecoder().decode(v) : (v as string));
 
+/** Some of a checkpoint's actions: its file actions apart (no wrapper object per file), the others as in a commit. */
+export interface CheckpointActions {
+  adds: AddFile[];
+  removes: RemoveFile[];
+  others: Action[];
+}
+
+const noActions = (): CheckpointActions => ({ adds: [], removes: [], others: [] });
+
 /**
- * Reads the actions of a checkpoint (all parts), row group by row group. add/remove/txn come from their leaf
- * columns directly (no nested assembly: a checkpoint of 100,000 files is 100,000 small structs); the rare
- * metaData and protocol rows go through the general reader.
+ * Reads the actions of a checkpoint (all parts) and hands them to `onActions` row group by row group (the
+ * caller keeps what it needs; no list of the whole checkpoint is built). Actions come from leaf columns
+ * directly (no nested assembly: a checkpoint of 100,000 files is 100,000 small structs).
  */
-export async function readCheckpoint(tablePath: string, cp: CheckpointRef): Promise<Action[]> {
-  const actions: Action[] = [];
+export async function readCheckpoint(tablePath: string, cp: CheckpointRef, onActions: (actions: CheckpointActions) => void): Promise<void> {
   const sidecars: string[] = [];
   for (const name of cp.files) {
     const file = path.join(tablePath, LOG_DIR, name);
     if (name.endsWith('.json')) {
       // v2 checkpoint in JSON: actions as in a commit, file actions possibly in sidecars
+      const actions = noActions();
       for (const a of parseActions(await fs.readFile(file, 'utf8'), file)) {
         const sidecar = a.sidecar as { path?: string } | undefined;
         if (sidecar?.path) sidecars.push(sidecar.path);
-        else actions.push(a);
+        else if (a.add) actions.adds.push(a.add);
+        else if (a.remove) actions.removes.push(a.remove);
+        else actions.others.push(a);
       }
+      onActions(actions);
       continue;
     }
-    await readParquetActions(file, actions, sidecars);
+    await readParquetActions(file, onActions, sidecars);
   }
   // v2 checkpoints keep add/remove actions in sidecar files under _delta_log/_sidecars
-  for (const p of sidecars) await readParquetActions(dataFilePath(path.join(tablePath, LOG_DIR, '_sidecars'), p), actions, []);
+  for (const p of sidecars) await readParquetActions(dataFilePath(path.join(tablePath, LOG_DIR, '_sidecars'), p), onActions, []);
+}
+
+/** The actions of a Parquet checkpoint or sidecar file, a row group at a time; sidecar references go to `sidecars`. */
+async function readParquetActions(file: string, onActions: (actions: CheckpointActions) => void, sidecars: string[]): Promise<void> {
+  const pf = await openParquet(file, { inMemory: true });
+  for (let g = 0; g < pf.rowGroupRows.length; g++) onActions(rowGroupActions(await actionColumns(pf, g), pf.rowGroupRows[g], sidecars));
+}
+
+type Rows = ArrayLike<unknown>;
+
+/** A row group's action columns, row-aligned. */
+interface ActionColumns {
+  add: { path: Rows; size: Rows; time: Rows; change: Rows; stats: Rows; rowId: Rows; rowVersion: Rows; parts: Rows; tags: Rows; dv: DvColumns };
+  remove: { path: Rows; time: Rows; change: Rows; ext: Rows; size: Rows; parts: Rows; dv: DvColumns };
+  txn: { app: Rows; version: Rows; updated: Rows };
+  sidecarPath: Rows;
+  /** metaData and protocol actions by row. */
+  tableActions: Map<number, Action>;
+}
+
+async function actionColumns(pf: ParquetFile, g: number): Promise<ActionColumns> {
+  const leaf = (p: string) => readLeafRows(pf, g, p.split('.'));
+  const [path, size, time, change, stats, rowId, rowVersion, parts, tags] = await Promise.all([
+    leaf('add.path'), leaf('add.size'), leaf('add.modificationTime'), leaf('add.dataChange'), leaf('add.stats'),
+    leaf('add.baseRowId'), leaf('add.defaultRowCommitVersion'),
+    readMapRows(pf, g, ['add', 'partitionValues']), readMapRows(pf, g, ['add', 'tags']),
+  ]);
+  const add = { path, size, time, change, stats, rowId, rowVersion, parts, tags, dv: await dvLeaves(pf, g, 'add') };
+  const [rPath, rTime, rChange, rExt, rSize] = await Promise.all([
+    leaf('remove.path'), leaf('remove.deletionTimestamp'), leaf('remove.dataChange'), leaf('remove.extendedFileMetadata'), leaf('remove.size'),
+  ]);
+  // Maps are read only in a row group that has removes ([]: no rows), as footers cannot tell null maps from empty ones.
+  const rParts = any(rPath) ? await readMapRows(pf, g, ['remove', 'partitionValues']) : [];
+  const remove = { path: rPath, time: rTime, change: rChange, ext: rExt, size: rSize, parts: rParts, dv: await dvLeaves(pf, g, 'remove') };
+  const [app, version, updated, sidecarPath] = await Promise.all([leaf('txn.appId'), leaf('txn.version'), leaf('txn.lastUpdated'), leaf('sidecar.path')]);
+  return { add, remove, txn: { app, version, updated }, sidecarPath, tableActions: await tableActions(pf, g) };
+}
+
+/**
+ * The actions of a row group's rows. A plain loop over small builders, apart from the async reads: one big
+ * async function took the JIT 180 ms of compiling (twice, after a deopt) for a 100,000-file checkpoint.
+ */
+function rowGroupActions(c: ActionColumns, n: number, sidecars: string[]): CheckpointActions {
+  const actions = noActions();
+  for (let i = 0; i < n; i++) {
+    if (c.add.path[i] != null) actions.adds.push(addAt(c.add, i));
+    else if (c.remove.path[i] != null) actions.removes.push(removeAt(c.remove, i));
+    else if (c.txn.app[i] != null) actions.others.push({ txn: txnAt(c.txn, i) });
+    else if (c.sidecarPath[i] != null) sidecars.push(text(c.sidecarPath[i]));
+    else {
+      const a = c.tableActions.get(i);
+      if (a) actions.others.push(a);
+    }
+  }
   return actions;
 }
 
-/** Appends the actions of a Parquet checkpoint or sidecar file; sidecar references go to `sidecars`. */
-async function readParquetActions(file: string, actions: Action[], sidecars: string[]): Promise<void> {
-  const pf = await openParquet(file, { inMemory: true });
-  for (let g = 0; g < pf.rowGroupRows.length; g++) {
-    const n = pf.rowGroupRows[g];
-    const leaf = (p: string) => readLeafRows(pf, g, p.split('.'));
-    const [aPath, aSize, aTime, aChange, aStats, aRowId, aRowVersion, aParts, aTags] = await Promise.all([
-      leaf('add.path'), leaf('add.size'), leaf('add.modificationTime'), leaf('add.dataChange'), leaf('add.stats'),
-      leaf('add.baseRowId'), leaf('add.defaultRowCommitVersion'),
-      readMapRows(pf, g, ['add', 'partitionValues']), readMapRows(pf, g, ['add', 'tags']),
-    ]);
-    const aDv = await dvLeaves(pf, g, 'add');
-    const [rPath, rTime, rChange, rExt, rSize, rParts] = await Promise.all([
-      leaf('remove.path'), leaf('remove.deletionTimestamp'), leaf('remove.dataChange'), leaf('remove.extendedFileMetadata'),
-      leaf('remove.size'), readMapRows(pf, g, ['remove', 'partitionValues']),
-    ]);
-    const rDv = await dvLeaves(pf, g, 'remove');
-    const [tApp, tVersion, tUpdated, sidecarPath] = await Promise.all([leaf('txn.appId'), leaf('txn.version'), leaf('txn.lastUpdated'), leaf('sidecar.path')]);
-    const other = await readRowGroup(pf, g, CHECKPOINT_SCHEMA.fields.slice(3), { nullStructWhenMembersNull: true, raw: true });
-    for (let i = 0; i < n; i++) {
-      if (aPath[i] != null) {
-        const a: AddFile = {
-          path: text(aPath[i]),
-          partitionValues: (aParts[i] ?? {}) as AddFile['partitionValues'],
-          size: Number(aSize[i] ?? 0),
-          modificationTime: Number(aTime[i] ?? 0),
-          dataChange: (aChange[i] ?? true) as boolean,
-        };
-        if (aStats[i] != null) a.stats = text(aStats[i]);
-        if (aTags[i] != null) a.tags = aTags[i] as Record<string, string>;
-        const dv = aDv(i);
-        if (dv) a.deletionVector = dv;
-        if (aRowId[i] != null) a.baseRowId = Number(aRowId[i]);
-        if (aRowVersion[i] != null) a.defaultRowCommitVersion = Number(aRowVersion[i]);
-        actions.push({ add: a });
-      } else if (rPath[i] != null) {
-        const r: RemoveFile = { path: text(rPath[i]), dataChange: (rChange[i] ?? true) as boolean };
-        if (rTime[i] != null) r.deletionTimestamp = Number(rTime[i]);
-        if (rExt[i] != null) r.extendedFileMetadata = rExt[i] as boolean;
-        if (rParts[i] != null) r.partitionValues = rParts[i] as RemoveFile['partitionValues'];
-        if (rSize[i] != null) r.size = Number(rSize[i]);
-        const dv = rDv(i);
-        if (dv) r.deletionVector = dv;
-        actions.push({ remove: r });
-      } else if (tApp[i] != null) {
-        const tx: TxnAction = { appId: text(tApp[i]), version: Number(tVersion[i]) };
-        if (tUpdated[i] != null) tx.lastUpdated = Number(tUpdated[i]);
-        actions.push({ txn: tx });
-      } else if (sidecarPath[i] != null) {
-        sidecars.push(text(sidecarPath[i]));
-      } else {
-        const a = otherAction(other, i);
-        if (a) actions.push(a);
-      }
-    }
-  }
+function addAt(c: ActionColumns['add'], i: number): AddFile {
+  const path = text(c.path[i]);
+  const partitionValues = (c.parts[i] ?? {}) as AddFile['partitionValues'];
+  const size = Number(c.size[i] ?? 0);
+  const modificationTime = Number(c.time[i] ?? 0);
+  const dataChange = (c.change[i] ?? true) as boolean;
+  // stats in the literal: a property added later would cost every file a separate property store
+  const a: AddFile = c.stats[i] != null
+    ? { path, partitionValues, size, modificationTime, dataChange, stats: text(c.stats[i]) }
+    : { path, partitionValues, size, modificationTime, dataChange };
+  if (c.tags[i] != null) a.tags = c.tags[i] as Record<string, string>;
+  const dv = dvAt(c.dv, i);
+  if (dv) a.deletionVector = dv;
+  if (c.rowId[i] != null) a.baseRowId = Number(c.rowId[i]);
+  if (c.rowVersion[i] != null) a.defaultRowCommitVersion = Number(c.rowVersion[i]);
+  return a;
 }
 
-/** The deletion vector descriptor of row i of an add or remove column, if any. */
-async function dvLeaves(pf: Awaited<ReturnType<typeof openParquet>>, g: number, action: string): Promise<(i: number) => DeletionVectorDescriptor | undefined> {
+function removeAt(c: ActionColumns['remove'], i: number): RemoveFile {
+  const r: RemoveFile = { path: text(c.path[i]), dataChange: (c.change[i] ?? true) as boolean };
+  if (c.time[i] != null) r.deletionTimestamp = Number(c.time[i]);
+  if (c.ext[i] != null) r.extendedFileMetadata = c.ext[i] as boolean;
+  if (c.parts[i] != null) r.partitionValues = c.parts[i] as RemoveFile['partitionValues'];
+  if (c.size[i] != null) r.size = Number(c.size[i]);
+  const dv = dvAt(c.dv, i);
+  if (dv) r.deletionVector = dv;
+  return r;
+}
+
+function txnAt(c: ActionColumns['txn'], i: number): TxnAction {
+  const tx: TxnAction = { appId: text(c.app[i]), version: Number(c.version[i]) };
+  if (c.updated[i] != null) tx.lastUpdated = Number(c.updated[i]);
+  return tx;
+}
+
+/** The deletion vector leaves of an add or remove column. */
+interface DvColumns { type: Rows; where: Rows; offset: Rows; size: Rows; card: Rows }
+
+async function dvLeaves(pf: ParquetFile, g: number, action: string): Promise<DvColumns> {
   const [type, where, offset, size, card] = await Promise.all(
     ['storageType', 'pathOrInlineDv', 'offset', 'sizeInBytes', 'cardinality'].map((f) => readLeafRows(pf, g, [action, 'deletionVector', f])),
   );
-  return (i) => (type[i] == null ? undefined : {
-    storageType: text(type[i]),
-    pathOrInlineDv: text(where[i]),
-    ...(offset[i] != null ? { offset: Number(offset[i]) } : {}),
-    sizeInBytes: Number(size[i]),
-    cardinality: Number(card[i]),
-  });
+  return { type, where, offset, size, card };
 }
 
-function otherAction(cols: Record<string, ArrayLike<unknown>>, i: number): Action | undefined {
-  const md = cols.metaData[i] as Record<string, any> | null | undefined;
-  if (md && md.id != null) {
-    const m: MetadataAction = {
-      id: text(md.id),
-      name: md.name ?? null,
-      description: md.description ?? null,
-      format: { provider: md.format?.provider ?? 'parquet', options: md.format?.options ?? {} },
-      schemaString: text(md.schemaString),
-      partitionColumns: md.partitionColumns ?? [],
-      configuration: md.configuration ?? {},
-      createdTime: num(md.createdTime) ?? null,
-    };
-    return { metaData: m };
+/** The deletion vector descriptor of row i, if any. */
+function dvAt(c: DvColumns, i: number): DeletionVectorDescriptor | undefined {
+  return c.type[i] == null ? undefined : {
+    storageType: text(c.type[i]),
+    pathOrInlineDv: text(c.where[i]),
+    ...(c.offset[i] != null ? { offset: Number(c.offset[i]) } : {}),
+    sizeInBytes: Number(c.size[i]),
+    cardinality: Number(c.card[i]),
+  };
+}
+
+/**
+ * The metaData and protocol actions of a row group, by row (a few rows at most): from leaf columns too
+ * (assembling 8,192 rows of nested nulls costs more).
+ */
+async function tableActions(pf: ParquetFile, g: number): Promise<Map<number, Action>> {
+  const out = new Map<number, Action>();
+  const leaf = (p: string) => readLeafRows(pf, g, p.split('.'));
+  const [id, name, description, provider, schemaString, createdTime, minReader, minWriter] = await Promise.all([
+    leaf('metaData.id'), leaf('metaData.name'), leaf('metaData.description'), leaf('metaData.format.provider'), leaf('metaData.schemaString'),
+    leaf('metaData.createdTime'), leaf('protocol.minReaderVersion'), leaf('protocol.minWriterVersion'),
+  ]);
+  if (!any(id) && !any(minReader)) return out; // a row group of file actions: its maps and lists are not read
+  const [options, configuration] = await Promise.all([readMapRows(pf, g, ['metaData', 'format', 'options']), readMapRows(pf, g, ['metaData', 'configuration'])]);
+  const [partitionColumns, readerFeatures, writerFeatures] = await Promise.all([
+    readListRows(pf, g, ['metaData', 'partitionColumns']), readListRows(pf, g, ['protocol', 'readerFeatures']), readListRows(pf, g, ['protocol', 'writerFeatures']),
+  ]);
+  const texts = (v: unknown[] | null) => v && v.map((x) => (x == null ? x : text(x)));
+  const textMap = (m: Record<string, unknown> | null) => m && Object.fromEntries(Object.entries(m).map(([k, x]) => [k, x == null ? null : text(x)]));
+  for (let i = 0; i < pf.rowGroupRows[g]; i++) {
+    if (id[i] != null) {
+      const m: MetadataAction = {
+        id: text(id[i]),
+        name: name[i] == null ? null : text(name[i]),
+        description: description[i] == null ? null : text(description[i]),
+        format: { provider: provider[i] == null ? 'parquet' : text(provider[i]), options: (textMap(options[i]) ?? {}) as Record<string, string> },
+        schemaString: text(schemaString[i]),
+        partitionColumns: (texts(partitionColumns[i]) ?? []) as string[],
+        configuration: (textMap(configuration[i]) ?? {}) as Record<string, string>,
+        createdTime: num(createdTime[i]) ?? null,
+      };
+      out.set(i, { metaData: m });
+    } else if (minReader[i] != null) {
+      const pr: ProtocolAction = { minReaderVersion: Number(minReader[i]), minWriterVersion: Number(minWriter[i]) };
+      if (readerFeatures[i] != null) pr.readerFeatures = texts(readerFeatures[i]) as string[];
+      if (writerFeatures[i] != null) pr.writerFeatures = texts(writerFeatures[i]) as string[];
+      out.set(i, { protocol: pr });
+    }
   }
-  const p = cols.protocol[i] as Record<string, any> | null | undefined;
-  if (p && p.minReaderVersion != null) {
-    const pr: ProtocolAction = { minReaderVersion: Number(p.minReaderVersion), minWriterVersion: Number(p.minWriterVersion) };
-    if (p.readerFeatures != null) pr.readerFeatures = p.readerFeatures;
-    if (p.writerFeatures != null) pr.writerFeatures = p.writerFeatures;
-    return { protocol: pr };
-  }
-  return undefined;
+  return out;
 }
 
 export interface CheckpointState {

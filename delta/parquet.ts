@@ -16,9 +16,11 @@ import { parquetHeader } from 'hyparquet/src/column.js';
 import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
 import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
 import { readPlain } from 'hyparquet/src/plain.js';
-import { getMaxDefinitionLevel, getSchemaPath } from 'hyparquet/src/schema.js';
+import { getMaxDefinitionLevel, getMaxRepetitionLevel, getSchemaPath } from 'hyparquet/src/schema.js';
 import { promises as fs } from 'node:fs';
 import { DeltaError, ioError } from './errors';
+import { textPageV1, textPageV2 } from './parquet-text';
+import { COMPRESSORS } from './snappy';
 import { ArrayType, DataType, MapType, StructField, StructType, decimalType, isArray, isMap, isStruct } from './schema';
 import { DeltaTimestamp, dateFromDays, daysFromDate, decimalToString, decimalUnscaled, timestampMicros } from './values';
 
@@ -122,7 +124,13 @@ async function wholeFile(filePath: string): Promise<AsyncBuffer> {
     throw ioError('cannot read', filePath, err);
   }
   const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
-  return { byteLength: ab.byteLength, slice: (start: number, end?: number) => ab.slice(start, end ?? ab.byteLength) };
+  const whole: InMemoryBuffer = { byteLength: ab.byteLength, slice: (start: number, end?: number) => ab.slice(start, end ?? ab.byteLength), bytes: ab };
+  return whole;
+}
+
+/** A file read whole: the leaf reader takes views of it instead of copies (`slice` copies, as the library expects). */
+interface InMemoryBuffer extends AsyncBuffer {
+  bytes: ArrayBuffer;
 }
 
 // Parsers that keep timestamps exact (bigint microseconds) and dates as day numbers; values.ts forms come later.
@@ -178,6 +186,7 @@ export async function readRowGroup(pf: ParquetFile, rowGroup: number, fields: St
         rowEnd: rowStart + numRows,
         utf8: false,
         parsers: RAW_PARSERS,
+        compressors: COMPRESSORS,
         onChunk: (c) => {
           const list = chunks.get(c.columnName) ?? [];
           list.push({ start: c.rowStart, data: c.columnData });
@@ -221,13 +230,13 @@ interface LeafColumn {
 async function readLeaves(pf: ParquetFile, rowGroup: number, paths: string[][]): Promise<(LeafColumn | undefined)[]> {
   const out: (LeafColumn | undefined)[] = [];
   for (const p of paths) {
-    const chunk = pf.meta.row_groups[rowGroup].columns.find((c) => c.meta_data?.path_in_schema.join('\u0000') === p.join('\u0000'));
-    if (!chunk?.meta_data) {
+    const chunk = columnChunk(pf, rowGroup, p);
+    if (!chunk) {
       out.push(undefined);
       continue;
     }
     try {
-      out.push(await readLeaf(pf, chunk.meta_data, p));
+      out.push(await readLeaf(pf, chunk, p));
     } catch (err) {
       throw new DeltaError('CorruptDataFile', `${pf.filePath}: cannot read column ${p.join('.')} of row group ${rowGroup} (${(err as Error).message})`, { retryable: false, cause: err });
     }
@@ -235,40 +244,76 @@ async function readLeaves(pf: ParquetFile, rowGroup: number, paths: string[][]):
   return out;
 }
 
-async function readLeaf(pf: ParquetFile, meta: NonNullable<FileMetaData['row_groups'][number]['columns'][number]['meta_data']>, p: string[]): Promise<LeafColumn> {
+type ColumnChunkMeta = NonNullable<FileMetaData['row_groups'][number]['columns'][number]['meta_data']>;
+const CHUNKS = new WeakMap<object, Map<string, ColumnChunkMeta>>();
+
+/** The column chunk of the leaf at `path` in a row group (looked up by path, indexed once per row group). */
+function columnChunk(pf: ParquetFile, rowGroup: number, path: string[]): ColumnChunkMeta | undefined {
+  const group = pf.meta.row_groups[rowGroup];
+  let byPath = CHUNKS.get(group);
+  if (!byPath) {
+    byPath = new Map();
+    for (const c of group.columns) if (c.meta_data) byPath.set(c.meta_data.path_in_schema.join('\u0000'), c.meta_data);
+    CHUNKS.set(group, byPath);
+  }
+  return byPath.get(path.join('\u0000'));
+}
+
+const SCHEMA_PATHS = new WeakMap<object, Map<string, ReturnType<typeof getSchemaPath>>>();
+
+/** Schema nodes from the root to the leaf at `path`, worked out once per file and leaf (the library builds the whole tree each time). */
+function schemaPathOf(pf: ParquetFile, path: string[]): ReturnType<typeof getSchemaPath> {
+  let byPath = SCHEMA_PATHS.get(pf.meta.schema);
+  if (!byPath) SCHEMA_PATHS.set(pf.meta.schema, (byPath = new Map()));
+  const key = path.join('\u0000');
+  let found = byPath.get(key);
+  if (!found) byPath.set(key, (found = getSchemaPath(pf.meta.schema, path)));
+  return found;
+}
+
+async function readLeaf(pf: ParquetFile, meta: ColumnChunkMeta, p: string[]): Promise<LeafColumn> {
   const start = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
-  const buf = await pf.buffer.slice(start, start + Number(meta.total_compressed_size));
-  const reader = { view: new DataView(buf), offset: 0 };
-  const schemaPath = getSchemaPath(pf.meta.schema, p);
+  const size = Number(meta.total_compressed_size);
+  const whole = (pf.buffer as Partial<InMemoryBuffer>).bytes;
+  const chunk = whole ? new Uint8Array(whole, start, size) : new Uint8Array(await pf.buffer.slice(start, start + size));
+  const reader = { view: new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength), offset: 0 };
+  const schemaPath = schemaPathOf(pf, p);
   const element = schemaPath[schemaPath.length - 1].element;
-  const decoder = { pathInSchema: p, type: meta.type, element, schemaPath, codec: meta.codec, parsers: { ...DEFAULT_PARSERS, ...RAW_PARSERS }, utf8: false };
+  const decoder = { pathInSchema: p, type: meta.type, element, schemaPath, codec: meta.codec, compressors: COMPRESSORS, parsers: { ...DEFAULT_PARSERS, ...RAW_PARSERS }, utf8: false };
   const valuePages: ArrayLike<unknown>[] = [];
   const defPages: ArrayLike<number>[] = [];
   const repPages: ArrayLike<number>[] = [];
   let dictionary: any;
   let seen = 0;
   const total = Number(meta.num_values);
+  const maxDef = getMaxDefinitionLevel(schemaPath);
+  const maxRep = getMaxRepetitionLevel(schemaPath);
+  // Plain UTF-8 strings (a checkpoint's paths and stats) are decoded a page at a time (parquet-text.ts).
+  const text = meta.type === 'BYTE_ARRAY' && (element.converted_type === 'UTF8' || element.logical_type?.type === 'STRING') && (!element.logical_type || element.logical_type.type === 'STRING');
   const append = (page: { definitionLevels?: ArrayLike<number>; repetitionLevels?: ArrayLike<number>; dataPage: any }, encoding: string, n: number) => {
-    valuePages.push(convertWithDictionary(page.dataPage, dictionary, encoding as any, decoder as any));
+    valuePages.push(encoding === 'TEXT' ? page.dataPage : convertWithDictionary(page.dataPage, dictionary, encoding as any, decoder as any));
+    // The library drops a v1 page's definition levels when it has no nulls; pages must stay aligned.
     if (page.definitionLevels?.length) defPages.push(page.definitionLevels);
+    else if (maxDef > 0) defPages.push(new Array(n).fill(maxDef));
     if (page.repetitionLevels?.length) repPages.push(page.repetitionLevels);
     seen += n;
   };
-  while (seen < total && reader.offset < buf.byteLength) {
+  while (seen < total && reader.offset < chunk.byteLength) {
     const header = parquetHeader(reader);
-    const compressed = new Uint8Array(buf, reader.offset, header.compressed_page_size);
+    const compressed = chunk.subarray(reader.offset, reader.offset + header.compressed_page_size);
     reader.offset += header.compressed_page_size;
     if (header.type === 'DICTIONARY_PAGE') {
-      const page = decompressPage(compressed, Number(header.uncompressed_page_size), meta.codec, undefined);
+      const page = decompressPage(compressed, Number(header.uncompressed_page_size), meta.codec, COMPRESSORS);
       const dict = readPlain({ view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 }, meta.type, header.dictionary_page_header!.num_values, element.type_length);
       dictionary = convert(dict, decoder as any);
     } else if (header.type === 'DATA_PAGE') {
       const daph = header.data_page_header!;
-      const page = decompressPage(compressed, Number(header.uncompressed_page_size), meta.codec, undefined);
-      append(readDataPage(page, daph, decoder as any), daph.encoding, daph.num_values);
+      if (text && daph.encoding === 'PLAIN') append(textPageV1(compressed, header, meta.codec, maxRep, maxDef), 'TEXT', daph.num_values);
+      else append(readDataPage(decompressPage(compressed, Number(header.uncompressed_page_size), meta.codec, COMPRESSORS), daph, decoder as any), daph.encoding, daph.num_values);
     } else if (header.type === 'DATA_PAGE_V2') {
       const daph2 = header.data_page_header_v2!;
-      append(readDataPageV2(compressed, header, decoder as any), daph2.encoding, daph2.num_values);
+      if (text && daph2.encoding === 'PLAIN') append(textPageV2(compressed, header, meta.codec, maxRep, maxDef), 'TEXT', daph2.num_values);
+      else append(readDataPageV2(compressed, header, decoder as any), daph2.encoding, daph2.num_values);
     }
   }
   const levels: number[] = [];
@@ -277,18 +322,37 @@ async function readLeaf(pf: ParquetFile, meta: NonNullable<FileMetaData['row_gro
     if (node.element.repetition_type !== 'REQUIRED') d++;
     levels.push(d);
   }
-  return { values: joinPages(valuePages), def: joinPages(defPages), rep: joinPages(repPages), maxDef: getMaxDefinitionLevel(schemaPath), levels };
+  return { values: joinPages(valuePages), def: joinPages(defPages), rep: joinPages(repPages), maxDef, levels };
 }
 
 function joinPages<T>(pages: ArrayLike<T>[]): ArrayLike<T> {
   if (pages.length === 1) return pages[0];
-  const out: T[] = [];
-  for (const p of pages) for (let i = 0; i < p.length; i++) out.push(p[i]);
+  let n = 0;
+  for (const p of pages) n += p.length;
+  if (pages.every((p) => p instanceof Uint8Array)) {
+    const out = new Uint8Array(n);
+    let at = 0;
+    for (const p of pages as unknown as Uint8Array[]) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out as unknown as ArrayLike<T>;
+  }
+  const out = new Array<T>(n);
+  let at = 0;
+  for (const p of pages) for (let i = 0; i < p.length; i++) out[at++] = p[i];
   return out;
 }
 
 /** Row-aligned values of the leaf at `path` (no list or map on the way): null where it or an ancestor is null. */
 export async function readLeafRows(pf: ParquetFile, rowGroup: number, path: string[]): Promise<ArrayLike<unknown>> {
+  // A leaf the footer proves null in every row is not read: in a checkpoint's row group of adds, that is every
+  // remove, txn, deletion vector and metaData leaf (a page of levels each, for nothing).
+  const chunk = columnChunk(pf, rowGroup, path);
+  const nulls = chunk?.statistics?.null_count;
+  if (chunk && nulls !== undefined && nulls !== null && BigInt(nulls) === BigInt(chunk.num_values) && BigInt(chunk.num_values) === BigInt(pf.rowGroupRows[rowGroup])) {
+    return nullRows(pf.rowGroupRows[rowGroup]);
+  }
   const [leaf] = await readLeaves(pf, rowGroup, [path]);
   return leafRows(leaf, pf.rowGroupRows[rowGroup]);
 }
@@ -303,9 +367,41 @@ export async function readMapRows(pf: ParquetFile, rowGroup: number, path: strin
   const valuePath = leafPaths.find((p) => p[p.length - 1] === 'value');
   const numRows = pf.rowGroupRows[rowGroup];
   if (!keyPath || !valuePath) return new Array(numRows).fill(null);
-  const [keys, values] = await readLeaves(pf, rowGroup, [keyPath, valuePath]);
+  const [keys] = await readLeaves(pf, rowGroup, [keyPath]);
+  // Values only matter for entries: a row group with none (a checkpoint's add.tags, mostly) skips them.
+  const [values] = keys && keys.values.length === 0 ? [NO_ENTRIES] : await readLeaves(pf, rowGroup, [valuePath]);
   return mapRows(keys, values, numRows, path.length);
 }
+
+/**
+ * Row-aligned lists of the list column at `path` (inside structs only; elements a primitive, in the standard
+ * 3-level layout or the legacy 2-level one): null where null.
+ */
+export async function readListRows(pf: ParquetFile, rowGroup: number, path: string[]): Promise<(unknown[] | null)[]> {
+  const prefix = path.join('\u0000') + '\u0000';
+  const leafPaths = pf.meta.row_groups[rowGroup].columns
+    .map((c) => c.meta_data?.path_in_schema ?? [])
+    .filter((p) => p.join('\u0000').startsWith(prefix));
+  const numRows = pf.rowGroupRows[rowGroup];
+  const out: (unknown[] | null)[] = new Array(numRows).fill(null);
+  if (leafPaths.length !== 1) return out;
+  const [elements] = await readLeaves(pf, rowGroup, leafPaths);
+  if (!elements) return out;
+  const listDef = elements.levels[path.length - 1]; // the list itself is defined
+  const entryDef = elements.levels[path.length]; // its repeated level: an element exists
+  let row = -1;
+  let vi = 0;
+  for (let i = 0; i < elements.def.length; i++) {
+    if (elements.rep[i] === 0) row++;
+    const d = elements.def[i];
+    if (d < listDef) continue;
+    const list = out[row] ?? (out[row] = []);
+    if (d >= entryDef) list.push(d === elements.maxDef ? elements.values[vi++] : null);
+  }
+  return out;
+}
+
+const NO_ENTRIES: LeafColumn = { values: [], def: [], rep: [], maxDef: 0, levels: [] };
 
 function leafRows(leaf: LeafColumn | undefined, numRows: number): ArrayLike<unknown> {
   // No values: every row null (a checkpoint's remove/txn leaves in a group of adds); a value per row: no nulls.

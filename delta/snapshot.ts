@@ -12,7 +12,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Action, AddFile, MetadataAction, PartitionValues, ProtocolAction, RemoveFile, TxnAction, parseActions } from './actions';
-import { CheckpointRef, completeCheckpoints, readCheckpoint } from './checkpoint';
+import { CheckpointActions, CheckpointRef, completeCheckpoints, readCheckpoint } from './checkpoint';
 import { DeltaError } from './errors';
 import { LOG_DIR, LogFile, LogStore, commitFileName, logStore, parseLogFileName } from './log-store';
 import { dataFilePath } from './paths';
@@ -42,19 +42,34 @@ export interface Snapshot {
   tombstones(): RemoveFile[];
 }
 
-/** Log replay state; also used by the committer to apply its own actions. */
+/**
+ * Log replay state. A checkpoint is reconciled (each logical file appears once), so its file actions are kept
+ * as read, in lists: no key is built and no map entry made for its 100,000 files. Commits after it are keyed
+ * by logical file, and a checkpoint file they touch (added again or removed) gives way to their action.
+ */
 export class TableState {
   protocol?: ProtocolAction;
   metadata?: MetadataAction;
-  readonly adds = new Map<string, AddFile>();
-  readonly removes = new Map<string, RemoveFile>();
   readonly txns = new Map<string, TxnAction>();
+  /** The checkpoint's file actions, in the batches they were read in. */
+  private readonly checkpointAdds: AddFile[][] = [];
+  private readonly checkpointRemoves: RemoveFile[][] = [];
+  private readonly adds = new Map<string, AddFile>();
+  private readonly removes = new Map<string, RemoveFile>();
   private readonly prefix: string;
 
   constructor(readonly tablePath: string) {
     this.prefix = path.join(tablePath, '_').slice(0, -1);
   }
 
+  /** Actions of the checkpoint the replay starts from; before any `apply`. */
+  applyCheckpoint(actions: CheckpointActions): void {
+    if (actions.adds.length > 0) this.checkpointAdds.push(actions.adds);
+    if (actions.removes.length > 0) this.checkpointRemoves.push(actions.removes);
+    for (const a of actions.others) this.applyTableAction(a);
+  }
+
+  /** Actions of one commit, in log order. */
   apply(actions: Action[]): void {
     for (const a of actions) {
       if (a.add) {
@@ -65,10 +80,36 @@ export class TableState {
         const key = this.key(a.remove.path, a.remove.deletionVector);
         this.adds.delete(key);
         this.removes.set(key, a.remove);
-      } else if (a.metaData) this.metadata = a.metaData;
-      else if (a.protocol) this.protocol = a.protocol;
-      else if (a.txn) this.txns.set(a.txn.appId, a.txn);
+      } else this.applyTableAction(a);
     }
+  }
+
+  private applyTableAction(a: Action): void {
+    if (a.metaData) this.metadata = a.metaData;
+    else if (a.protocol) this.protocol = a.protocol;
+    else if (a.txn) this.txns.set(a.txn.appId, a.txn);
+  }
+
+  /** Live files: the checkpoint's that no later commit touched, then the commits'. A new list. */
+  liveFiles(): AddFile[] {
+    return this.current(this.checkpointAdds, this.adds);
+  }
+
+  /** Remove tombstones: the checkpoint's that no later commit touched, then the commits'. A new list. */
+  tombstones(): RemoveFile[] {
+    return this.current(this.checkpointRemoves, this.removes);
+  }
+
+  private current<T extends AddFile | RemoveFile>(checkpoint: T[][], later: Map<string, T>): T[] {
+    let files = ([] as T[]).concat(...checkpoint);
+    if (this.adds.size > 0 || this.removes.size > 0) {
+      files = files.filter((f) => {
+        const key = this.key(f.path, f.deletionVector);
+        return !this.adds.has(key) && !this.removes.has(key);
+      });
+    }
+    for (const f of later.values()) files.push(f);
+    return files;
   }
 
   /**
@@ -84,7 +125,6 @@ export class TableState {
     }
     return dv ? `${file}\u0000${deletionVectorId(dv as DeletionVectorDescriptor)}` : file;
   }
-
 }
 
 class LoadedSnapshot implements Snapshot {
@@ -101,7 +141,7 @@ class LoadedSnapshot implements Snapshot {
     this.metadata = state.metadata;
     this.schema = parseSchemaString(state.metadata.schemaString, tablePath);
     this.partitionColumns = state.metadata.partitionColumns ?? [];
-    this.live = [...state.adds.values()];
+    this.live = state.liveFiles();
   }
 
   files(partition?: PartitionValues): AddFile[] {
@@ -138,7 +178,7 @@ class LoadedSnapshot implements Snapshot {
   }
 
   tombstones(): RemoveFile[] {
-    return [...this.state.removes.values()];
+    return this.state.tombstones();
   }
 }
 
@@ -200,13 +240,11 @@ export async function loadSnapshot(store: LogStore, at: { version?: number; time
     }
     const state = new TableState(table);
     if (cp) {
-      let actions: Action[];
       try {
-        actions = await readCheckpoint(table, cp);
+        await readCheckpoint(table, cp, (actions) => state.applyCheckpoint(actions));
       } catch {
-        continue; // an unreadable checkpoint is skipped; an older one or plain replay is still correct
+        continue; // an unreadable checkpoint is skipped (with the state it began): an older one or plain replay is still correct
       }
-      state.apply(actions);
     }
     await readCommits(store, start, target, (actions) => state.apply(actions));
     if (state.protocol) checkReadSupport(state.protocol, state.metadata, undefined, table);
