@@ -1,4 +1,5 @@
 /** `batch-score worker`: a long-running worker process connected to the configured Temporal cluster. */
+import * as os from 'node:os';
 import { Runtime } from '@temporalio/worker';
 import { createWorkers, WORKER_ROLES, WorkerRole } from '../workers/workers';
 import { num, parseCommand, positiveInt, str } from './args';
@@ -12,7 +13,9 @@ settings (the SDK's environment configuration), else localhost:7233.
   --role R          all (default): workflows and every activity; orchestration: workflows and the light
                     activities (task queue batch-score); scoring: scoreUnit only (task queue batch-score-scoring)
   --concurrency N   units scored at once (default: number of cores)
-  --threads N       onnxruntime intra-op threads per model session (default 1)
+  --threads N       onnxruntime intra-op threads per model session (default: number of cores; a model run
+                    blocks the worker's JavaScript thread, so concurrent units take turns and each run should
+                    use every core; use 1 when running one worker process per core)
   --data-dir DIR    data root with the default tables and the local model registry
 `;
 
@@ -28,7 +31,7 @@ export async function workerCommand(args: string[]): Promise<number> {
   const workers = await createWorkers({
     connection, namespace, role,
     concurrency: num(p, 'concurrency', positiveInt),
-    intraOpThreads: num(p, 'threads', positiveInt) ?? 1,
+    intraOpThreads: num(p, 'threads', positiveInt) ?? os.availableParallelism(),
     dataDir: str(p, 'data-dir'),
   });
   console.log(`batch-score worker (${role}) on ${workers.map((w) => w.options.taskQueue).join(' + ')}, namespace ${namespace}`);

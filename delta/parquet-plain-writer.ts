@@ -24,6 +24,7 @@ import { ConstantColumn, WriteColumn } from './constant-column';
 import { DeltaError } from './errors';
 import { primitiveElement } from './parquet';
 import { StructField, StructType } from './schema';
+import { NumericArray, typedRange } from './typed-range';
 import { daysFromDate, timestampMicros } from './values';
 
 type NumberArray = Int32Array | Float32Array | Float64Array;
@@ -198,19 +199,9 @@ function packBits(values: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Min and max of a chunk in the type's order, NaN left out; for floats a zero bound is signed as the spec asks. */
+/** Min and max of a chunk (NaN left out); a zero bound is signed as the spec asks for floats. */
 function bounds(values: TypedColumn, type: string): Pick<Statistics, 'min_value' | 'max_value'> {
   if (values.length === 0) return {};
-  if (values instanceof BigInt64Array) {
-    let lo = values[0];
-    let hi = values[0];
-    for (let i = 1; i < values.length; i++) {
-      const x = values[i];
-      if (x < lo) lo = x;
-      else if (x > hi) hi = x;
-    }
-    return { min_value: lo, max_value: hi };
-  }
   if (type === 'boolean') {
     let any = 0;
     let all = 1;
@@ -221,18 +212,10 @@ function bounds(values: TypedColumn, type: string): Pick<Statistics, 'min_value'
     }
     return { min_value: all === 1, max_value: any === 1 };
   }
-  let lo = Infinity;
-  let hi = -Infinity;
-  let seen = false;
-  for (let i = 0; i < values.length; i++) {
-    const x = values[i] as number;
-    if (x !== x) continue; // NaN
-    seen = true;
-    if (x < lo) lo = x;
-    if (x > hi) hi = x;
-  }
-  if (!seen) return {};
-  return { min_value: lo === 0 ? -0 : lo, max_value: hi === 0 ? 0 : hi };
+  const range = typedRange(values as NumericArray);
+  if (!range) return {};
+  const { min, max } = range;
+  return { min_value: min === 0 ? -0 : min, max_value: max === 0 ? 0 : max };
 }
 
 /** A constant's PLAIN bytes and its physical value (for the footer statistics). */

@@ -6,6 +6,7 @@
  */
 import { ConstantColumn, WriteColumn } from './constant-column';
 import { StructType } from './schema';
+import { typedRange } from './typed-range';
 import { daysFromDate, decimalToString, decimalUnscaled, isoMicros, timestampMicros } from './values';
 
 const MAX_COLUMNS = 32;
@@ -67,17 +68,9 @@ function valueBounds(data: ArrayLike<unknown>, type: string): { nullCount: numbe
 /** The same for a typed array (no nulls), in one tight loop: a scoring unit's user ids and probabilities. */
 function typedBounds(data: TypedArray, type: string): { nullCount: number; lo?: Key; hi?: Key } {
   const ordered = type === 'long' ? data instanceof BigInt64Array : NUMBER_TYPES.has(type) && !(data instanceof BigInt64Array);
-  if (!ordered) return valueBounds(data, type);
-  let lo: any;
-  let hi: any;
-  for (let i = 0; i < data.length; i++) {
-    const x = data[i];
-    if (x !== x) continue; // NaN has no place in the order
-    if (lo === undefined) lo = hi = x;
-    else if (x < lo) lo = x;
-    else if (x > hi) hi = x;
-  }
-  return { nullCount: 0, lo, hi };
+  if (!ordered || data instanceof Uint8Array) return valueBounds(data, type);
+  const range = typedRange(data);
+  return { nullCount: 0, lo: range?.min, hi: range?.max };
 }
 
 const NUMBER_TYPES = new Set(['integer', 'short', 'byte', 'float', 'double']);

@@ -51,13 +51,17 @@ export function featureRows(
   ids: Column,
   start: number,
   end: number,
-  opts: { type: FloatType; nullPolicy: NullPolicy; imputeValues: Float64Array; source: string },
+  opts: { type: FloatType; nullPolicy: NullPolicy; imputeValues: Float64Array; source: string; scratch?: Float32Array | Float64Array },
 ): FeatureRows {
   const n = end - start;
   const width = features.length;
-  const matrix = opts.type === 'float64' ? new Float64Array(n * width) : new Float32Array(n * width);
-  const userIds =
-    ids instanceof BigInt64Array ? ids.slice(start, end) : BigInt64Array.from({ length: n }, (_, r) => userIdAt(ids, start + r));
+  // Every cell is written below, so a scratch matrix (reused between calls) needs no clearing.
+  const scratch = opts.scratch;
+  const reuse = scratch !== undefined && scratch.length >= n * width && (scratch instanceof Float64Array) === (opts.type === 'float64');
+  const matrix = reuse ? scratch.subarray(0, n * width) : opts.type === 'float64' ? new Float64Array(n * width) : new Float32Array(n * width);
+  // A view of the batch's ids; copied below only if rows are dropped.
+  let userIds =
+    ids instanceof BigInt64Array ? ids.subarray(start, end) : BigInt64Array.from({ length: n }, (_, r) => userIdAt(ids, start + r));
   let bad: Uint8Array | undefined;
   for (let j = 0; j < width; j++) {
     const col = columns[j];
@@ -83,7 +87,8 @@ export function featureRows(
     }
   }
   if (!bad) return { matrix, userIds, rows: n, skipped: 0 };
-  // skip: compact the kept rows to the front.
+  // skip: compact the kept rows to the front (of a copy of the ids: the batch stays as it was read).
+  if (userIds.buffer === (ids as BigInt64Array).buffer) userIds = userIds.slice();
   let kept = 0;
   for (let r = 0; r < n; r++) {
     if (bad[r]) continue;

@@ -10,6 +10,8 @@
  *     Python peer   bench/score/peer.py: pyarrow + onnxruntime, library default threads, one process
  *
  *   node dist/bench/score/run.js [--users 1000000,10000000] [--models lr,gbm] [--processes 2] [--layer delta]
+ *                                [--concurrency 1] [--threads 1]   (units at a time per process, onnxruntime threads)
+ *                                [--repeat N]   (N alternating rounds; prints every run and the medians)
  *                                [--dir DIR] [--json FILE]
  * Prints users/s (wall clock, process start included), seconds per stage, peak RSS per process.
  */
@@ -53,15 +55,18 @@ async function layerNamed(name: string, silverTable: string): Promise<ParquetLay
 }
 
 /**
- * A worker process: like a scoring worker polling its task queue, it asks for a unit, scores it, asks for the
- * next; when there are none left it prints its totals (a LoopResult) as one JSON line.
+ * A worker process: like a scoring worker polling its task queue with `concurrency` activity slots, it asks
+ * for a unit per free slot and scores it; when no unit is left for any slot it prints its totals (a
+ * LoopResult) as one JSON line. onnxruntime runs with `threads` intra-op threads.
  */
-async function child(args: { table: string; pinned: PinnedModel; layer: string; out: string }) {
-  const scorer = await loadScorer(args.pinned, { intraOpThreads: 1 });
+async function child(args: { table: string; pinned: PinnedModel; layer: string; out: string; concurrency: number; threads: number }) {
+  const scorer = await loadScorer(args.pinned, { intraOpThreads: args.threads });
   const layer = await layerNamed(args.layer, args.table);
   const done: LoopResult[] = [];
+  let idleSlots = 0;
   process.on('message', (msg: { unit?: Segment[] }) => {
     if (!msg.unit) {
+      if (++idleSlots < args.concurrency) return;
       console.log(JSON.stringify(sumResults(done)));
       process.disconnect();
       return;
@@ -74,7 +79,7 @@ async function child(args: { table: string; pinned: PinnedModel; layer: string; 
       process.exit(1);
     });
   });
-  process.send!('next');
+  for (let slot = 0; slot < args.concurrency; slot++) process.send!('next');
 }
 
 function sumResults(results: LoopResult[]): LoopResult {
@@ -125,7 +130,7 @@ function workerProcess(spec: string, queue: Segment[][]): Promise<LoopResult> {
   });
 }
 
-async function benchNode(dir: string, users: number, model: BenchModel, processes: number, layer: string): Promise<Row> {
+async function benchNode(dir: string, users: number, model: BenchModel, processes: number, layer: string, slots: { concurrency: number; threads: number }): Promise<Row> {
   const { table, files } = await benchSilver(dir, users);
   const pinned = await benchModel(dir, model);
   const out = path.join(dir, 'out', `node-${layer}-${model}-${users}`);
@@ -133,12 +138,12 @@ async function benchNode(dir: string, users: number, model: BenchModel, processe
   await fs.mkdir(out, { recursive: true });
   const units = await unitsOf(files);
   const started = performance.now();
-  const spec = JSON.stringify({ table, pinned, layer, out });
+  const spec = JSON.stringify({ table, pinned, layer, out, ...slots });
   const results: LoopResult[] = await Promise.all(Array.from({ length: processes }, () => workerProcess(spec, units)));
   const wallSeconds = (performance.now() - started) / 1000;
   const sum = (k: 'read' | 'score' | 'write') => results.reduce((a, r) => a + r.seconds[k], 0);
   return {
-    runner: `batch-score, ${processes} process${processes > 1 ? 'es' : ''} (${results[0].layer})`,
+    runner: `batch-score, ${processes} process${processes > 1 ? 'es' : ''} × ${slots.concurrency} unit${slots.concurrency > 1 ? 's' : ''} at a time, ${slots.threads} onnxruntime thread${slots.threads > 1 ? 's' : ''} (${results[0].layer})`,
     users,
     model,
     wallSeconds,
@@ -194,26 +199,49 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       users: { type: 'string' }, models: { type: 'string' }, processes: { type: 'string' }, layer: { type: 'string' },
-      dir: { type: 'string' }, json: { type: 'string' }, child: { type: 'string' },
+      dir: { type: 'string' }, json: { type: 'string' }, child: { type: 'string' }, concurrency: { type: 'string' }, threads: { type: 'string' },
+      repeat: { type: 'string' },
     },
   });
   if (values.child) return child(JSON.parse(values.child));
   const dir = benchDir(values.dir);
   const processes = Number(values.processes ?? os.availableParallelism());
   const layer = values.layer ?? 'delta';
+  const repeat = Number(values.repeat ?? 1);
   const rows: Row[] = [];
+  const medians: Row[] = [];
   for (const users of (values.users ?? '1000000,10000000').split(',').map(Number)) {
     await benchSilver(dir, users); // inputs are made once, outside the measurements
     for (const model of (values.models ?? 'lr,gbm').split(',') as BenchModel[]) {
       await benchModel(dir, model);
-      rows.push(await benchNode(dir, users, model, processes, layer));
-      console.error(table(rows.slice(-1)).split('\n').pop());
-      rows.push(await benchPython(dir, users, model));
-      console.error(table(rows.slice(-1)).split('\n').pop());
+      // Rounds alternate the two runners, so a change in the machine's load hits both alike.
+      const ours: Row[] = [];
+      const peer: Row[] = [];
+      for (let round = 0; round < repeat; round++) {
+        ours.push(await benchNode(dir, users, model, processes, layer, { concurrency: Number(values.concurrency ?? 1), threads: Number(values.threads ?? 1) }));
+        console.error(table(ours.slice(-1)).split('\n').pop());
+        peer.push(await benchPython(dir, users, model));
+        console.error(table(peer.slice(-1)).split('\n').pop());
+      }
+      rows.push(...ours, ...peer);
+      medians.push(median(ours), median(peer));
     }
   }
   console.log(table(rows));
-  if (values.json) await fs.writeFile(values.json, JSON.stringify(rows, null, 2) + '\n');
+  if (repeat > 1) {
+    console.log(`\nMedian of ${repeat} rounds (by wall time), and batch-score's throughput relative to the peer:\n`);
+    console.log(table(medians));
+    for (let i = 0; i < medians.length; i += 2) {
+      const [a, b] = [medians[i], medians[i + 1]];
+      console.log(`${a.users.toLocaleString('en-US')} users, ${a.model}: ${(a.usersPerSecond / b.usersPerSecond).toFixed(2)}× the peer`);
+    }
+  }
+  if (values.json) await fs.writeFile(values.json, JSON.stringify({ rows, medians }, null, 2) + '\n');
+}
+
+/** The run with the median wall time (the lower middle one for an even count). */
+function median(runs: Row[]): Row {
+  return [...runs].sort((a, b) => a.wallSeconds - b.wallSeconds)[Math.floor((runs.length - 1) / 2)];
 }
 
 main().catch((e) => {
