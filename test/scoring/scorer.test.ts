@@ -140,6 +140,10 @@ describe('scoring: scorer', () => {
       Array.from(skipped.probabilities),
       [0, 1, 3, 4, 6, 7, 8].map((i) => imputed.probabilities[i]),
     );
+    // Dropping rows leaves the batch as it was read, and the reused feature matrix carries nothing over.
+    assert.deepEqual(Array.from(b.columns.user_id as ArrayLike<unknown>, (x) => BigInt(x as bigint)), Array.from({ length: 10 }, (_, i) => 1000n + BigInt(i)));
+    const again = await scorer.scoreBatch(b, { nullPolicy: 'impute' });
+    assert.deepEqual(Array.from(again.probabilities), Array.from(imputed.probabilities));
   });
 
   it('"impute" without impute values in the model fails before scoring, naming the features', async () => {
