@@ -12,6 +12,7 @@
  *   node dist/bench/score/run.js [--users 1000000,10000000] [--models lr,gbm] [--processes 2] [--layer delta]
  *                                [--concurrency 1] [--threads 1]   (units at a time per process, onnxruntime threads)
  *                                [--repeat N]   (N alternating rounds; prints every run and the medians)
+ *                                [--unit-rows N]   (rows per scoring unit, whole row groups; default 262,144)
  *                                [--dir DIR] [--json FILE]
  * Prints users/s (wall clock, process start included), seconds per stage, peak RSS per process.
  */
@@ -93,13 +94,13 @@ function sumResults(results: LoopResult[]): LoopResult {
 }
 
 /** Units as planUnits cuts them: whole row groups of one file, about UNIT_ROWS rows each, in file order. */
-async function unitsOf(files: string[]): Promise<Segment[][]> {
+async function unitsOf(files: string[], unitRows: number): Promise<Segment[][]> {
   const units: Segment[][] = [];
   for (const file of files) {
     let unit: number[] = [];
     let rows = 0;
     for (const [g, n] of (await openParquet(file)).rowGroupRows.entries()) {
-      if (unit.length > 0 && rows + n > UNIT_ROWS) {
+      if (unit.length > 0 && rows + n > unitRows) {
         units.push([{ file, rowGroups: unit }]);
         unit = [];
         rows = 0;
@@ -112,7 +113,7 @@ async function unitsOf(files: string[]): Promise<Segment[][]> {
   return units;
 }
 
-/** The scoring units' default size (planUnits' unitRows: 250,000 rows, rounded to whole row groups). */
+/** The scoring units' default size (planUnits' unitRows: 250,000 rows, rounded up to whole row groups). */
 const UNIT_ROWS = 262_144;
 
 /** One worker process, fed units from the shared queue until it is empty; resolves to its totals. */
@@ -130,13 +131,13 @@ function workerProcess(spec: string, queue: Segment[][]): Promise<LoopResult> {
   });
 }
 
-async function benchNode(dir: string, users: number, model: BenchModel, processes: number, layer: string, slots: { concurrency: number; threads: number }): Promise<Row> {
+async function benchNode(dir: string, users: number, model: BenchModel, processes: number, layer: string, slots: { concurrency: number; threads: number; unitRows: number }): Promise<Row> {
   const { table, files } = await benchSilver(dir, users);
   const pinned = await benchModel(dir, model);
   const out = path.join(dir, 'out', `node-${layer}-${model}-${users}`);
   await fs.rm(out, { recursive: true, force: true });
   await fs.mkdir(out, { recursive: true });
-  const units = await unitsOf(files);
+  const units = await unitsOf(files, slots.unitRows);
   const started = performance.now();
   const spec = JSON.stringify({ table, pinned, layer, out, ...slots });
   const results: LoopResult[] = await Promise.all(Array.from({ length: processes }, () => workerProcess(spec, units)));
@@ -200,7 +201,7 @@ async function main(): Promise<void> {
     options: {
       users: { type: 'string' }, models: { type: 'string' }, processes: { type: 'string' }, layer: { type: 'string' },
       dir: { type: 'string' }, json: { type: 'string' }, child: { type: 'string' }, concurrency: { type: 'string' }, threads: { type: 'string' },
-      repeat: { type: 'string' },
+      repeat: { type: 'string' }, 'unit-rows': { type: 'string' },
     },
   });
   if (values.child) return child(JSON.parse(values.child));
@@ -218,7 +219,7 @@ async function main(): Promise<void> {
       const ours: Row[] = [];
       const peer: Row[] = [];
       for (let round = 0; round < repeat; round++) {
-        ours.push(await benchNode(dir, users, model, processes, layer, { concurrency: Number(values.concurrency ?? 1), threads: Number(values.threads ?? 1) }));
+        ours.push(await benchNode(dir, users, model, processes, layer, { concurrency: Number(values.concurrency ?? 1), threads: Number(values.threads ?? 1), unitRows: Number(values['unit-rows'] ?? UNIT_ROWS) }));
         console.error(table(ours.slice(-1)).split('\n').pop());
         peer.push(await benchPython(dir, users, model));
         console.error(table(peer.slice(-1)).split('\n').pop());
