@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// The package's bin: runs the compiled CLI (npm run build writes dist/).
-require('../dist/cli/main.js').main(process.argv.slice(2)).then(
+// The package's bin: runs the compiled CLI (npm run build writes dist/). Long-running verbs run in a process
+// started with the V8 flags of dist/cli/node-flags.js.
+const argv = process.argv.slice(2);
+const restarted = require('../dist/cli/node-flags.js').runWithNodeFlags(__filename, argv);
+(restarted ?? require('../dist/cli/main.js').main(argv)).then(
   (code) => { process.exitCode = code; },
   (err) => { console.error(`batch-score: ${err && err.message ? err.message : err}`); process.exitCode = 1; },
 );
