@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The package's bin: runs the compiled CLI (npm run build writes dist/). Long-running verbs run in a process
-// started with the V8 flags of dist/cli/node-flags.js.
+// started with the V8 flags of dist/cli/launch.js (and a worker in --processes N of them).
 const argv = process.argv.slice(2);
-const restarted = require('../dist/cli/node-flags.js').runWithNodeFlags(__filename, argv);
+const restarted = require('../dist/cli/launch.js').launch(__filename, argv);
 (restarted ?? require('../dist/cli/main.js').main(argv)).then(
   (code) => { process.exitCode = code; },
   (err) => { console.error(`batch-score: ${err && err.message ? err.message : err}`); process.exitCode = 1; },

@@ -6,13 +6,16 @@ import { num, parseCommand, positiveInt, str } from './args';
 import { connectWorker } from './connection';
 
 const HELP = `
-Usage: batch-score worker [--role all|orchestration|scoring] [--concurrency N] [--threads N] [--data-dir DIR]
+Usage: batch-score worker [--role all|orchestration|scoring] [--processes N|cores] [--concurrency N] [--threads N]
+                         [--data-dir DIR]
 
 Run a worker until SIGINT/SIGTERM. Connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS
 settings (the SDK's environment configuration), else localhost:7233.
   --role R          all (default): workflows and every activity; orchestration: workflows and the light
                     activities (task queue batch-score); scoring: scoreUnit only (task queue batch-score-scoring)
-  --concurrency N   units scored at once (default: number of cores)
+  --processes N     worker processes (default 1; "cores": one per core, the fastest layout for scoring). Each
+                    then scores one unit at a time on one onnxruntime thread unless told otherwise
+  --concurrency N   units scored at once per process (default: number of cores)
   --threads N       onnxruntime intra-op threads per model session (default: number of cores; a model run
                     blocks the worker's JavaScript thread, so concurrent units take turns and each run should
                     use every core; use 1 when running one worker process per core)
@@ -22,8 +25,12 @@ settings (the SDK's environment configuration), else localhost:7233.
 export async function workerCommand(args: string[]): Promise<number> {
   const p = parseCommand(HELP, {
     role: { type: 'string' }, concurrency: { type: 'string' }, threads: { type: 'string' }, 'data-dir': { type: 'string' },
+    processes: { type: 'string' },
   }, args);
   if (!p) return 0;
+  if (str(p, 'processes') !== undefined && str(p, 'processes') !== '1') {
+    throw new Error('--processes is handled by the batch-score command (bin/batch-score.js), which starts the processes');
+  }
   const role = (str(p, 'role') ?? 'all') as WorkerRole;
   if (!WORKER_ROLES.includes(role)) throw new Error(`--role must be one of ${WORKER_ROLES.join(', ')}, got ${role}`);
   Runtime.install({});

@@ -21,7 +21,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { NODE_FLAGS } from '../../cli/node-flags';
+import { NODE_FLAGS } from '../../cli/launch';
 import { openTable } from '../../delta';
 import { openParquet } from '../../delta/parquet';
 import type { PinnedModel } from '../../registry';
@@ -120,7 +120,7 @@ const UNIT_ROWS = 262_144;
 /** One worker process, fed units from the shared queue until it is empty; resolves to its totals. */
 function workerProcess(spec: string, queue: Segment[][]): Promise<LoopResult> {
   return new Promise((resolve, reject) => {
-    // Started with the V8 flags `batch-score worker` runs with (cli/node-flags.ts).
+    // Started with the V8 flags `batch-score worker` runs with (cli/launch.ts).
     const worker = fork(__filename, ['--child', spec], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...NODE_FLAGS] });
     let stdout = '';
     worker.stdout!.on('data', (d) => (stdout += d));

@@ -1,0 +1,100 @@
+/**
+ * `batch-score worker` runs in processes started with the V8 flags of cli/launch.ts (one, or `--processes N`);
+ * the first process passes SIGTERM on (graceful shutdown, exit code kept) and killing it outright (SIGKILL)
+ * still stops every worker process.
+ */
+import * as assert from 'node:assert/strict';
+import { ChildProcess, spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { NODE_FLAGS } from '../../cli/launch';
+import { REPO_ROOT, tempDir } from '../support/processes';
+import { startLocalServer } from '../support/temporal';
+
+/** Pids of the live processes whose parent is `pid` (Linux /proc). */
+async function childrenOf(pid: number): Promise<number[]> {
+  const out: number[] = [];
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await fs.readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // pid (comm) state ppid ...: comm may hold spaces, so read after its closing parenthesis
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[1]) === pid && fields[0] !== 'Z') out.push(Number(entry));
+  }
+  return out;
+}
+
+const alive = (pid: number) => fs.access(`/proc/${pid}`).then(() => fs.readFile(`/proc/${pid}/stat`, 'utf8')).then((s) => !/\) Z /.test(s), () => false);
+
+describe('batch-score worker: launched in processes with the V8 flags', function () {
+  this.timeout(120_000);
+  let env: TestWorkflowEnvironment;
+  let dir: string;
+  before(async function () {
+    if (process.platform !== 'linux') this.skip(); // reads /proc
+    env = await startLocalServer();
+    dir = await tempDir('node-flags');
+  });
+  after(async () => {
+    await env?.teardown();
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  async function startWorker(args: string[] = []): Promise<{ first: ChildProcess; workers: number[]; cmdlines: string[][] }> {
+    const processes = args.includes('--processes') ? Number(args[args.indexOf('--processes') + 1]) : 1;
+    const first = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'batch-score.js'), 'worker', '--role', 'scoring', ...args], {
+      env: { ...process.env, TEMPORAL_ADDRESS: env.address, BATCH_SCORE_DATA: dir },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      let started = 0;
+      first.stdout!.on('data', (chunk: Buffer) => {
+        started += chunk.toString().split('batch-score worker').length - 1;
+        if (started >= processes) resolve();
+      });
+      first.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
+    });
+    const workers = await childrenOf(first.pid!);
+    assert.equal(workers.length, processes, 'worker processes under the first one');
+    const cmdlines = await Promise.all(workers.map(async (w) => (await fs.readFile(`/proc/${w}/cmdline`, 'utf8')).split('\0')));
+    for (const cmdline of cmdlines) for (const flag of NODE_FLAGS) assert.ok(cmdline.includes(flag), `worker started with ${flag}: ${cmdline.join(' ')}`);
+    return { first, workers, cmdlines };
+  }
+
+  const gone = async (pids: number[]) => {
+    const deadline = Date.now() + 3000;
+    while ((await Promise.all(pids.map(alive))).some(Boolean) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    return !(await Promise.all(pids.map(alive))).some(Boolean);
+  };
+
+  it('SIGTERM to the first process shuts the worker down gracefully; its exit code comes back', async () => {
+    const { first, workers } = await startWorker(['--concurrency', '1']);
+    const exited = new Promise<number | null>((resolve) => first.once('exit', (code) => resolve(code)));
+    first.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.equal(await gone(workers), true);
+  });
+
+  it('SIGKILL to the first process stops the worker within a second', async () => {
+    const { first, workers } = await startWorker(['--concurrency', '1']);
+    first.kill('SIGKILL');
+    assert.equal(await gone(workers), true, 'the worker outlived its killed parent');
+  });
+
+  it('--processes 2 runs two worker processes, one unit and one onnxruntime thread each, stopped together', async () => {
+    const { first, workers, cmdlines } = await startWorker(['--processes', '2']);
+    for (const cmdline of cmdlines) {
+      assert.ok(!cmdline.includes('--processes'), cmdline.join(' '));
+      assert.equal(cmdline[cmdline.indexOf('--concurrency') + 1], '1');
+      assert.equal(cmdline[cmdline.indexOf('--threads') + 1], '1');
+    }
+    const exited = new Promise<number | null>((resolve) => first.once('exit', (code) => resolve(code)));
+    first.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.equal(await gone(workers), true);
+    const killed = await startWorker(['--processes', '2']);
+    killed.first.kill('SIGKILL');
+    assert.equal(await gone(killed.workers), true, 'worker processes outlived their killed parent');
+  });
+});
