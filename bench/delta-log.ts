@@ -14,9 +14,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkpointAt, logStore, serializeActions, schemaToString, Action, StructType } from '../delta';
+import { PYTHON, REPO_ROOT } from '../test/support/processes';
 
-const repoRoot = path.resolve(__dirname, '../..');
-const python = process.env.BATCH_SCORE_PYTHON ?? path.join(repoRoot, '.venv/bin/python');
 
 const SCHEMA: StructType = {
   type: 'struct',
@@ -59,7 +58,7 @@ interface Measure { seconds: number; maxRssMb: number; version: number; files: n
 function measureOurs(table: string): Measure {
   // Timed from after the module loads, as the Python side is timed from after `import deltalake`; the file
   // list is taken inside the timing, as the Python side's file_uris() is.
-  const code = `const d=require(${JSON.stringify(path.join(repoRoot, 'dist/delta'))});const t=process.hrtime.bigint();d.openTable(${JSON.stringify(table)}).then(s=>{const files=s.files().length;const sec=Number(process.hrtime.bigint()-t)/1e9;console.log(JSON.stringify({seconds:sec,maxRssMb:process.resourceUsage().maxRSS/1024,version:s.version,files}))})`;
+  const code = `const d=require(${JSON.stringify(path.join(REPO_ROOT, 'dist/delta'))});const t=process.hrtime.bigint();d.openTable(${JSON.stringify(table)}).then(s=>{const files=s.files().length;const sec=Number(process.hrtime.bigint()-t)/1e9;console.log(JSON.stringify({seconds:sec,maxRssMb:process.resourceUsage().maxRSS/1024,version:s.version,files}))})`;
   const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout);
@@ -74,7 +73,7 @@ n=len(dt.file_uris())
 sec=time.perf_counter()-t
 print(json.dumps({"seconds":sec,"maxRssMb":resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024,"version":dt.version(),"files":n}))
 sys.stdout.flush();os._exit(0)`;
-  const r = spawnSync(python, ['-c', code], { encoding: 'utf8' });
+  const r = spawnSync(PYTHON, ['-c', code], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout);
 }

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { deltaCommand } from '../../cli/delta';
-import { StructType } from '../../delta';
+import { ColumnBatch, DeltaTimestamp, StructType } from '../../delta';
 import { PREDICTIONS_SCHEMA } from '../../pipeline/gold-schemas';
 import { GOLDEN_ROOT, PYTHON, REPO_ROOT, tempDir as supportTempDir } from '../support/processes';
 
@@ -95,3 +95,29 @@ export const SILVER_SCHEMA: StructType = {
     field('snapshot_date', 'date'),
   ],
 };
+
+/** A value as comparable text: exact for bigints, NaN and -0, timestamps (micros) and bytes. */
+export function canonValue(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
+  if (v instanceof DeltaTimestamp) return `ts:${v.micros}`;
+  if (v instanceof Uint8Array) return `bytes:${Buffer.from(v).toString('hex')}`;
+  return `${typeof v}:${String(v)}`;
+}
+
+/**
+ * Rows as python/delta/write_table.py and spark_table.py make them (id, value = id / 4, name null every 7th,
+ * ts = 2026-01-01 + id seconds + id microseconds), written by us: the other engines' rows and ours line up.
+ */
+export function engineRows(start: number, count: number): ColumnBatch {
+  const ids = Array.from({ length: count }, (_, i) => start + i);
+  const base = BigInt(Date.UTC(2026, 0, 1)) * 1000n;
+  return {
+    numRows: count,
+    columns: {
+      id: ids.map(BigInt), value: ids.map((i) => i / 4), name: ids.map((i) => (i % 7 === 0 ? null : `n${i}`)),
+      ts: ids.map((i) => new DeltaTimestamp(base + BigInt(i) * 1_000_001n)),
+    },
+  };
+}

@@ -10,9 +10,9 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ColumnBatch, DeltaTimestamp, appendFiles, openTable, replacePartition, writeDataFile } from '../../delta';
+import { appendFiles, openTable, replacePartition, writeDataFile } from '../../delta';
 import { commitPredictions, stagePredictions } from '../../pipeline/gold-predictions';
-import { ourRows, python, pythonScript, rowDiff, tempDir } from './helpers';
+import { engineRows, ourRows, python, pythonScript, rowDiff, tempDir } from './helpers';
 
 type Op = Record<string, unknown>;
 
@@ -31,19 +31,6 @@ async function sameAsSpark(table: string, sparkRowsFile: string, expectedRows: n
   assert.equal(ours.error, undefined, ours.error);
   assert.equal(ours.rows!.length, expectedRows, `${table}${version === undefined ? '' : `@${version}`}: our row count`);
   assert.equal(rowDiff(ours.rows!, theirs, 'Spark'), undefined);
-}
-
-/** Rows shaped like spark_table.py's, written by us. */
-function batch(start: number, count: number): ColumnBatch {
-  const ids = Array.from({ length: count }, (_, i) => start + i);
-  const base = BigInt(Date.UTC(2026, 0, 1)) * 1000n;
-  return {
-    numRows: count,
-    columns: {
-      id: ids.map(BigInt), value: ids.map((i) => i / 4), name: ids.map((i) => (i % 7 === 0 ? null : `n${i}`)),
-      ts: ids.map((i) => new DeltaTimestamp(base + BigInt(i) * 1_000_001n)),
-    },
-  };
 }
 
 describe('interop with Spark (opt-in: INTEROP_SPARK=1)', function () {
@@ -88,8 +75,8 @@ describe('interop with Spark (opt-in: INTEROP_SPARK=1)', function () {
     // 2. We write on top of Spark's table, and build a Gold table through the pipeline's own staging: eleven
     //    dates, so our checkpoint (at version 10) is in what Spark reads.
     const schema = (await openTable(part)).schema;
-    await appendFiles(part, [await writeDataFile(part, { schema, partitionColumns: ['day'], partitionValues: { day: '2026-01-04' }, batch: batch(900, 12) })]);
-    await replacePartition(part, { day: '2026-01-01' }, [await writeDataFile(part, { schema, partitionColumns: ['day'], partitionValues: { day: '2026-01-01' }, batch: batch(700, 3) })]);
+    await appendFiles(part, [await writeDataFile(part, { schema, partitionColumns: ['day'], partitionValues: { day: '2026-01-04' }, batch: engineRows(900, 12) })]);
+    await replacePartition(part, { day: '2026-01-01' }, [await writeDataFile(part, { schema, partitionColumns: ['day'], partitionValues: { day: '2026-01-01' }, batch: engineRows(700, 3) })]);
     for (let d = 1; d <= 11; d++) {
       const scoreDate = `2026-02-${String(d).padStart(2, '0')}`;
       const n = 1000 + d;

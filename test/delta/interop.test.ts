@@ -6,8 +6,8 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ColumnBatch, DeltaTimestamp, StructType, appendFiles, openTable, replacePartition, scanTable, writeDataFile } from '../../delta';
-import { deltaRsRows, ourRows, rowDiff, runPython, tempDir } from './helpers';
+import { StructType, appendFiles, openTable, replacePartition, scanTable, writeDataFile } from '../../delta';
+import { deltaRsRows, engineRows, ourRows, rowDiff, runPython, tempDir } from './helpers';
 
 function rsWrite(table: string, args: string[]): number {
   return Number(runPython('write_table.py', [table, ...args]).stdout.trim());
@@ -20,19 +20,6 @@ async function sameAsDeltaRs(table: string, expectedRows: number, version?: numb
   assert.equal(ours.error, undefined, ours.error);
   assert.equal(ours.rows!.length, expectedRows);
   assert.equal(rowDiff(ours.rows!, theirs.rows!), undefined);
-}
-
-/** Rows shaped like write_table.py's, written by us. */
-function batch(start: number, count: number): ColumnBatch {
-  const ids = Array.from({ length: count }, (_, i) => start + i);
-  const base = BigInt(Date.UTC(2026, 0, 1)) * 1000n;
-  return {
-    numRows: count,
-    columns: {
-      id: ids.map(BigInt), value: ids.map((i) => i / 4), name: ids.map((i) => (i % 7 === 0 ? null : `n${i}`)),
-      ts: ids.map((i) => new DeltaTimestamp(base + BigInt(i) * 1_000_001n)),
-    },
-  };
 }
 
 describe('interop with delta-rs', function () {
@@ -65,9 +52,9 @@ describe('interop with delta-rs', function () {
 
     // our writes on top: an append to a new day, a replace of day 1
     const schema: StructType = s.schema;
-    const add3 = await writeDataFile(t, { schema, partitionColumns: ['day'], partitionValues: { day: '2026-01-03' }, batch: batch(900, 12) });
+    const add3 = await writeDataFile(t, { schema, partitionColumns: ['day'], partitionValues: { day: '2026-01-03' }, batch: engineRows(900, 12) });
     assert.equal((await appendFiles(t, [add3])).version, 3);
-    const add1 = await writeDataFile(t, { schema, partitionColumns: ['day'], partitionValues: { day: '2026-01-01' }, batch: batch(700, 3) });
+    const add1 = await writeDataFile(t, { schema, partitionColumns: ['day'], partitionValues: { day: '2026-01-01' }, batch: engineRows(700, 3) });
     assert.equal((await replacePartition(t, { day: '2026-01-01' }, [add1])).version, 4);
     await sameAsDeltaRs(t, 5 + 12 + 3);
     // and delta-rs continues on top of ours
@@ -83,7 +70,7 @@ describe('interop with delta-rs', function () {
       { name: 'day', type: 'date', nullable: true, metadata: {} }] } as StructType, partitionColumns: ['day'] };
     for (let v = 1; v <= 12; v++) {
       const day = `2026-01-0${(v % 2) + 1}`;
-      const add = await writeDataFile(t, { ...schemaDef, partitionValues: { day }, batch: batch(v * 100, 5) });
+      const add = await writeDataFile(t, { ...schemaDef, partitionValues: { day }, batch: engineRows(v * 100, 5) });
       if (v % 4 === 0) await replacePartition(t, { day }, [add], { createWith: schemaDef });
       else await appendFiles(t, [add], { createWith: schemaDef });
     }

@@ -11,20 +11,11 @@ import { DeltaError, DeltaTimestamp, StructField, StructType, appendFiles, compu
 import { physicalField } from '../../delta/column-mapping';
 import { openParquet, readRowGroup, writeParquetFile } from '../../delta/parquet';
 import { duckdbSupports, readRowGroupDuckdb, readRowGroupsDuckdb, writeParquetFileDuckdb } from '../../delta/parquet-duckdb';
-import { goldenRoot, python, tempDir } from './helpers';
+import { canonValue, goldenRoot, python, tempDir } from './helpers';
 
 const field = (name: string, type: string, nullable = true): StructField => ({ name, type, nullable, metadata: {} });
 
-/** A value as comparable text: exact for bigints, NaN and -0, timestamps (micros) and bytes. */
-function canon(v: unknown): string {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'bigint') return `${v}n`;
-  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
-  if (v instanceof DeltaTimestamp) return `ts:${v.micros}`;
-  if (v instanceof Uint8Array) return `bytes:${Buffer.from(v).toString('hex')}`;
-  return `${typeof v}:${String(v)}`;
-}
-const canonColumn = (c: ArrayLike<unknown>) => Array.from(c, canon);
+const canonColumn = (c: ArrayLike<unknown>) => Array.from(c, canonValue);
 
 function assertSameColumns(actual: Record<string, ArrayLike<unknown>>, expected: Record<string, ArrayLike<unknown>>, label: string): void {
   assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort(), `${label}: columns`);

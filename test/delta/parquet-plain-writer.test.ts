@@ -16,7 +16,7 @@ import { rowValues } from '../../delta/constant-column';
 import { openParquet, readRowGroup } from '../../delta/parquet';
 import { readRowGroupDuckdb } from '../../delta/parquet-duckdb';
 import { plainWritable, writeParquetFilePlain } from '../../delta/parquet-plain-writer';
-import { python, tempDir } from './helpers';
+import { canonValue, python, tempDir } from './helpers';
 
 const field = (name: string, type: string, nullable = true): StructField => ({ name, type, nullable, metadata: {} });
 
@@ -67,22 +67,12 @@ function expectedRows(): Record<string, unknown[]> {
   return out;
 }
 
-/** Comparable text: exact for bigints, NaN, -0, timestamps and bytes. */
-function canon(v: unknown): string {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'bigint') return `${v}n`;
-  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
-  if (v instanceof DeltaTimestamp) return `ts:${v.micros}`;
-  if (v instanceof Uint8Array) return `bytes:${Buffer.from(v).toString('hex')}`;
-  return `${typeof v}:${String(v)}`;
-}
-
 async function readAll(file: string, reader: typeof readRowGroup): Promise<Record<string, string[]>> {
   const pf = await openParquet(file);
   const out: Record<string, string[]> = Object.fromEntries(SCHEMA.fields.map((f) => [f.name, []]));
   for (let g = 0; g < pf.rowGroupRows.length; g++) {
     const r = await reader(pf, g, SCHEMA.fields);
-    for (const f of SCHEMA.fields) out[f.name].push(...Array.from(r[f.name], canon));
+    for (const f of SCHEMA.fields) out[f.name].push(...Array.from(r[f.name], canonValue));
   }
   return out;
 }
@@ -141,7 +131,7 @@ describe('parquet-plain-writer: typed arrays and constants, written as they are'
     await writeParquetFilePlain(file, SCHEMA, N, batch(), { rowGroupRows: 3 });
     const pf = await openParquet(file);
     assert.deepEqual(pf.rowGroupRows, [3, 3, 2]);
-    const want = Object.fromEntries(Object.entries(expectedRows()).map(([k, v]) => [k, v.map(canon)]));
+    const want = Object.fromEntries(Object.entries(expectedRows()).map(([k, v]) => [k, v.map(canonValue)]));
     assert.deepEqual(await readAll(file, readRowGroup), want, 'hyparquet');
     assert.deepEqual(await readAll(file, readRowGroupDuckdb), want, 'DuckDB');
   });
