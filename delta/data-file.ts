@@ -79,7 +79,7 @@ export async function* readDataFile(tablePath: string, file: AddFile, opts: { sc
         continue;
       }
       // Row positions count from the start of the file.
-      const first = pf.rowGroupRows.slice(0, g).reduce((a, b) => a + b, 0);
+      const first = pf.rowGroupStarts[g];
       const keep: number[] = [];
       for (let i = 0; i < numRows; i++) if (!deleted.has(first + i)) keep.push(i);
       if (keep.length === numRows) {

@@ -296,7 +296,7 @@ export async function readRowGroupDuckdb(pf: ParquetFile, rowGroup: number, fiel
     throw new DeltaError('InvalidArgument', `${pf.filePath}: fields ${fields.map((f) => f.name).join(', ')} are not all flat primitives (use readRowGroup)`, { retryable: false });
   }
   if (hyparquetOnly(pf, fields)) return readRowGroup(pf, rowGroup, fields);
-  const start = pf.rowGroupRows.slice(0, rowGroup).reduce((a, b) => a + b, 0);
+  const start = pf.rowGroupStarts[rowGroup];
   const n = pf.rowGroupRows[rowGroup];
   const present = fields.filter((f) => pf.columnNames.includes(f.name));
   const read = present.length > 0 && n > 0 ? await selectRows(pf.filePath, start, n, present) : {};
@@ -343,9 +343,9 @@ export async function* readRowGroupsDuckdb(pf: ParquetFile, groups: number[], fi
  * arrive out of file order (more than one DuckDB thread), the rest of the run is read a row group at a time.
  */
 async function* streamRun(pf: ParquetFile, run: number[], fields: StructField[]): AsyncGenerator<Record<string, ArrayLike<unknown>>> {
-  const firstRow = (g: number) => pf.rowGroupRows.slice(0, g).reduce((a, b) => a + b, 0);
-  const start = firstRow(run[0]);
-  const end = firstRow(run[run.length - 1]) + pf.rowGroupRows[run[run.length - 1]]; // exclusive
+  const last = run[run.length - 1];
+  const start = pf.rowGroupStarts[run[0]];
+  const end = pf.rowGroupStarts[last] + pf.rowGroupRows[last]; // exclusive
   const plans = fields.map((f) => readPlan(f, 0, `${pf.filePath}: column ${f.name}`));
   let g = 0; // index into run of the row group being filled
   let groupStart = start;

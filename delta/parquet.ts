@@ -29,6 +29,8 @@ export interface ParquetFile {
   readonly numRows: number;
   /** Row count of each row group. */
   readonly rowGroupRows: number[];
+  /** Position in the file of each row group's first row (deletion vectors and row selection count from it). */
+  readonly rowGroupStarts: number[];
   /** Top-level column names in the file. */
   readonly columnNames: string[];
   /** @internal library metadata with decimal annotations stripped so decimals reach us unscaled. */
@@ -68,10 +70,14 @@ export async function openParquet(filePath: string, opts: { inMemory?: boolean }
     if (!meta.schema[i].num_children) topLeaves.set(meta.schema[i].name, meta.schema[i]);
     i = skip(i);
   }
+  const rowGroupRows = meta.row_groups.map((g) => Number(g.num_rows));
+  const rowGroupStarts: number[] = [];
+  for (let g = 0, at = 0; g < rowGroupRows.length; at += rowGroupRows[g++]) rowGroupStarts.push(at);
   return {
     filePath,
     numRows: Number(meta.num_rows),
-    rowGroupRows: meta.row_groups.map((g) => Number(g.num_rows)),
+    rowGroupRows,
+    rowGroupStarts,
     columnNames,
     meta: { ...meta, schema },
     buffer,
@@ -168,7 +174,7 @@ export async function readRowGroup(pf: ParquetFile, rowGroup: number, fields: St
   if (rowGroup < 0 || rowGroup >= pf.rowGroupRows.length) {
     throw new DeltaError('InvalidArgument', `${pf.filePath}: no row group ${rowGroup} (file has ${pf.rowGroupRows.length})`, { retryable: false });
   }
-  const rowStart = pf.rowGroupRows.slice(0, rowGroup).reduce((a, b) => a + b, 0);
+  const rowStart = pf.rowGroupStarts[rowGroup];
   const numRows = pf.rowGroupRows[rowGroup];
   // Columns the footer proves all-null in this row group are not read (a checkpoint's remove/txn/metaData
   // columns are null in almost every row: skipping them halves the cost of loading a checkpoint).

@@ -6,7 +6,7 @@
  */
 import { ConstantColumn, WriteColumn } from './constant-column';
 import { StructType } from './schema';
-import { typedRange } from './typed-range';
+import { NumericArray, typedRange } from './typed-range';
 import { daysFromDate, decimalToString, decimalUnscaled, isoMicros, timestampMicros } from './values';
 
 const MAX_COLUMNS = 32;
@@ -35,7 +35,7 @@ export function computeStats(schema: StructType, numRows: number, columns: Recor
 }
 
 type Key = number | bigint | string;
-type TypedArray = BigInt64Array | Int32Array | Int16Array | Int8Array | Float32Array | Float64Array | Uint8Array;
+type TypedArray = NumericArray | Uint8Array;
 
 /** Null count and bounds of a column of Delta values. */
 function valueBounds(data: ArrayLike<unknown>, type: string): { nullCount: number; lo?: Key; hi?: Key } {
