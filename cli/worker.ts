@@ -35,13 +35,11 @@ export async function workerCommand(args: string[]): Promise<number> {
   if (!WORKER_ROLES.includes(role)) throw new Error(`--role must be one of ${WORKER_ROLES.join(', ')}, got ${role}`);
   Runtime.install({});
   const { connection, namespace } = await connectWorker();
-  const workers = await createWorkers({
-    connection, namespace, role,
-    concurrency: num(p, 'concurrency', positiveInt),
-    intraOpThreads: num(p, 'threads', positiveInt) ?? os.availableParallelism(),
-    dataDir: str(p, 'data-dir'),
-  });
-  console.log(`batch-score worker (${role}) on ${workers.map((w) => w.options.taskQueue).join(' + ')}, namespace ${namespace}`);
+  const concurrency = num(p, 'concurrency', positiveInt) ?? os.availableParallelism();
+  const threads = num(p, 'threads', positiveInt) ?? os.availableParallelism();
+  const workers = await createWorkers({ connection, namespace, role, concurrency, intraOpThreads: threads, dataDir: str(p, 'data-dir') });
+  const scoring = role === 'orchestration' ? '' : `, scoring ${concurrency} unit(s) at a time on ${threads} onnxruntime thread(s)`;
+  console.log(`batch-score worker (${role}) on ${workers.map((w) => w.options.taskQueue).join(' + ')}, namespace ${namespace}${scoring}`);
   // The SDK's runtime shuts workers down gracefully on SIGINT/SIGTERM.
   await Promise.all(workers.map((w) => w.run()));
   await connection.close();
