@@ -339,8 +339,9 @@ export async function* readRowGroupsDuckdb(pf: ParquetFile, groups: number[], fi
 }
 
 /**
- * Consecutive row groups `run` through one streaming query, split at row-group boundaries. Should chunks ever
- * arrive out of file order (more than one DuckDB thread), the rest of the run is read a row group at a time.
+ * Consecutive row groups `run` through one streaming query, split at row-group boundaries. DuckDB keeps a scan's
+ * rows in file order (preserve_insertion_order, on by default, whatever the thread count); file_row_number
+ * checks it, so a broken promise fails the read instead of misplacing rows.
  */
 async function* streamRun(pf: ParquetFile, run: number[], fields: StructField[]): AsyncGenerator<Record<string, ArrayLike<unknown>>> {
   const last = run[run.length - 1];
@@ -356,17 +357,15 @@ async function* streamRun(pf: ParquetFile, run: number[], fields: StructField[])
   const finish = () => Object.fromEntries(fields.map((f, j) => [f.name, collectors[j].finish()]));
   const con = await connect();
   try {
-    let inOrder = true;
     try {
       const result = await con.stream(
         `SELECT ${plans.map((p) => p.sql).join(', ')}, file_row_number FROM read_parquet(${sqlString(pf.filePath)}, file_row_number = true, hive_partitioning = false) ` +
           `WHERE file_row_number BETWEEN ${start} AND ${end - 1}`,
       );
-      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0 && inOrder; chunk = await result.fetchChunk()) {
+      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
         const rows = chunk.rowCount;
         if (firstRowOf(chunk.getColumnVector(plans.length), rows) !== next || next + rows > end) {
-          inOrder = false;
-          break;
+          throw new DeltaError('CorruptDataFile', `${pf.filePath}: DuckDB returned rows out of file order (expected row ${next})`, { retryable: false });
         }
         // A chunk may end one row group and begin the next.
         for (let from = 0; from < rows;) {
@@ -387,10 +386,7 @@ async function* streamRun(pf: ParquetFile, run: number[], fields: StructField[])
       throw duckError('cannot read row groups of', pf.filePath, err, 'CorruptDataFile');
     }
     if (g < run.length) {
-      if (inOrder) {
-        throw new DeltaError('CorruptDataFile', `${pf.filePath}: rows ${start}..${end - 1} gave ${next - start} rows, the footer says ${end - start}`, { retryable: false });
-      }
-      for (; g < run.length; g++) yield await readRowGroupDuckdb(pf, run[g], fields);
+      throw new DeltaError('CorruptDataFile', `${pf.filePath}: rows ${start}..${end - 1} gave ${next - start} rows, the footer says ${end - start}`, { retryable: false });
     }
   } finally {
     con.closeSync();

@@ -11,7 +11,7 @@ import { DeltaError, DeltaTimestamp, StructField, StructType, appendFiles, compu
 import { physicalField } from '../../delta/column-mapping';
 import { openParquet, readRowGroup, writeParquetFile } from '../../delta/parquet';
 import { duckdbSupports, readRowGroupDuckdb, readRowGroupsDuckdb, writeParquetFileDuckdb } from '../../delta/parquet-duckdb';
-import { canonValue, goldenRoot, python, tempDir } from './helpers';
+import { canonValue, goldenRoot, python, repoRoot, tempDir } from './helpers';
 
 const field = (name: string, type: string, nullable = true): StructField => ({ name, type, nullable, metadata: {} });
 
@@ -219,6 +219,16 @@ describe('parquet-duckdb: the DuckDB Parquet path', function () {
     assert.deepEqual(Array.from(again[1].user_id), Array.from(batch.user_id.subarray(9000)));
     assert.deepEqual(Array.from(again[1].missing), new Array(1000).fill(null));
     await assert.rejects(readRowGroupsDuckdb(pf, [0, 4], schema.fields).next(), /no row group 4 \(file has 4\)/);
+    // With several DuckDB threads the scan still comes back in file order (a process's DuckDB is made once, so
+    // in a process of its own).
+    const script = `const { openParquet } = require(${JSON.stringify(path.join(repoRoot, 'dist/delta/parquet'))});
+      const { readRowGroupsDuckdb } = require(${JSON.stringify(path.join(repoRoot, 'dist/delta/parquet-duckdb'))});
+      (async () => { const ids = []; const pf = await openParquet(process.argv[1]);
+        for await (const r of readRowGroupsDuckdb(pf, [0, 1, 2, 3], [{ name: 'user_id', type: 'long', nullable: false, metadata: {} }])) ids.push(...Array.from(r.user_id, String));
+        console.log(JSON.stringify(ids)); })();`;
+    const threaded = spawnSync(process.execPath, ['-e', script, file], { encoding: 'utf8', env: { ...process.env, BATCH_SCORE_DUCKDB_THREADS: '4' }, maxBuffer: 1 << 24 });
+    assert.equal(threaded.status, 0, threaded.stderr);
+    assert.deepEqual(JSON.parse(threaded.stdout), Array.from(batch.user_id, String));
   });
 
   it('writes an empty file and a file whose columns are all constants', async () => {
