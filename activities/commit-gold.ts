@@ -17,7 +17,7 @@ export function makeCommitGold() {
         seen.add(u.unitIndex);
         const staged = u.add.stats ? (JSON.parse(u.add.stats) as { numRecords?: number }).numRecords : undefined;
         if (staged !== u.rows) {
-          throw new PipelineError('StagedRowsMismatch', `staged file ${u.add.path} holds ${staged} rows, unit ${u.unitIndex} scored ${u.rows}`);
+          throw new PipelineError('StagedFileInvalid', `staged file ${u.add.path} holds ${staged} rows, unit ${u.unitIndex} scored ${u.rows}`);
         }
       }
       const rows = input.units.reduce((n, u) => n + u.rows, 0);

@@ -94,10 +94,10 @@ export function parseActions(text: string, file: string): Action[] {
     try {
       parsed = JSON.parse(line);
     } catch (err) {
-      throw new DeltaError('CorruptLog', `${file} line ${i + 1}: not JSON (${(err as Error).message})`, { retryable: false });
+      throw new DeltaError('CorruptLog', `${file} line ${i + 1}: not JSON (${(err as Error).message})`);
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new DeltaError('CorruptLog', `${file} line ${i + 1}: an action must be a JSON object`, { retryable: false });
+      throw new DeltaError('CorruptLog', `${file} line ${i + 1}: an action must be a JSON object`);
     }
     actions.push(parsed as Action);
   }

@@ -78,7 +78,7 @@ export async function commitWithRetry(tablePath: string, plan: (snapshot: Snapsh
     }
     lastConflictVersion = version;
   }
-  throw new DeltaError('ConcurrentModification', `${tablePath}: gave up after ${maxRetries + 1} attempts: other writers kept committing first (last lost race at version ${lastConflictVersion})`, { retryable: true });
+  throw new DeltaError('ConcurrentModification', `${tablePath}: gave up after ${maxRetries + 1} attempts: other writers kept committing first (last lost race at version ${lastConflictVersion})`);
 }
 
 function withCommitInfo(snapshot: Snapshot, p: PlannedCommit, opts: CommitOptions): Action[] {

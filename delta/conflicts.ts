@@ -48,5 +48,5 @@ export function findConflict(winner: Action[], scope: ReadScope, appId: string |
 }
 
 export function conflictError(table: string, version: number, c: Conflict): DeltaError {
-  return new DeltaError('ConcurrentModification', `${table}: concurrent commit ${version} conflicts with this write: ${c.detail}`, { retryable: true });
+  return new DeltaError('ConcurrentModification', `${table}: concurrent commit ${version} conflicts with this write: ${c.detail}`);
 }

@@ -57,7 +57,7 @@ export async function* readDataFile(tablePath: string, file: AddFile, opts: { sc
   const groups = opts.rowGroups ?? pf.rowGroupRows.map((_, i) => i);
   for (const g of groups) {
     if (pf.rowGroupRows[g] === undefined) {
-      throw new DeltaError('InvalidArgument', `${tablePath}: file ${file.path} has no row group ${g} (it has ${pf.rowGroupRows.length})`, { retryable: false });
+      throw new DeltaError('InvalidArgument', `${tablePath}: file ${file.path} has no row group ${g} (it has ${pf.rowGroupRows.length})`);
     }
   }
   const reads = useDuckdb(physical) ? readRowGroupsDuckdb(pf, groups, physical) : readEach(pf, groups, physical);
@@ -140,24 +140,24 @@ export async function writeDataFile(tablePath: string, opts: WriteDataFileOption
   for (const c of partitionColumns) {
     const f = fieldOf(schema, c, tablePath);
     if (!(c in opts.partitionValues)) {
-      throw new DeltaError('SchemaMismatch', `${tablePath}: no value for partition column ${c}`, { retryable: false });
+      throw new DeltaError('SchemaMismatch', `${tablePath}: no value for partition column ${c}`);
     }
     // Canonical form, so the same date or timestamp is always spelled the same way in the log.
     partitionValues[c] = formatPartitionValue(parsePartitionValue(opts.partitionValues[c], f.type, c), f.type, c);
   }
   for (const c of Object.keys(opts.partitionValues)) {
-    if (!partitionColumns.includes(c)) throw new DeltaError('SchemaMismatch', `${tablePath}: ${c} is not a partition column`, { retryable: false });
+    if (!partitionColumns.includes(c)) throw new DeltaError('SchemaMismatch', `${tablePath}: ${c} is not a partition column`);
   }
   const dataSchema: StructType = { type: 'struct', fields: schema.fields.filter((f) => !partitionColumns.includes(f.name)) };
   for (const c of Object.keys(batch.columns)) {
     if (!dataSchema.fields.some((f) => f.name === c)) {
-      throw new DeltaError('SchemaMismatch', `${tablePath}: batch column ${c} is not a data column of the table (columns: ${dataSchema.fields.map((f) => f.name).join(', ')})`, { retryable: false });
+      throw new DeltaError('SchemaMismatch', `${tablePath}: batch column ${c} is not a data column of the table (columns: ${dataSchema.fields.map((f) => f.name).join(', ')})`);
     }
   }
   const plain = plainWritable(dataSchema.fields, batch.columns);
   const fileName = opts.fileName ?? `part-${randomUUID()}${plain ? '' : '.snappy'}.parquet`;
   if (fileName.includes('/') || fileName.includes(path.sep) || fileName.startsWith('.')) {
-    throw new DeltaError('InvalidArgument', `${tablePath}: invalid data file name ${fileName}`, { retryable: false });
+    throw new DeltaError('InvalidArgument', `${tablePath}: invalid data file name ${fileName}`);
   }
   const folder = partitionFolder(partitionColumns, partitionValues);
   const relative = folder ? `${folder}/${fileName}` : fileName;

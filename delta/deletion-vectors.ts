@@ -49,7 +49,7 @@ export function deletionVectorId(dv: DeletionVectorDescriptor | undefined | null
 }
 
 function fail(table: string, file: string, what: string, cause?: unknown): DeltaError {
-  return new DeltaError('CorruptDataFile', `${table}: deletion vector of ${file}: ${what}`, { retryable: false, cause });
+  return new DeltaError('CorruptDataFile', `${table}: deletion vector of ${file}: ${what}`, { cause });
 }
 
 /** The file a 'u' or 'p' descriptor points to (vacuum must keep it); undefined for inline ones. */
@@ -92,7 +92,7 @@ export async function readDeletionVector(table: string, file: string, dv: Deleti
     if (size !== dv.sizeInBytes) throw fail(table, file, `size ${size} in ${dvPath} differs from sizeInBytes ${dv.sizeInBytes} in the log`);
     bytes = buf.subarray(4);
   } else {
-    throw new DeltaError('UnsupportedReaderFeature', `${table}: deletion vector storage type ${dv.storageType} of ${file} is not supported`, { retryable: false });
+    throw new DeltaError('UnsupportedReaderFeature', `${table}: deletion vector storage type ${dv.storageType} of ${file} is not supported`);
   }
   let rows: Set<number>;
   try {

@@ -1,8 +1,10 @@
 /**
- * DeltaError: the one error type the Delta layer throws. `code` says what went wrong in a word the activity
- * layer can classify; `retryable` says whether running the same operation again can succeed (a lost commit
- * race can, an unsupported table feature cannot). Messages name the table, file, column or feature.
+ * DeltaError: the one error type the Delta layer throws, a word of the error vocabulary (errors/codes.ts).
+ * `code` says what went wrong; the vocabulary says whether running the same operation again can succeed (a lost
+ * commit race can, an unsupported table feature cannot). Messages name the table, file, column or feature.
  */
+import { BatchScoreError } from '../errors';
+
 export type DeltaErrorCode =
   | 'TableNotFound'
   | 'TableExists'
@@ -12,20 +14,17 @@ export type DeltaErrorCode =
   | 'ConcurrentModification'
   | 'SchemaMismatch'
   | 'CorruptLog'
+  | 'CorruptCheckpoint'
   | 'CorruptDataFile'
   | 'AppendOnly'
   | 'InvalidArgument'
   | 'Io';
 
-export class DeltaError extends Error {
-  readonly code: string;
-  readonly retryable: boolean;
+export class DeltaError extends BatchScoreError {
+  declare readonly code: DeltaErrorCode;
 
-  constructor(code: DeltaErrorCode, message: string, opts: { retryable?: boolean; cause?: unknown } = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.name = 'DeltaError';
-    this.code = code;
-    this.retryable = opts.retryable ?? (code === 'ConcurrentModification' || code === 'Io');
+  constructor(code: DeltaErrorCode, message: string, opts: { cause?: unknown } = {}) {
+    super(code, message, opts);
   }
 }
 

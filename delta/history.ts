@@ -22,7 +22,7 @@ export interface HistoryEntry {
 
 export async function tableHistory(tablePath: string, opts: { limit?: number } = {}): Promise<HistoryEntry[]> {
   const store = logStore(tablePath);
-  if (!(await store.exists())) throw new DeltaError('TableNotFound', `no Delta table at ${tablePath} (no _delta_log folder)`, { retryable: false });
+  if (!(await store.exists())) throw new DeltaError('TableNotFound', `no Delta table at ${tablePath} (no _delta_log folder)`);
   const commits = new Map<number, string>();
   for (const f of (await store.list()).map(parseLogFileName).filter((x): x is LogFile => x !== undefined)) {
     if (f.kind === 'commit') commits.set(f.version, f.name);

@@ -46,7 +46,7 @@ export class LocalLogStore implements LogStore {
       return (await fs.readdir(this.logPath)).sort();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new DeltaError('TableNotFound', `no Delta table at ${this.tablePath} (no ${LOG_DIR} folder)`, { retryable: false });
+        throw new DeltaError('TableNotFound', `no Delta table at ${this.tablePath} (no ${LOG_DIR} folder)`);
       }
       throw ioError('cannot list', this.logPath, err);
     }

@@ -59,7 +59,7 @@ function duckError(what: string, filePath: string, err: unknown, dataCode: 'Corr
   if (err instanceof DeltaError) return err;
   const msg = err instanceof Error ? err.message : String(err);
   if (/^IO Error/i.test(msg)) return ioError(what, filePath, err);
-  return new DeltaError(dataCode, `${what} ${filePath}: ${msg}`, { retryable: false, cause: err });
+  return new DeltaError(dataCode, `${what} ${filePath}: ${msg}`, { cause: err });
 }
 
 // ---- types ----
@@ -176,7 +176,7 @@ function timestampUnit(v: DuckDBVector): ((x: bigint) => bigint) | undefined {
     case DuckDBTypeId.TIMESTAMP_MS: return (x) => x * 1000n;
     case DuckDBTypeId.TIMESTAMP_NS: return (x) => floorDiv(x, 1000n); // floor, as parquet.ts
     case DuckDBTypeId.TIMESTAMP: case DuckDBTypeId.TIMESTAMP_TZ: case DuckDBTypeId.BIGINT: return undefined;
-    default: throw new DeltaError('CorruptDataFile', `timestamp column stored as ${v.type.toString()}`, { retryable: false });
+    default: throw new DeltaError('CorruptDataFile', `timestamp column stored as ${v.type.toString()}`);
   }
 }
 
@@ -263,7 +263,7 @@ function readPlan(f: StructField, n: number, where: string): { sql: string; same
     case 'binary': return { sql: col, collector: () => valueCollector(n, bytesOf) };
   }
   const d = duckDecimal(f.type);
-  if (!d) throw new DeltaError('UnsupportedReaderFeature', `${where}: type ${String(f.type)} is not on the DuckDB path`, { retryable: false });
+  if (!d) throw new DeltaError('UnsupportedReaderFeature', `${where}: type ${String(f.type)} is not on the DuckDB path`);
   // The unscaled integer as stored, spelled with the Delta type's scale (as parquet.ts does).
   return { sql: col, collector: () => valueCollector(n, (x) => decimalToString(typeof x === 'object' ? (x.value as bigint) : BigInt(x), d.scale)) };
 }
@@ -290,10 +290,10 @@ function hyparquetOnly(pf: ParquetFile, fields: StructField[]): boolean {
  */
 export async function readRowGroupDuckdb(pf: ParquetFile, rowGroup: number, fields: StructField[]): Promise<Record<string, ArrayLike<unknown>>> {
   if (rowGroup < 0 || rowGroup >= pf.rowGroupRows.length) {
-    throw new DeltaError('InvalidArgument', `${pf.filePath}: no row group ${rowGroup} (file has ${pf.rowGroupRows.length})`, { retryable: false });
+    throw new DeltaError('InvalidArgument', `${pf.filePath}: no row group ${rowGroup} (file has ${pf.rowGroupRows.length})`);
   }
   if (!duckdbSupports(fields)) {
-    throw new DeltaError('InvalidArgument', `${pf.filePath}: fields ${fields.map((f) => f.name).join(', ')} are not all flat primitives (use readRowGroup)`, { retryable: false });
+    throw new DeltaError('InvalidArgument', `${pf.filePath}: fields ${fields.map((f) => f.name).join(', ')} are not all flat primitives (use readRowGroup)`);
   }
   if (hyparquetOnly(pf, fields)) return readRowGroup(pf, rowGroup, fields);
   const start = pf.rowGroupStarts[rowGroup];
@@ -314,7 +314,7 @@ export async function readRowGroupDuckdb(pf: ParquetFile, rowGroup: number, fiel
 export async function* readRowGroupsDuckdb(pf: ParquetFile, groups: number[], fields: StructField[]): AsyncGenerator<Record<string, ArrayLike<unknown>>> {
   for (const g of groups) {
     if (!(g >= 0 && g < pf.rowGroupRows.length)) {
-      throw new DeltaError('InvalidArgument', `${pf.filePath}: no row group ${g} (file has ${pf.rowGroupRows.length})`, { retryable: false });
+      throw new DeltaError('InvalidArgument', `${pf.filePath}: no row group ${g} (file has ${pf.rowGroupRows.length})`);
     }
   }
   const present = fields.filter((f) => pf.columnNames.includes(f.name));
@@ -365,7 +365,7 @@ async function* streamRun(pf: ParquetFile, run: number[], fields: StructField[])
       for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
         const rows = chunk.rowCount;
         if (firstRowOf(chunk.getColumnVector(plans.length), rows) !== next || next + rows > end) {
-          throw new DeltaError('CorruptDataFile', `${pf.filePath}: DuckDB returned rows out of file order (expected row ${next})`, { retryable: false });
+          throw new DeltaError('CorruptDataFile', `${pf.filePath}: DuckDB returned rows out of file order (expected row ${next})`);
         }
         // A chunk may end one row group and begin the next.
         for (let from = 0; from < rows;) {
@@ -386,7 +386,7 @@ async function* streamRun(pf: ParquetFile, run: number[], fields: StructField[])
       throw duckError('cannot read row groups of', pf.filePath, err, 'CorruptDataFile');
     }
     if (g < run.length) {
-      throw new DeltaError('CorruptDataFile', `${pf.filePath}: rows ${start}..${end - 1} gave ${next - start} rows, the footer says ${end - start}`, { retryable: false });
+      throw new DeltaError('CorruptDataFile', `${pf.filePath}: rows ${start}..${end - 1} gave ${next - start} rows, the footer says ${end - start}`);
     }
   } finally {
     con.closeSync();
@@ -421,11 +421,11 @@ async function selectRows(filePath: string, start: number, n: number, fields: St
       }
       if (!inOrder) continue;
       if (rowsRead !== n) {
-        throw new DeltaError('CorruptDataFile', `${filePath}: rows ${start}..${start + n - 1} gave ${rowsRead} rows, the footer says ${n}`, { retryable: false });
+        throw new DeltaError('CorruptDataFile', `${filePath}: rows ${start}..${start + n - 1} gave ${rowsRead} rows, the footer says ${n}`);
       }
       return Object.fromEntries(fields.map((f, j) => [f.name, collectors[j].finish()]));
     }
-    throw new DeltaError('CorruptDataFile', `${filePath}: DuckDB returned rows out of order`, { retryable: false });
+    throw new DeltaError('CorruptDataFile', `${filePath}: DuckDB returned rows out of order`);
   });
 }
 
@@ -495,10 +495,10 @@ function prepare(f: StructField, data: ArrayLike<unknown>, numRows: number): Pre
         x = toPhysical(v);
       } catch (err) {
         if (err instanceof DeltaError) throw err;
-        throw new DeltaError('InvalidArgument', `column ${f.name}: row ${i}: ${(err as Error).message}`, { retryable: false, cause: err });
+        throw new DeltaError('InvalidArgument', `column ${f.name}: row ${i}: ${(err as Error).message}`, { cause: err });
       }
     } else if (!f.nullable) {
-      throw new DeltaError('SchemaMismatch', `column ${f.name} is not nullable but row ${i} is null`, { retryable: false });
+      throw new DeltaError('SchemaMismatch', `column ${f.name} is not nullable but row ${i} is null`);
     }
     if (i === 0) first = x;
     else if (constant && !Object.is(x, first)) constant = false;
@@ -564,13 +564,13 @@ const VECTOR = 2048; // DuckDB's vector size: one data chunk per 2048 rows
 /** Writes `columns` (Delta values, one entry per field of `schema`) as a snappy Parquet file at `filePath`. */
 export async function writeParquetFileDuckdb(filePath: string, schema: StructType, numRows: number, columns: Record<string, ArrayLike<unknown>>, opts: { rowGroupRows?: number } = {}): Promise<void> {
   if (!duckdbSupports(schema.fields)) {
-    throw new DeltaError('InvalidArgument', `${filePath}: schema is not all flat primitives (use writeParquetFile)`, { retryable: false });
+    throw new DeltaError('InvalidArgument', `${filePath}: schema is not all flat primitives (use writeParquetFile)`);
   }
   if (schema.fields.length === 0) return writeParquetFile(filePath, schema, numRows, columns, opts); // SQL cannot select no columns
   const prepared = schema.fields.map((f) => {
     const data = columns[f.name];
-    if (data === undefined) throw new DeltaError('SchemaMismatch', `batch has no column ${f.name}`, { retryable: false });
-    if (data.length !== numRows) throw new DeltaError('SchemaMismatch', `column ${f.name} has ${data.length} values, batch numRows is ${numRows}`, { retryable: false });
+    if (data === undefined) throw new DeltaError('SchemaMismatch', `batch has no column ${f.name}`);
+    if (data.length !== numRows) throw new DeltaError('SchemaMismatch', `column ${f.name} has ${data.length} values, batch numRows is ${numRows}`);
     return prepare(f, data, numRows);
   });
   const groupRows = Math.max(1, Math.floor(opts.rowGroupRows ?? 131072));

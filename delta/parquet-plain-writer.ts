@@ -63,13 +63,13 @@ export async function writeParquetFilePlain(
   filePath: string, schema: StructType, numRows: number, columns: Record<string, WriteColumn>, opts: { rowGroupRows?: number } = {},
 ): Promise<void> {
   if (!plainWritable(schema.fields, columns)) {
-    throw new DeltaError('InvalidArgument', `${filePath}: columns are not all typed arrays or constants (use writeDataFile)`, { retryable: false });
+    throw new DeltaError('InvalidArgument', `${filePath}: columns are not all typed arrays or constants (use writeDataFile)`);
   }
   for (const f of schema.fields) {
     const data = columns[f.name];
-    if (data.length !== numRows) throw new DeltaError('SchemaMismatch', `column ${f.name} has ${data.length} values, batch numRows is ${numRows}`, { retryable: false });
+    if (data.length !== numRows) throw new DeltaError('SchemaMismatch', `column ${f.name} has ${data.length} values, batch numRows is ${numRows}`);
     if (data instanceof ConstantColumn && data.value == null && !f.nullable && numRows > 0) {
-      throw new DeltaError('SchemaMismatch', `column ${f.name} is not nullable but row 0 is null`, { retryable: false });
+      throw new DeltaError('SchemaMismatch', `column ${f.name} is not nullable but row 0 is null`);
     }
   }
   const elements: SchemaElement[] = schema.fields.map((f) => {
@@ -259,9 +259,9 @@ function constantValue(f: StructField, v: unknown): Constant {
     }
   } catch (err) {
     if (err instanceof DeltaError) throw err;
-    throw new DeltaError('InvalidArgument', `column ${f.name}: ${(err as Error).message}`, { retryable: false, cause: err });
+    throw new DeltaError('InvalidArgument', `column ${f.name}: ${(err as Error).message}`, { cause: err });
   }
-  throw new DeltaError('InvalidArgument', `column ${f.name}: type ${String(f.type)} cannot be a constant column here`, { retryable: false });
+  throw new DeltaError('InvalidArgument', `column ${f.name}: type ${String(f.type)} cannot be a constant column here`);
 }
 
 function constantChunk(f: StructField, constant: Constant | undefined, rows: number): Chunk {

@@ -52,7 +52,7 @@ export async function openParquet(filePath: string, opts: { inMemory?: boolean }
     meta = await parquetMetadataAsync(buffer);
   } catch (err) {
     if (err instanceof DeltaError) throw err;
-    throw new DeltaError('CorruptDataFile', `${filePath}: not a readable Parquet file (${(err as Error).message})`, { retryable: false, cause: err });
+    throw new DeltaError('CorruptDataFile', `${filePath}: not a readable Parquet file (${(err as Error).message})`, { cause: err });
   }
   // Decimals reach us unscaled (exact); variants stay in their binary encoding (not decoded by the library).
   const schema = meta.schema.map((e) => (isDecimalElement(e) || e.logical_type?.type === 'VARIANT' ? { ...e, converted_type: undefined, logical_type: undefined } : e));
@@ -96,7 +96,7 @@ async function fileBuffer(filePath: string): Promise<AsyncBuffer> {
     size = (await fs.stat(filePath)).size;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new DeltaError('CorruptDataFile', `data file ${filePath} is missing (referenced by the log)`, { retryable: false, cause: err });
+      throw new DeltaError('CorruptDataFile', `data file ${filePath} is missing (referenced by the log)`, { cause: err });
     }
     throw ioError('cannot stat', filePath, err);
   }
@@ -126,7 +126,7 @@ async function wholeFile(filePath: string): Promise<AsyncBuffer> {
   try {
     buf = await fs.readFile(filePath);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DeltaError('CorruptDataFile', `${filePath} is missing`, { retryable: false, cause: err });
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DeltaError('CorruptDataFile', `${filePath} is missing`, { cause: err });
     throw ioError('cannot read', filePath, err);
   }
   const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
@@ -172,7 +172,7 @@ export interface ReadOptions {
  */
 export async function readRowGroup(pf: ParquetFile, rowGroup: number, fields: StructField[], opts: ReadOptions = {}): Promise<Record<string, ArrayLike<unknown>>> {
   if (rowGroup < 0 || rowGroup >= pf.rowGroupRows.length) {
-    throw new DeltaError('InvalidArgument', `${pf.filePath}: no row group ${rowGroup} (file has ${pf.rowGroupRows.length})`, { retryable: false });
+    throw new DeltaError('InvalidArgument', `${pf.filePath}: no row group ${rowGroup} (file has ${pf.rowGroupRows.length})`);
   }
   const rowStart = pf.rowGroupStarts[rowGroup];
   const numRows = pf.rowGroupRows[rowGroup];
@@ -200,7 +200,7 @@ export async function readRowGroup(pf: ParquetFile, rowGroup: number, fields: St
         },
       });
     } catch (err) {
-      throw new DeltaError('CorruptDataFile', `${pf.filePath}: cannot read row group ${rowGroup} (${(err as Error).message})`, { retryable: false, cause: err });
+      throw new DeltaError('CorruptDataFile', `${pf.filePath}: cannot read row group ${rowGroup} (${(err as Error).message})`, { cause: err });
     }
   }
   const out: Record<string, ArrayLike<unknown>> = {};
@@ -244,7 +244,7 @@ async function readLeaves(pf: ParquetFile, rowGroup: number, paths: string[][]):
     try {
       out.push(await readLeaf(pf, chunk, p));
     } catch (err) {
-      throw new DeltaError('CorruptDataFile', `${pf.filePath}: cannot read column ${p.join('.')} of row group ${rowGroup} (${(err as Error).message})`, { retryable: false, cause: err });
+      throw new DeltaError('CorruptDataFile', `${pf.filePath}: cannot read column ${p.join('.')} of row group ${rowGroup} (${(err as Error).message})`, { cause: err });
     }
   }
   return out;
@@ -571,7 +571,7 @@ function widen(data: ArrayLike<unknown>, file: SchemaElement | undefined, type: 
     const fileDecimal = file.converted_type === 'DECIMAL' || file.logical_type?.type === 'DECIMAL';
     const fileScale = fileDecimal ? file.scale ?? (file.logical_type as { scale?: number } | undefined)?.scale ?? 0 : 0;
     if (fileScale === d.scale) return data;
-    if (fileScale > d.scale) throw new DeltaError('CorruptDataFile', `${where}: file scale ${fileScale} exceeds the table's decimal(${d.precision},${d.scale})`, { retryable: false });
+    if (fileScale > d.scale) throw new DeltaError('CorruptDataFile', `${where}: file scale ${fileScale} exceeds the table's decimal(${d.precision},${d.scale})`);
     const factor = 10n ** BigInt(d.scale - fileScale);
     return Array.from(data, (v) => (v === null || v === undefined ? null : unscaledFromRaw(v) * factor));
   }
@@ -627,7 +627,7 @@ function valueFromParquet(v: unknown, type: DataType, where: string): unknown {
       default: {
         const d = decimalType(type);
         if (d) return decimalToString(unscaledFromRaw(v), d.scale);
-        throw new DeltaError('UnsupportedReaderFeature', `${where}: type ${type} is not supported`, { retryable: false });
+        throw new DeltaError('UnsupportedReaderFeature', `${where}: type ${type} is not supported`);
       }
     }
   }
@@ -720,7 +720,7 @@ export function primitiveElement(type: string, column: string): Omit<SchemaEleme
         if (d.precision <= 18) return { type: 'INT64', ...common };
         return { type: 'FIXED_LEN_BYTE_ARRAY', type_length: decimalBytes(d.precision), ...common };
       }
-      throw new DeltaError('SchemaMismatch', `column ${column}: cannot write type ${type}`, { retryable: false });
+      throw new DeltaError('SchemaMismatch', `column ${column}: cannot write type ${type}`);
     }
   }
 }
@@ -747,7 +747,7 @@ function valueToParquet(v: unknown, type: DataType, column: string): unknown {
       default: {
         const d = decimalType(type);
         if (d) return decimalUnscaled(v, d.scale, column);
-        throw new DeltaError('SchemaMismatch', `column ${column}: cannot write type ${type}`, { retryable: false });
+        throw new DeltaError('SchemaMismatch', `column ${column}: cannot write type ${type}`);
       }
     }
   }
@@ -775,7 +775,7 @@ function columnToParquet(data: ArrayLike<unknown>, f: StructField): ArrayLike<un
   for (let i = 0; i < data.length; i++) {
     const x = valueToParquet(data[i], f.type, f.name);
     if (x === null && !f.nullable) {
-      throw new DeltaError('SchemaMismatch', `column ${f.name} is not nullable but row ${i} is null`, { retryable: false });
+      throw new DeltaError('SchemaMismatch', `column ${f.name} is not nullable but row ${i} is null`);
     }
     out[i] = x;
   }
@@ -792,8 +792,8 @@ export async function writeParquetFile(filePath: string, schema: StructType, num
   const elements: SchemaElement[] = [{ name: 'spark_schema', num_children: schema.fields.length }, ...schema.fields.flatMap((f) => schemaElements(f.name, f.type, f.nullable))];
   const columnData = schema.fields.map((f) => {
     const data = columns[f.name];
-    if (data === undefined) throw new DeltaError('SchemaMismatch', `batch has no column ${f.name}`, { retryable: false });
-    if (data.length !== numRows) throw new DeltaError('SchemaMismatch', `column ${f.name} has ${data.length} values, batch numRows is ${numRows}`, { retryable: false });
+    if (data === undefined) throw new DeltaError('SchemaMismatch', `batch has no column ${f.name}`);
+    if (data.length !== numRows) throw new DeltaError('SchemaMismatch', `column ${f.name} has ${data.length} values, batch numRows is ${numRows}`);
     return { name: f.name, data: columnToParquet(data, f) as any, nullable: f.nullable };
   });
   try {

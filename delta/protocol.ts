@@ -24,16 +24,16 @@ export const SUPPORTED_WRITER_FEATURES = new Set<string>(['appendOnly', 'invaria
 export function checkReadSupport(protocol: ProtocolAction, metadata: MetadataAction | undefined, schema: StructType | undefined, table: string): void {
   const rv = protocol.minReaderVersion;
   if (!Number.isInteger(rv) || rv < 1 || rv > 3) {
-    throw new DeltaError('UnsupportedReaderFeature', `${table}: unsupported reader protocol version ${rv} (supported: 1, 2, 3)`, { retryable: false });
+    throw new DeltaError('UnsupportedReaderFeature', `${table}: unsupported reader protocol version ${rv} (supported: 1, 2, 3)`);
   }
   const mapping = metadata?.configuration?.['delta.columnMapping.mode'];
   if (mapping && mapping !== 'none' && mapping !== 'name' && mapping !== 'id') {
-    throw new DeltaError('UnsupportedReaderFeature', `${table}: table feature columnMapping with mode ${mapping} is not supported`, { retryable: false });
+    throw new DeltaError('UnsupportedReaderFeature', `${table}: table feature columnMapping with mode ${mapping} is not supported`);
   }
   if (rv === 3) {
     for (const f of protocol.readerFeatures ?? []) {
       if (!SUPPORTED_READER_FEATURES.has(f)) {
-        throw new DeltaError('UnsupportedReaderFeature', `${table}: reader table feature ${f} is not supported`, { retryable: false });
+        throw new DeltaError('UnsupportedReaderFeature', `${table}: reader table feature ${f} is not supported`);
       }
     }
   }
@@ -64,7 +64,7 @@ function checkTypeChanges(schema: StructType, table: string): void {
           const topLevel = top && !c.fieldPath && typeof f.type === 'string';
           const valueChange = (INTEGERS.has(from) || from.startsWith('decimal')) && to.startsWith('decimal') || (from === 'date' && to === 'timestamp_ntz');
           if (!plain && !(topLevel && valueChange)) {
-            throw new DeltaError('UnsupportedReaderFeature', `${table}: table feature typeWidening: column ${name}${c.fieldPath ? `.${c.fieldPath}` : ''} widened from ${from} to ${to} is not supported`, { retryable: false });
+            throw new DeltaError('UnsupportedReaderFeature', `${table}: table feature typeWidening: column ${name}${c.fieldPath ? `.${c.fieldPath}` : ''} widened from ${from} to ${to} is not supported`);
           }
         }
       }
@@ -79,27 +79,27 @@ export function checkWriteSupport(protocol: ProtocolAction, metadata: MetadataAc
   checkReadSupport(protocol, metadata, schema, table);
   const mapping = metadata.configuration?.['delta.columnMapping.mode'];
   if (mapping && mapping !== 'none') {
-    throw new DeltaError('UnsupportedWriterFeature', `${table}: writer table feature columnMapping (mode ${mapping}) is not supported`, { retryable: false });
+    throw new DeltaError('UnsupportedWriterFeature', `${table}: writer table feature columnMapping (mode ${mapping}) is not supported`);
   }
   const wv = protocol.minWriterVersion;
   if (!Number.isInteger(wv) || wv < 1 || (wv > 2 && wv !== 7)) {
-    throw new DeltaError('UnsupportedWriterFeature', `${table}: writer protocol version ${wv} is not supported (supported: 1, 2, 7 with appendOnly/invariants)`, { retryable: false });
+    throw new DeltaError('UnsupportedWriterFeature', `${table}: writer protocol version ${wv} is not supported (supported: 1, 2, 7 with appendOnly/invariants)`);
   }
   if (wv === 7) {
     for (const f of protocol.writerFeatures ?? []) {
       if (!SUPPORTED_WRITER_FEATURES.has(f)) {
-        throw new DeltaError('UnsupportedWriterFeature', `${table}: writer table feature ${f} is not supported`, { retryable: false });
+        throw new DeltaError('UnsupportedWriterFeature', `${table}: writer table feature ${f} is not supported`);
       }
     }
   }
   // Invariants are part of writer version 2; we do not evaluate SQL expressions, so refuse tables that use them.
   const withInvariant = findField(schema, (meta) => 'delta.invariants' in meta);
   if (withInvariant) {
-    throw new DeltaError('UnsupportedWriterFeature', `${table}: column ${withInvariant} has a delta.invariants constraint, which this writer cannot evaluate`, { retryable: false });
+    throw new DeltaError('UnsupportedWriterFeature', `${table}: column ${withInvariant} has a delta.invariants constraint, which this writer cannot evaluate`);
   }
   for (const key of Object.keys(metadata.configuration ?? {})) {
     if (key.startsWith('delta.constraints.')) {
-      throw new DeltaError('UnsupportedWriterFeature', `${table}: CHECK constraint ${key} is not supported by this writer`, { retryable: false });
+      throw new DeltaError('UnsupportedWriterFeature', `${table}: CHECK constraint ${key} is not supported by this writer`);
     }
   }
 }
@@ -128,7 +128,7 @@ const READABLE_PRIMITIVES = new Set(['string', 'long', 'integer', 'short', 'byte
 function checkTypes(t: DataType, table: string, code: 'UnsupportedReaderFeature', at = ''): void {
   if (typeof t === 'string') {
     if (READABLE_PRIMITIVES.has(t) || /^decimal(\(\s*\d+\s*,\s*\d+\s*\))?$/.test(t)) return;
-    throw new DeltaError(code, `${table}: column ${at} has type ${t}, which is not supported`, { retryable: false });
+    throw new DeltaError(code, `${table}: column ${at} has type ${t}, which is not supported`);
   }
   if (isStruct(t)) for (const f of t.fields) checkTypes(f.type, table, code, at ? `${at}.${f.name}` : f.name);
   else if (isArray(t)) checkTypes(t.elementType, table, code, at);

@@ -55,21 +55,21 @@ export function isMap(t: DataType): t is MapType {
 /** Parses and validates a metaData.schemaString; `where` (table path) is named in errors. */
 export function parseSchemaString(schemaString: string, where: string): StructType {
   if (typeof schemaString !== 'string') {
-    throw new DeltaError('CorruptLog', `${where}: metaData has no schemaString`, { retryable: false });
+    throw new DeltaError('CorruptLog', `${where}: metaData has no schemaString`);
   }
   let json: unknown;
   try {
     json = JSON.parse(schemaString);
   } catch (err) {
-    throw new DeltaError('CorruptLog', `${where}: schemaString is not JSON (${(err as Error).message})`, { retryable: false });
+    throw new DeltaError('CorruptLog', `${where}: schemaString is not JSON (${(err as Error).message})`);
   }
   const t = checkType(json, where, 'schema');
-  if (!isStruct(t)) throw new DeltaError('CorruptLog', `${where}: schemaString is not a struct`, { retryable: false });
+  if (!isStruct(t)) throw new DeltaError('CorruptLog', `${where}: schemaString is not a struct`);
   return t;
 }
 
 function bad(where: string, at: string, what: string): DeltaError {
-  return new DeltaError('CorruptLog', `${where}: invalid schema at ${at}: ${what}`, { retryable: false });
+  return new DeltaError('CorruptLog', `${where}: invalid schema at ${at}: ${what}`);
 }
 
 function checkType(t: unknown, where: string, at: string): DataType {
@@ -146,7 +146,7 @@ export function sameSchema(a: StructType, b: StructType): boolean {
 export function fieldOf(schema: StructType, column: string, where: string): StructField {
   const f = schema.fields.find((x) => x.name === column);
   if (!f) {
-    throw new DeltaError('SchemaMismatch', `${where}: no column ${JSON.stringify(column)} (columns: ${schema.fields.map((x) => x.name).join(', ')})`, { retryable: false });
+    throw new DeltaError('SchemaMismatch', `${where}: no column ${JSON.stringify(column)} (columns: ${schema.fields.map((x) => x.name).join(', ')})`);
   }
   return f;
 }

@@ -135,8 +135,8 @@ class LoadedSnapshot implements Snapshot {
   private readonly live: AddFile[];
 
   constructor(readonly tablePath: string, readonly version: number, readonly timestamp: number, private readonly state: TableState) {
-    if (!state.protocol) throw new DeltaError('CorruptLog', `${tablePath}: no protocol action in the log up to version ${version}`, { retryable: false });
-    if (!state.metadata) throw new DeltaError('CorruptLog', `${tablePath}: no metaData action in the log up to version ${version}`, { retryable: false });
+    if (!state.protocol) throw new DeltaError('CorruptLog', `${tablePath}: no protocol action in the log up to version ${version}`);
+    if (!state.metadata) throw new DeltaError('CorruptLog', `${tablePath}: no metaData action in the log up to version ${version}`);
     this.protocol = state.protocol;
     this.metadata = state.metadata;
     this.schema = parseSchemaString(state.metadata.schemaString, tablePath);
@@ -153,7 +153,7 @@ class LoadedSnapshot implements Snapshot {
   /** Partition values compare by typed value, so '2026-1-5' style spellings or timestamp formats still match. */
   private canonical(column: string, raw: string | null): string | null {
     if (!this.partitionColumns.includes(column)) {
-      throw new DeltaError('InvalidArgument', `${this.tablePath}: ${column} is not a partition column (partition columns: ${this.partitionColumns.join(', ') || 'none'})`, { retryable: false });
+      throw new DeltaError('InvalidArgument', `${this.tablePath}: ${column} is not a partition column (partition columns: ${this.partitionColumns.join(', ') || 'none'})`);
     }
     const type = fieldOf(this.schema, column, this.tablePath).type;
     return formatPartitionValue(parsePartitionValue(raw, type, column), type, column);
@@ -208,20 +208,20 @@ export async function openTable(tablePath: string, at: { version?: number; times
 
 export async function loadSnapshot(store: LogStore, at: { version?: number; timestamp?: Date | number } = {}): Promise<Snapshot> {
   const table = store.tablePath;
-  if (!(await store.exists())) throw new DeltaError('TableNotFound', `no Delta table at ${table} (no ${LOG_DIR} folder)`, { retryable: false });
+  if (!(await store.exists())) throw new DeltaError('TableNotFound', `no Delta table at ${table} (no ${LOG_DIR} folder)`);
   const logFiles = (await store.list()).map(parseLogFileName).filter((f): f is LogFile => f !== undefined);
   const commits = new Map<number, string>();
   for (const f of logFiles) if (f.kind === 'commit') commits.set(f.version, f.name);
   const checkpoints = completeCheckpoints(logFiles);
   if (commits.size === 0 && checkpoints.length === 0) {
-    throw new DeltaError('TableNotFound', `no Delta table at ${table} (${LOG_DIR} has no commits)`, { retryable: false });
+    throw new DeltaError('TableNotFound', `no Delta table at ${table} (${LOG_DIR} has no commits)`);
   }
   const latest = Math.max(...commits.keys(), ...checkpoints.map((c) => c.version));
 
   let target = latest;
   if (at.version !== undefined) {
     if (!Number.isInteger(at.version) || at.version < 0 || at.version > latest) {
-      throw new DeltaError('VersionNotFound', `${table}: version ${at.version} does not exist (latest is ${latest})`, { retryable: false });
+      throw new DeltaError('VersionNotFound', `${table}: version ${at.version} does not exist (latest is ${latest})`);
     }
     target = at.version;
   } else if (at.timestamp !== undefined) {
@@ -236,7 +236,7 @@ export async function loadSnapshot(store: LogStore, at: { version?: number; time
     if (!contiguous) {
       if (cp) continue;
       const missing = [...Array(target + 1).keys()].find((v) => !commits.has(v));
-      throw new DeltaError('CorruptLog', `${table}: cannot reconstruct version ${target}: commit ${missing} is missing and no checkpoint covers it`, { retryable: false });
+      throw new DeltaError('CorruptLog', `${table}: cannot reconstruct version ${target}: commit ${missing} is missing and no checkpoint covers it`);
     }
     const state = new TableState(table);
     if (cp) {
@@ -252,13 +252,13 @@ export async function loadSnapshot(store: LogStore, at: { version?: number; time
     checkReadSupport(snap.protocol, snap.metadata, snap.schema, table);
     return snap;
   }
-  throw new DeltaError('CorruptLog', `${table}: cannot reconstruct version ${target}`, { retryable: false });
+  throw new DeltaError('CorruptLog', `${table}: cannot reconstruct version ${target}`);
 }
 
 export async function readCommit(store: LogStore, version: number): Promise<Action[]> {
   const name = commitFileName(version);
   const buf = await store.read(name);
-  if (!buf) throw new DeltaError('CorruptLog', `${store.tablePath}: commit ${name} is missing`, { retryable: false });
+  if (!buf) throw new DeltaError('CorruptLog', `${store.tablePath}: commit ${name} is missing`);
   return parseActions(buf.toString('utf8'), path.join(store.tablePath, LOG_DIR, name));
 }
 
@@ -318,7 +318,7 @@ async function versionAtTimestamp(store: LogStore, commits: Map<number, string>,
   for (const [v, t] of times) if (t <= ms) found = v;
   if (found === undefined) {
     const first = Math.min(...times.values());
-    throw new DeltaError('VersionNotFound', `${store.tablePath}: timestamp ${new Date(ms).toISOString()} is before the earliest available commit (${new Date(first).toISOString()})`, { retryable: false });
+    throw new DeltaError('VersionNotFound', `${store.tablePath}: timestamp ${new Date(ms).toISOString()} is before the earliest available commit (${new Date(first).toISOString()})`);
   }
   return found;
 }

@@ -37,7 +37,7 @@ export interface VacuumResult {
 
 export async function vacuumTable(tablePath: string, opts: VacuumOptions = {}): Promise<VacuumResult> {
   if (opts.retainHours !== undefined && !(opts.retainHours >= 0)) {
-    throw new DeltaError('InvalidArgument', `retain hours must be ≥ 0, got ${opts.retainHours}`, { retryable: false });
+    throw new DeltaError('InvalidArgument', `retain hours must be ≥ 0, got ${opts.retainHours}`);
   }
   const snapshot = await openTable(tablePath);
   const retentionMs = opts.retainHours !== undefined ? opts.retainHours * 3600_000 : tombstoneRetentionMs(snapshot.metadata.configuration ?? {});

@@ -50,12 +50,12 @@ export function timestampMicros(v: unknown, column = 'timestamp'): bigint {
   if (v instanceof DeltaTimestamp) return v.micros;
   if (v instanceof Date) {
     const ms = v.getTime();
-    if (Number.isNaN(ms)) throw new DeltaError('InvalidArgument', `column ${column}: invalid Date`, { retryable: false });
+    if (Number.isNaN(ms)) throw new DeltaError('InvalidArgument', `column ${column}: invalid Date`);
     return BigInt(ms) * 1000n;
   }
   if (typeof v === 'bigint') return v;
   if (typeof v === 'string') return parseTimestamp(v, column);
-  throw new DeltaError('InvalidArgument', `column ${column}: expected a Date or bigint microseconds, got ${typeof v}`, { retryable: false });
+  throw new DeltaError('InvalidArgument', `column ${column}: expected a Date or bigint microseconds, got ${typeof v}`);
 }
 
 /** 'YYYY-MM-DDTHH:MM:SS.ffffffZ' for microseconds since the epoch. */
@@ -79,7 +79,7 @@ const TS = /^(\d{4,})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1
  */
 export function parseTimestamp(s: string, column: string): bigint {
   const m = TS.exec(s.trim());
-  if (!m) throw new DeltaError('CorruptLog', `column ${column}: cannot parse timestamp ${JSON.stringify(s)}`, { retryable: false });
+  if (!m) throw new DeltaError('CorruptLog', `column ${column}: cannot parse timestamp ${JSON.stringify(s)}`);
   const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '', zone] = m;
   let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec));
   if (Number(y) < 100) ms = new Date(ms).setUTCFullYear(Number(y));
@@ -112,7 +112,7 @@ export function daysFromDate(v: unknown, column = 'date'): number {
     }
   }
   if (typeof v === 'number' && Number.isInteger(v)) return v;
-  throw new DeltaError('InvalidArgument', `column ${column}: expected a 'YYYY-MM-DD' date, got ${JSON.stringify(String(v))}`, { retryable: false });
+  throw new DeltaError('InvalidArgument', `column ${column}: expected a 'YYYY-MM-DD' date, got ${JSON.stringify(String(v))}`);
 }
 
 /** Decimal string with exactly `scale` fraction digits for an unscaled integer. */
@@ -132,7 +132,7 @@ export function decimalUnscaled(v: unknown, scale: number, column = 'decimal'): 
   const s = typeof v === 'number' ? v.toFixed(scale) : typeof v === 'string' ? v.trim() : undefined;
   const m = s === undefined ? null : /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(s);
   if (!m || (m[2] === '' && (m[3] ?? '') === '')) {
-    throw new DeltaError('InvalidArgument', `column ${column}: expected a decimal, got ${JSON.stringify(String(v))}`, { retryable: false });
+    throw new DeltaError('InvalidArgument', `column ${column}: expected a decimal, got ${JSON.stringify(String(v))}`);
   }
   let intPart = m[2] || '0';
   let frac = m[3] ?? '';
@@ -147,7 +147,7 @@ export function decimalUnscaled(v: unknown, scale: number, column = 'decimal'): 
     intPart = padded.slice(0, exp);
   }
   if (frac.length > scale && /[^0]/.test(frac.slice(scale))) {
-    throw new DeltaError('InvalidArgument', `column ${column}: ${s} has more than ${scale} fraction digits`, { retryable: false });
+    throw new DeltaError('InvalidArgument', `column ${column}: ${s} has more than ${scale} fraction digits`);
   }
   const unscaled = BigInt(intPart + frac.slice(0, scale).padEnd(scale, '0'));
   return m[1] === '-' ? -unscaled : unscaled;
@@ -159,7 +159,7 @@ export function decimalUnscaled(v: unknown, scale: number, column = 'decimal'): 
 export function parsePartitionValue(raw: string | null | undefined, type: DataType, column: string): unknown {
   if (raw === null || raw === undefined || raw === '') return null;
   if (typeof type !== 'string') {
-    throw new DeltaError('CorruptLog', `partition column ${column} has a nested type`, { retryable: false });
+    throw new DeltaError('CorruptLog', `partition column ${column} has a nested type`);
   }
   switch (type) {
     case 'string':
@@ -184,7 +184,7 @@ export function parsePartitionValue(raw: string | null | undefined, type: DataTy
     default: {
       const d = decimalType(type);
       if (d) return decimalToString(decimalUnscaled(raw, d.scale, column), d.scale);
-      throw new DeltaError('UnsupportedReaderFeature', `partition column ${column} has unsupported type ${type}`, { retryable: false });
+      throw new DeltaError('UnsupportedReaderFeature', `partition column ${column} has unsupported type ${type}`);
     }
   }
 }
@@ -192,7 +192,7 @@ export function parsePartitionValue(raw: string | null | undefined, type: DataTy
 /** A typed value as a Delta partition-value string (null stays null). */
 export function formatPartitionValue(v: unknown, type: DataType, column: string): string | null {
   if (v === null || v === undefined) return null;
-  if (typeof type !== 'string') throw new DeltaError('InvalidArgument', `partition column ${column} has a nested type`, { retryable: false });
+  if (typeof type !== 'string') throw new DeltaError('InvalidArgument', `partition column ${column} has a nested type`);
   switch (type) {
     case 'date':
       return dateFromDays(daysFromDate(v, column));

@@ -76,7 +76,7 @@ export async function createTable(tablePath: string, def: TableDefinition): Prom
   }
   const snapshot = await loadSnapshot(store);
   if (!sameSchema(snapshot.schema, def.schema) || snapshot.partitionColumns.join('\u0000') !== def.partitionColumns.join('\u0000')) {
-    throw new DeltaError('SchemaMismatch', `${tablePath}: table exists with a different definition: schema ${typeName(snapshot.schema)} partitioned by [${snapshot.partitionColumns.join(', ')}], wanted ${typeName(def.schema)} partitioned by [${def.partitionColumns.join(', ')}]`, { retryable: false });
+    throw new DeltaError('SchemaMismatch', `${tablePath}: table exists with a different definition: schema ${typeName(snapshot.schema)} partitioned by [${snapshot.partitionColumns.join(', ')}], wanted ${typeName(def.schema)} partitioned by [${def.partitionColumns.join(', ')}]`);
   }
   return snapshot;
 }
@@ -84,15 +84,15 @@ export async function createTable(tablePath: string, def: TableDefinition): Prom
 function validateDefinition(tablePath: string, def: TableDefinition): void {
   const seen = new Set<string>();
   for (const f of def.schema.fields) {
-    if (seen.has(f.name.toLowerCase())) throw new DeltaError('SchemaMismatch', `${tablePath}: duplicate column ${f.name}`, { retryable: false });
+    if (seen.has(f.name.toLowerCase())) throw new DeltaError('SchemaMismatch', `${tablePath}: duplicate column ${f.name}`);
     seen.add(f.name.toLowerCase());
   }
   for (const c of def.partitionColumns) {
     const f = fieldOf(def.schema, c, tablePath);
-    if (typeof f.type !== 'string') throw new DeltaError('SchemaMismatch', `${tablePath}: partition column ${c} must have a primitive type, not ${typeName(f.type)}`, { retryable: false });
+    if (typeof f.type !== 'string') throw new DeltaError('SchemaMismatch', `${tablePath}: partition column ${c} must have a primitive type, not ${typeName(f.type)}`);
   }
   if (def.partitionColumns.length > 0 && def.partitionColumns.length === def.schema.fields.length) {
-    throw new DeltaError('SchemaMismatch', `${tablePath}: a table needs at least one column that is not a partition column`, { retryable: false });
+    throw new DeltaError('SchemaMismatch', `${tablePath}: a table needs at least one column that is not a partition column`);
   }
 }
 
@@ -113,7 +113,7 @@ function checkAdds(snapshot: Snapshot, add: AddFile[]): void {
   for (const f of add) {
     const keys = Object.keys(f.partitionValues ?? {});
     if (keys.length !== cols.length || !cols.every((c) => keys.includes(c))) {
-      throw new DeltaError('SchemaMismatch', `${snapshot.tablePath}: file ${f.path} has partition values for [${keys.join(', ')}], the table is partitioned by [${cols.join(', ')}]`, { retryable: false });
+      throw new DeltaError('SchemaMismatch', `${snapshot.tablePath}: file ${f.path} has partition values for [${keys.join(', ')}], the table is partitioned by [${cols.join(', ')}]`);
     }
   }
 }
@@ -183,7 +183,7 @@ export function planOverwrite(snapshot: Snapshot, add: AddFile[]): PlannedCommit
   checkAdds(snapshot, add);
   const removed = snapshot.files();
   if (isAppendOnly(snapshot.metadata)) {
-    throw new DeltaError('AppendOnly', `${tablePath}: delta.appendOnly=true forbids overwriting the table`, { retryable: false });
+    throw new DeltaError('AppendOnly', `${tablePath}: delta.appendOnly=true forbids overwriting the table`);
   }
   const now = Date.now();
   return {
@@ -201,22 +201,22 @@ export function planReplacePartition(snapshot: Snapshot, partition: PartitionVal
   writable(snapshot);
   checkAdds(snapshot, add);
   const cols = Object.keys(partition);
-  if (cols.length === 0) throw new DeltaError('InvalidArgument', `${tablePath}: replacePartition needs at least one partition column value`, { retryable: false });
+  if (cols.length === 0) throw new DeltaError('InvalidArgument', `${tablePath}: replacePartition needs at least one partition column value`);
   for (const c of cols) {
     if (!snapshot.partitionColumns.includes(c)) {
-      throw new DeltaError('InvalidArgument', `${tablePath}: ${c} is not a partition column (partition columns: ${snapshot.partitionColumns.join(', ') || 'none'})`, { retryable: false });
+      throw new DeltaError('InvalidArgument', `${tablePath}: ${c} is not a partition column (partition columns: ${snapshot.partitionColumns.join(', ') || 'none'})`);
     }
   }
   const wanted = canonicalPartition(snapshot, partition, cols);
   const matches = (values: PartitionValues) => canonicalPartition(snapshot, values, cols) === wanted;
   for (const f of add) {
     if (!matches(f.partitionValues)) {
-      throw new DeltaError('InvalidArgument', `${tablePath}: file ${f.path} has partition values ${JSON.stringify(f.partitionValues)} outside the replaced partition ${JSON.stringify(partition)}`, { retryable: false });
+      throw new DeltaError('InvalidArgument', `${tablePath}: file ${f.path} has partition values ${JSON.stringify(f.partitionValues)} outside the replaced partition ${JSON.stringify(partition)}`);
     }
   }
   const removed = snapshot.files(partition);
   if (isAppendOnly(snapshot.metadata) && removed.length > 0) {
-    throw new DeltaError('AppendOnly', `${tablePath}: delta.appendOnly=true forbids replacing partition ${JSON.stringify(partition)} (it has ${removed.length} files)`, { retryable: false });
+    throw new DeltaError('AppendOnly', `${tablePath}: delta.appendOnly=true forbids replacing partition ${JSON.stringify(partition)} (it has ${removed.length} files)`);
   }
   const now = Date.now();
   return {

@@ -1,12 +1,11 @@
 /**
- * An error of the pipeline's own rules (bad run input, no data for the date). Like the libraries' errors it says
- * whether a retry can help: the activity layer turns `retryable: false` into a non-retryable Temporal failure.
+ * An error of the pipeline's own rules (bad run input, no data for the date, a staged file that does not hold
+ * what was scored), as a word of the error vocabulary (errors/codes.ts).
  */
-export class PipelineError extends Error {
-  readonly retryable: boolean;
-  constructor(readonly code: string, message: string, retryable = false) {
-    super(message);
-    this.name = code;
-    this.retryable = retryable;
+import { BatchScoreError, ErrorCode } from '../errors';
+
+export class PipelineError extends BatchScoreError {
+  constructor(code: ErrorCode, message: string, opts: { cause?: unknown; hint?: string } = {}) {
+    super(code, message, opts);
   }
 }

@@ -57,7 +57,7 @@ export async function planUnits(req: PlanRequest): Promise<SilverPlan> {
   const files = snapshotFiles(snapshot, req.scoreDate);
   if (files.length === 0) {
     throw new PipelineError(
-      'NoSilverData',
+      'SilverNoData',
       `Silver table ${req.silverTable} (version ${snapshot.version}) has no data for ${SNAPSHOT_DATE}=${req.scoreDate}` +
         availableDates(snapshot),
     );

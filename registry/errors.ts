@@ -1,32 +1,26 @@
 /**
- * Errors that retrying cannot fix. Libraries throw them at the point of discovery; the activity layer turns any
- * error with `retryable === false` into a non-retryable Temporal failure whose `type` is the error's `name`.
+ * The registry's errors, as words of the error vocabulary (errors/codes.ts): the activity layer turns each into a
+ * Temporal failure whose `type` is its code, retried or not as the vocabulary says.
  */
-export class NonRetryableError extends Error {
-  readonly retryable = false;
-  constructor(name: string, message: string) {
-    super(message);
-    this.name = name;
-  }
-}
+import { BatchScoreError } from '../errors';
 
 /** The model URI is malformed, or names a model, version or alias the registry does not have. */
-export class ModelNotFoundError extends NonRetryableError {
+export class ModelNotFoundError extends BatchScoreError {
   constructor(message: string) {
-    super('ModelNotFoundError', message);
+    super('ModelNotFound', message);
   }
 }
 
 /** The bytes of a pinned model are not the bytes that were pinned. */
-export class ModelDigestMismatchError extends NonRetryableError {
+export class ModelDigestMismatchError extends BatchScoreError {
   constructor(message: string) {
-    super('ModelDigestMismatchError', message);
+    super('ModelDigestMismatch', message);
   }
 }
 
 /** The model's feature list cannot be determined, or contradicts itself. */
-export class FeatureMappingError extends NonRetryableError {
+export class FeatureMappingError extends BatchScoreError {
   constructor(message: string) {
-    super('FeatureMappingError', message);
+    super('ModelFeatureMapping', message);
   }
 }

@@ -6,4 +6,4 @@ export { registerModel, setAlias, listModels, LocalModel, LocalVersion } from '.
 export { resolveFeatures, FeatureSource } from './features';
 export { readOnnxInfo, onnxInfo, OnnxModelInfo, OnnxValueInfo, parseNameList } from './onnx-file';
 export { sha256File, sha256Model } from './digest';
-export { NonRetryableError, ModelNotFoundError, ModelDigestMismatchError, FeatureMappingError } from './errors';
+export { ModelNotFoundError, ModelDigestMismatchError, FeatureMappingError } from './errors';

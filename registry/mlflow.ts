@@ -19,7 +19,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { sha256Model } from './digest';
-import { ModelDigestMismatchError, ModelNotFoundError, NonRetryableError } from './errors';
+import { BatchScoreError } from '../errors';
+import { ModelDigestMismatchError, ModelNotFoundError } from './errors';
 import { onnxDataFile, signatureInputNames } from './mlmodel';
 import type { PinnedModel } from './pinned';
 import type { ModelUri } from './uri';
@@ -46,9 +47,17 @@ interface ModelVersion {
   current_stage?: string;
 }
 
-class MlflowError extends NonRetryableError {
+/** The registry refused or answered something no retry changes. */
+class MlflowError extends BatchScoreError {
   constructor(message: string) {
-    super('MlflowRegistryError', message);
+    super('RegistryRejected', message);
+  }
+}
+
+/** The registry is unreachable or in trouble (5xx, 429, a version still registering): retried. */
+class MlflowUnavailable extends BatchScoreError {
+  constructor(message: string) {
+    super('RegistryUnavailable', message);
   }
 }
 
@@ -56,7 +65,7 @@ export async function resolveMlflowModel(uri: Exclude<ModelUri, { kind: 'file' }
   const mv = await findVersion(uri, opts);
   if (mv.status && mv.status !== 'READY') {
     const message = `MLflow model ${mv.name} version ${mv.version} at ${opts.trackingUri} is ${mv.status}, not READY`;
-    if (mv.status === 'PENDING_REGISTRATION') throw new Error(message); // may become READY: retry
+    if (mv.status === 'PENDING_REGISTRATION') throw new MlflowUnavailable(message); // may become READY: retry
     throw new MlflowError(message);
   }
   return download(mv.name, mv.version, opts);
@@ -208,26 +217,40 @@ async function request(
   apiPath: string,
   init: { method?: string; body?: string; notFound?: () => Error } = {},
 ): Promise<Response> {
-  const url = `${opts.trackingUri.replace(/\/+$/, '')}/api/2.0/${apiPath}`;
+  const server = serverOf(opts.trackingUri);
+  const url = `${server.base}/api/2.0/${apiPath}`;
   let res: Response;
   try {
-    res = await fetch(url, { method: init.method ?? 'GET', body: init.body, headers: headers(init.body !== undefined) });
+    res = await fetch(url, { method: init.method ?? 'GET', body: init.body, headers: headers(init.body !== undefined, server.basic) });
   } catch (e) {
-    throw new Error(`MLflow tracking server ${opts.trackingUri} unreachable (${(e as Error).message})`); // retryable
+    throw new MlflowUnavailable(`MLflow tracking server ${opts.trackingUri} unreachable (${(e as Error).message})`);
   }
   if (res.ok) return res;
   const text = await res.text();
   if (res.status === 404 && init.notFound && /RESOURCE_DOES_NOT_EXIST|not found/i.test(text)) throw init.notFound();
   const message = `MLflow ${init.method ?? 'GET'} ${url} failed: HTTP ${res.status} ${text.slice(0, 300)}`;
-  if (res.status >= 500 || res.status === 429) throw new Error(message); // server trouble: retryable
+  if (res.status >= 500 || res.status === 429) throw new MlflowUnavailable(message);
   throw new MlflowError(message);
 }
 
-function headers(json: boolean): Record<string, string> {
+/**
+ * The tracking URI without credentials, and the credentials it carried (http://user:token@host, as MLflow's own
+ * client accepts): fetch refuses URLs with credentials, and they must not reach a message.
+ */
+function serverOf(trackingUri: string): { base: string; basic?: string } {
+  const url = new URL(trackingUri);
+  const basic = url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined;
+  url.username = '';
+  url.password = '';
+  return { base: url.toString().replace(/\/+$/, ''), basic };
+}
+
+function headers(json: boolean, basic?: string): Record<string, string> {
   const h: Record<string, string> = json ? { 'Content-Type': 'application/json' } : {};
   const token = process.env.MLFLOW_TRACKING_TOKEN;
   const user = process.env.MLFLOW_TRACKING_USERNAME;
   if (token) h.Authorization = `Bearer ${token}`;
-  else if (user) h.Authorization = `Basic ${Buffer.from(`${user}:${process.env.MLFLOW_TRACKING_PASSWORD ?? ''}`).toString('base64')}`;
+  else if (user) basic = `${user}:${process.env.MLFLOW_TRACKING_PASSWORD ?? ''}`;
+  if (!token && basic) h.Authorization = `Basic ${Buffer.from(basic).toString('base64')}`;
   return h;
 }

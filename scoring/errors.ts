@@ -1,32 +1,33 @@
 /**
- * Scoring errors that retrying cannot fix; each names what the user must fix (table, column, feature, user, file).
+ * Scoring errors that retrying cannot fix, as words of the error vocabulary (errors/codes.ts); each names what
+ * the user must fix (table, column, feature, user, file).
  */
-import { NonRetryableError } from '../registry/errors';
+import { BatchScoreError } from '../errors';
 
 /** The Silver table lacks a column the model needs. */
-export class MissingColumnError extends NonRetryableError {
+export class MissingColumnError extends BatchScoreError {
   constructor(message: string) {
-    super('MissingColumnError', message);
+    super('SilverMissingColumn', message);
   }
 }
 
 /** A feature column has a type that cannot become a number (string, date, ...). */
-export class FeatureTypeError extends NonRetryableError {
+export class FeatureTypeError extends BatchScoreError {
   constructor(message: string) {
-    super('FeatureTypeError', message);
+    super('SilverColumnType', message);
   }
 }
 
-/** A null or NaN feature value under the `error` null policy, or `impute` without an impute value. */
-export class NullFeatureError extends NonRetryableError {
+/** A null, NaN or infinite feature value under the `error` null policy, or `impute` without an impute value. */
+export class NullFeatureError extends BatchScoreError {
   constructor(message: string) {
-    super('NullFeatureError', message);
+    super('FeatureNotFinite', message);
   }
 }
 
 /** The model's inputs or outputs do not fit the contract in ./contract.ts (checked when the model is loaded). */
-export class ModelContractError extends NonRetryableError {
+export class ModelContractError extends BatchScoreError {
   constructor(message: string) {
-    super('ModelContractError', message);
+    super('ModelContract', message);
   }
 }

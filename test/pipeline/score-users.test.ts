@@ -164,7 +164,7 @@ describe('scoreUsers on a real Temporal server', function () {
       assert.ok(err instanceof WorkflowFailedError);
       // workflow failure → activity failure → the non-retryable application failure raised by the scorer
       let cause = err.cause as (Error & { type?: string; nonRetryable?: boolean }) | undefined;
-      while (cause && cause.type !== 'MissingColumnError') cause = cause.cause as typeof cause;
+      while (cause && cause.type !== 'SilverMissingColumn') cause = cause.cause as typeof cause;
       assert.ok(cause, `no MissingColumnError in the failure chain of ${err.message}`);
       assert.equal(cause.nonRetryable, true);
       assert.match(cause.message, new RegExp(`Silver table ${broken} has no column "${missing}"`));

@@ -90,7 +90,7 @@ describe('planUnits', function () {
     await createTable(table, { schema: PARTITIONED, partitionColumns: ['snapshot_date'] });
     await appendFiles(table, [await writeDataFile(table, { schema: PARTITIONED, partitionColumns: ['snapshot_date'], partitionValues: { snapshot_date: '2026-11-16' }, batch: users(0, 10) })]);
     await assert.rejects(planUnits({ silverTable: table, scoreDate: '2026-11-23', unitRows: 1000 }), (err: Error & { retryable?: boolean }) => {
-      assert.equal(err.name, 'NoSilverData');
+      assert.equal(err.name, 'SilverNoData');
       assert.equal(err.retryable, false);
       assert.match(err.message, new RegExp(`Silver table ${table} \\(version 1\\) has no data for snapshot_date=2026-11-23; it has 1 snapshot date\\(s\\), latest: 2026-11-16`));
       return true;

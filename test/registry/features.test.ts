@@ -25,7 +25,7 @@ describe('registry: feature mapping precedence', () => {
     const matrix = await writeLogisticModel(path.join(dir, 'no-names.onnx'), { features: ['a', 'b'] }, noNames);
     const version = `sha256:${(await sha256File(matrix)).slice(0, 12)}`;
     await assert.rejects(resolveModel(matrix, { registryDir: dir }), {
-      name: 'FeatureMappingError',
+      name: 'ModelFeatureMapping',
       message:
         `model no-names version ${version}: no feature names (input features tensor(double)[N,2]); ` +
         'give them with --features at registration, in the run settings, or in the ONNX metadata "feature_names"',

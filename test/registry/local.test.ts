@@ -84,7 +84,7 @@ describe('registry: local registry', () => {
     await registerModel(registryDir, modelA, { name: 'purchase_propensity', alias: 'champion' });
     const rejects = (uri: string, message: string) =>
       assert.rejects(resolveModel(uri, { registryDir }), (e: Error & { retryable?: boolean }) => {
-        assert.equal(e.name, 'ModelNotFoundError');
+        assert.equal(e.name, 'ModelNotFound');
         assert.equal(e.retryable, false);
         assert.equal(e.message, message);
         return true;
@@ -107,7 +107,7 @@ describe('registry: local registry', () => {
       w.externalData = [{ key: 'location', value: 'external.onnx.data' }];
     });
     await assert.rejects(registerModel(registryDir, file, { name: 'ext' }), {
-      name: 'ModelNotFoundError',
+      name: 'ModelNotFound',
       message:
         `model file ${file} keeps weights in external data (external.onnx.data); the local registry stores single files: ` +
         'save it with onnx.save_model(model, path, save_as_external_data=False), or register it in MLflow',
@@ -127,7 +127,7 @@ describe('registry: local registry', () => {
       `model purchase_propensity version 1 changed under the run: ${blob} has sha256 ${changed}, pinned ${v1.sha256}; ` +
       'registered versions are immutable — register a new version instead';
     const mismatch = (e: Error & { retryable?: boolean }) => {
-      assert.equal(e.name, 'ModelDigestMismatchError');
+      assert.equal(e.name, 'ModelDigestMismatch');
       assert.equal(e.retryable, false);
       assert.equal(e.message, expected);
       return true;

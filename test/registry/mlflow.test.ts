@@ -102,22 +102,22 @@ describe('registry: MLflow Model Registry over REST (real mlflow server)', funct
     const stored = path.join(dir, 'artifacts', artifact_uri.replace(/^mlflow-artifacts:\/+/, ''), 'requirements.txt');
     await fs.appendFile(stored, 'tampered==1.0\n');
     await assert.rejects(resolve('models:/purchase_propensity@champion'), (e: Error & { retryable?: boolean }) => {
-      assert.equal(e.name, 'ModelDigestMismatchError');
+      assert.equal(e.name, 'ModelDigestMismatch');
       assert.equal(e.retryable, false);
       assert.match(e.message, new RegExp(`^MLflow model purchase_propensity version 1 at ${server.uri} changed: its files now have sha256 [0-9a-f]{64}, first downloaded with sha256 ${pinned.sha256}`));
       return true;
     });
     await fs.rm(pinned.digestPath!, { recursive: true });
     await assert.rejects(verifyPinned(pinned, { registryDir, mlflowTrackingUri: server.uri }), {
-      name: 'ModelDigestMismatchError',
+      name: 'ModelDigestMismatch',
       message: new RegExp(`^MLflow model purchase_propensity version 1 changed under the run: it now has sha256 [0-9a-f]{64}, pinned ${pinned.sha256}$`) 
     });
   });
 
   it('unknown models, versions and aliases name the server and the model', async () => {
-    await assert.rejects(resolve('models:/nope@champion'), { name: 'ModelNotFoundError', message: `MLflow registry at ${server.uri} has no model nope with alias "champion"` });
-    await assert.rejects(resolve('models:/purchase_propensity/9'), { name: 'ModelNotFoundError', message: `MLflow registry at ${server.uri} has no model purchase_propensity with version 9` });
-    await assert.rejects(resolve('models:/purchase_propensity/Staging'), { name: 'ModelNotFoundError', message: `MLflow registry at ${server.uri} has no model purchase_propensity with stage "Staging"` });
+    await assert.rejects(resolve('models:/nope@champion'), { name: 'ModelNotFound', message: `MLflow registry at ${server.uri} has no model nope with alias "champion"` });
+    await assert.rejects(resolve('models:/purchase_propensity/9'), { name: 'ModelNotFound', message: `MLflow registry at ${server.uri} has no model purchase_propensity with version 9` });
+    await assert.rejects(resolve('models:/purchase_propensity/Staging'), { name: 'ModelNotFound', message: `MLflow registry at ${server.uri} has no model purchase_propensity with stage "Staging"` });
   });
 });
 

@@ -31,7 +31,7 @@ describe('registry: parseModelUri', () => {
       assert.throws(
         () => parseModelUri(bad),
         (e: Error & { retryable?: boolean }) =>
-          e.name === 'ModelNotFoundError' && e.message.includes(`"${bad}"`) && e.retryable === false,
+          e.name === 'ModelNotFound' && e.message.includes(`"${bad}"`) && e.retryable === false,
         bad,
       );
     }

@@ -46,7 +46,7 @@ describe('scoring: model contract', () => {
     ];
     for (const [i, features, message] of cases) {
       assert.throws(() => modelContract('m', i, features), (e: Error & { retryable?: boolean }) => {
-        assert.equal(e.name, 'ModelContractError');
+        assert.equal(e.name, 'ModelContract');
         assert.equal(e.retryable, false);
         assert.equal(e.message, message);
         return true;

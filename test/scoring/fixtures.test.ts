@@ -69,7 +69,7 @@ describe('scoring: real model fixtures (skl2onnx, onnxmltools) equal their libra
   it('xgboost without feature names in the model and none given fails at resolve, naming the fix', async () => {
     const file = path.join(f.models, 'xgboost.onnx');
     await assert.rejects(resolveModel(file, { registryDir: f.dir }), (e: Error & { retryable?: boolean }) => {
-      assert.equal(e.name, 'FeatureMappingError');
+      assert.equal(e.name, 'ModelFeatureMapping');
       assert.equal(e.retryable, false);
       assert.match(e.message, /^model xgboost version sha256:[0-9a-f]{12}: no feature names \(input input tensor\(float\)\[\?,10\]\); give them with --features/);
       return true;
@@ -79,7 +79,7 @@ describe('scoring: real model fixtures (skl2onnx, onnxmltools) equal their libra
   it('ZipMap is refused when the model is loaded, with the zipmap=False advice', async () => {
     const pinned = await resolveModel(path.join(f.models, 'sklearn_lr_zipmap.onnx'), { registryDir: f.dir });
     await assert.rejects(loadScorer(pinned), (e: Error & { retryable?: boolean }) => {
-      assert.equal(e.name, 'ModelContractError');
+      assert.equal(e.name, 'ModelContract');
       assert.equal(e.retryable, false);
       assert.equal(
         e.message,

@@ -104,7 +104,7 @@ describe('scoring: scorer', () => {
     const b = batch(10);
     b.columns.cart_adds_30d[7] = null;
     await assert.rejects(scorer.scoreBatch(b, { nullPolicy: 'error', source: 'silver/part-0.parquet' }), {
-      name: 'NullFeatureError',
+      name: 'FeatureNotFinite',
       message:
         'feature cart_adds_30d is null for user_id 1007 in silver/part-0.parquet ' +
         '(null policy "error"; use "impute" or "skip" to score anyway)',
@@ -151,7 +151,7 @@ describe('scoring: scorer', () => {
     const pinned = await resolveModel(file, { registryDir: dir });
     const scorer = await loadScorer(pinned);
     await assert.rejects(scorer.scoreBatch(batch(3), { nullPolicy: 'impute' }), {
-      name: 'NullFeatureError',
+      name: 'FeatureNotFinite',
       message: `null policy "impute" but model no-impute version ${pinned.version} has no impute value for sessions_30d, cart_adds_30d, discount_usage_rate, is_subscriber (metadata impute_values)`,
     });
   });
@@ -162,7 +162,7 @@ describe('scoring: scorer', () => {
     const b = batch(3) as { numRows: number; columns: Record<string, unknown[] | ArrayLike<unknown>> };
     delete b.columns.discount_usage_rate;
     await assert.rejects(scorer.scoreBatch(b, { nullPolicy: 'error', source: 'part-7.parquet' }), {
-      name: 'MissingColumnError',
+      name: 'SilverMissingColumn',
       message: 'column "discount_usage_rate" needed by model lr is missing from part-7.parquet',
     });
   });
@@ -172,7 +172,7 @@ describe('scoring: scorer', () => {
     const pinned = await resolveModel(file, { registryDir: dir });
     await writeLogisticModel(file, { features: FEATURES, weights: WEIGHTS, intercept: 0 });
     await assert.rejects(loadScorer(pinned), (e: Error & { retryable?: boolean }) => {
-      assert.equal(e.name, 'ModelDigestMismatchError');
+      assert.equal(e.name, 'ModelDigestMismatch');
       assert.match(e.message, new RegExp(`^model moving version ${pinned.version} changed under the run: ${file} has sha256 [0-9a-f]{64}, pinned ${pinned.sha256}`));
       return true;
     });

@@ -73,7 +73,7 @@ describe('scoring: scoreUnit', () => {
     const scorer = await loadScorer(await resolveModel(modelFile, { registryDir: dir }));
     const unit = scoreUnit({ silverTablePath: table, schema: snapshot.schema, segments: [{ file: snapshot.files()[0], rowGroups: [0] }], scorer, nullPolicy: 'error' });
     await assert.rejects(unit.next(), (e: Error & { retryable?: boolean }) => {
-      assert.equal(e.name, 'MissingColumnError');
+      assert.equal(e.name, 'SilverMissingColumn');
       assert.equal(e.retryable, false);
       assert.equal(
         e.message,
@@ -90,7 +90,7 @@ describe('scoring: scoreUnit', () => {
     const scorer = await loadScorer(await resolveModel(modelFile, { registryDir: dir }));
     const unit = scoreUnit({ silverTablePath: table, schema: snapshot.schema, segments: [], scorer, nullPolicy: 'error' });
     await assert.rejects(unit.next(), {
-      name: 'FeatureTypeError',
+      name: 'SilverColumnType',
       message: `column "snapshot_date" of Silver table ${table} has type date; features must be numeric or boolean (model date version ${scorer.pinned.version})`,
     });
   });
@@ -126,7 +126,7 @@ describe('scoring: scoreUnit', () => {
       scoreUnit({ silverTablePath: t, schema: snapshot.schema, segments: [{ file, rowGroups: [0] }], scorer, nullPolicy });
 
     await assert.rejects(unit('error').next(), {
-      name: 'NullFeatureError',
+      name: 'FeatureNotFinite',
       message: `feature sessions_30d is null for user_id 12 in ${t}/${file.path} (null policy "error"; use "impute" or "skip" to score anyway)`,
     });
     const skipped = (await unit('skip').next()).value!;

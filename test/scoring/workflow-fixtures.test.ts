@@ -88,7 +88,7 @@ describe('scoring: fixture models through the scoreUsers workflow (real Temporal
     await assert.rejects(score('sklearn_lr_zipmap'), (e: Error) => {
       assert.ok(e instanceof WorkflowFailedError);
       let cause: (Error & { type?: string; nonRetryable?: boolean }) | undefined = e.cause as Error;
-      while (cause && cause.type !== 'ModelContractError') cause = cause.cause as typeof cause;
+      while (cause && cause.type !== 'ModelContract') cause = cause.cause as typeof cause;
       assert.ok(cause, `no ModelContractError in the failure chain of ${e.message}`);
       assert.equal(cause.nonRetryable, true);
       assert.match(cause.message, /ZipMap.*zipmap=False/);

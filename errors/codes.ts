@@ -1,0 +1,76 @@
+/**
+ * The one error vocabulary of batch-score: every failure the pipeline raises has a code from this table, and the
+ * table alone decides whether Temporal retries it. The code becomes the Temporal failure's `type`, so the Web UI,
+ * `batch-score status` and `run --wait` show the same word; `hint` is what the user can do about it.
+ *
+ * Retryable means "the same operation may succeed later unchanged" (I/O, a lost commit race, a server that is
+ * restarting). Everything the user must fix (input, data, model, table) is not: it fails the run at once.
+ */
+export interface ErrorCodeInfo {
+  retryable: boolean;
+  hint?: string;
+}
+
+export const ERROR_CODES = {
+  // The run's input (CLI, Temporal UI, schedules, backfills).
+  InvalidInput: { retryable: false, hint: 'correct the run input (batch-score run --help lists the options)' },
+  TableOutsideDataRoot: {
+    retryable: false,
+    hint: 'use a path under the data root, or allow it with BATCH_SCORE_ALLOWED_ROOTS on the workers',
+  },
+
+  // Silver.
+  SilverNoData: { retryable: false, hint: 'build the Silver snapshot of that date first, or score a date it has' },
+  SilverEmptySnapshot: { retryable: false, hint: 'check the Silver job of that date; to publish zero rows on purpose, run with allowEmptySnapshot: true' },
+  SilverDuplicateUser: { retryable: false, hint: 'deduplicate the Silver snapshot: Gold holds one prediction per user and date' },
+  SilverMissingColumn: { retryable: false, hint: 'add the column to Silver, or map the model to existing columns with --features' },
+  SilverColumnType: { retryable: false, hint: 'features must be numeric or boolean columns, user_id a long' },
+  FeatureNotFinite: { retryable: false, hint: 'fix the Silver values, or run with nullPolicy impute or skip' },
+
+  // The model.
+  ModelNotFound: { retryable: false, hint: 'batch-score model list shows the registered models, versions and aliases' },
+  ModelFileMissing: { retryable: false, hint: 'register the model again (batch-score model register)' },
+  ModelFileCorrupt: { retryable: false, hint: 'the file is not a loadable ONNX model: export and register it again' },
+  ModelDigestMismatch: { retryable: false, hint: 'registered versions are immutable: register a new version instead' },
+  ModelFeatureMapping: { retryable: false, hint: 'name the features with --features, or in the model metadata feature_names' },
+  ModelContract: { retryable: false, hint: 'see docs/model-contract.md for the inputs and outputs batch-score takes' },
+  ModelOutputNotProbability: {
+    retryable: false,
+    hint: 'the output must be a probability in [0, 1]: choose it with --output-name / --positive-column, or export a classifier',
+  },
+  RegistryUnavailable: { retryable: true, hint: 'the model registry did not answer; the run retries' },
+  RegistryRejected: { retryable: false, hint: 'check the model URI and the registry credentials' },
+
+  // Gold targets and the commits.
+  GoldSchemaMismatch: { retryable: false, hint: 'point the run at a new table, or at the table batch-score created there' },
+  TargetNotDelta: { retryable: false, hint: 'a new table is never created in a non-empty folder that is not a Delta table: choose an empty path' },
+  StagedFileInvalid: { retryable: false, hint: 'a staged Gold file is missing or does not hold the rows scored: re-run the date' },
+  DuplicateUnit: { retryable: false },
+  SupersededByNewerRun: { retryable: false, hint: 'a run of the same date that started later has published; its predictions stand' },
+  NoGoldData: { retryable: false, hint: 'score the date first (batch-score run --date D)' },
+
+  // The Delta layer (delta/errors.ts).
+  TableNotFound: { retryable: false },
+  TableExists: { retryable: false },
+  VersionNotFound: { retryable: false },
+  UnsupportedReaderFeature: { retryable: false },
+  UnsupportedWriterFeature: { retryable: false },
+  ConcurrentModification: { retryable: true },
+  SchemaMismatch: { retryable: false },
+  CorruptLog: { retryable: false },
+  CorruptCheckpoint: { retryable: false, hint: 'the checkpoint cannot be read: delete it and its _last_checkpoint entry to replay the JSON log' },
+  CorruptDataFile: { retryable: false },
+  AppendOnly: { retryable: false },
+  InvalidArgument: { retryable: false },
+  Io: { retryable: true },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, code);
+}
+
+export function errorCodeInfo(code: ErrorCode): ErrorCodeInfo {
+  return ERROR_CODES[code];
+}
