@@ -110,8 +110,11 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
   await Promise.all(Array.from({ length: lanes }, lane));
 
   // The same txn guards both Gold commits: a retried commit of this run is a no-op; a later run of the date
-  // (a re-run, a backfill) starts later, so its version is higher and it replaces the partition.
-  const txn = { appId: info.workflowId, version: info.runStartTime.getTime() };
+  // (a re-run, a backfill) starts later, so its version is higher and it replaces the partition. The version is
+  // when the server accepted the start (the WorkflowExecutionStarted event), not when a worker first picked the
+  // run up (runStartTime): a run that waited for a worker still started first, so a newer run beats it
+  // (docs/decisions/same-date-runs.md).
+  const txn = { appId: info.workflowId, version: info.startTime.getTime() };
 
   progress.stage = 'committing';
   const gold = await steps.commitGold({

@@ -18,6 +18,17 @@ function refusal(check: () => unknown): ApplicationFailure {
   assert.fail('the input was accepted');
 }
 
+/** One test per case: `check` refuses the input with a message that holds every expected part. */
+function itRefuses(workflow: string, check: (input: unknown) => unknown, cases: [string, unknown, string[]][]): void {
+  for (const [what, input, messages] of cases) {
+    it(`refuses ${what}`, function () {
+      const failure = refusal(() => check(input));
+      assert.ok(failure.message.startsWith(`invalid ${workflow} input: `), failure.message);
+      for (const m of messages) assert.ok(failure.message.includes(m), `expected "${m}" in: ${failure.message}`);
+    });
+  }
+}
+
 describe('run input contract: scoreUsers', function () {
   const refused: [string, unknown, string[]][] = [
     ['a snake_case field, with the camelCase one suggested', { score_date: '2026-03-02' }, ['unknown field score_date: did you mean scoreDate?']],
@@ -69,13 +80,7 @@ describe('run input contract: scoreUsers', function () {
       ['unknown field score_date: did you mean scoreDate?', 'unitRows must be a whole number > 0, got the string "10"', 'topBuyers.fraction must be a number between 0 and 1, got 3'],
     ],
   ];
-  for (const [what, input, messages] of refused) {
-    it(`refuses ${what}`, function () {
-      const failure = refusal(() => checkScoreUsersInput(input));
-      assert.ok(failure.message.startsWith('invalid scoreUsers input: '), failure.message);
-      for (const m of messages) assert.ok(failure.message.includes(m), `expected "${m}" in: ${failure.message}`);
-    });
-  }
+  itRefuses('scoreUsers', checkScoreUsersInput, refused);
 
   it('accepts null, undefined and {} as all defaults', function () {
     assert.deepEqual(checkScoreUsersInput(null), {});
@@ -112,13 +117,7 @@ describe('run input contract: backfillScores', function () {
     ['a bad run field', { from, to, topBuyers: { fraction: '0.1' } }, ['topBuyers.fraction must be a number between 0 and 1, got the string "0.1"']],
     ['over 1000 dates', { from: '2000-01-01', to: '2026-01-01', everyDays: 1 }, ['2000-01-01..2026-01-01 every 1 days is 9498 dates, over 1000: split it']],
   ];
-  for (const [what, input, messages] of refused) {
-    it(`refuses ${what}`, function () {
-      const failure = refusal(() => checkBackfillInput(input));
-      assert.ok(failure.message.startsWith('invalid backfillScores input: '), failure.message);
-      for (const m of messages) assert.ok(failure.message.includes(m), `expected "${m}" in: ${failure.message}`);
-    });
-  }
+  itRefuses('backfillScores', checkBackfillInput, refused);
 
   it('accepts a range with run fields, and a single date (from = to)', function () {
     const input = { from, to, everyDays: 14, maxConcurrent: 2, nullPolicy: 'impute', allowEmptySnapshot: true };
