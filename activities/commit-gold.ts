@@ -25,6 +25,7 @@ export function makeCommitGold() {
       return commitPredictions({
         goldTable: input.goldTable,
         scoreDate: input.scoreDate,
+        runId: input.runId,
         adds: input.units.map((u) => u.add),
         txn: input.txn,
         commitInfo: {

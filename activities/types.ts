@@ -26,6 +26,8 @@ export interface PlanInput extends RunTables {
   scoreDate: string;
   unitRows: number;
   silverVersion?: number;
+  /** Publish zero rows when the Silver snapshot of the date is empty (default: fail with SilverEmptySnapshot). */
+  allowEmptySnapshot?: boolean;
 }
 
 export interface PlanResult {

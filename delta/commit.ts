@@ -39,6 +39,11 @@ export interface CommitOptions {
   maxRetries?: number;
   /** Commits between checkpoints (default 10). */
   checkpointInterval?: number;
+  /**
+   * The caller's own precondition, run against the snapshot of every attempt (after the txn check, before
+   * planning) and at the new head when a lost race conflicts: it throws to abort the write.
+   */
+  check?: (snapshot: Snapshot) => Promise<void>;
 }
 
 export const DEFAULT_MAX_RETRIES = 15;
@@ -57,6 +62,7 @@ export async function commitWithRetry(tablePath: string, plan: (snapshot: Snapsh
       const done = snapshot.txnVersion(opts.txn.appId);
       if (done !== undefined && done >= opts.txn.version) return { version: snapshot.version, skipped: true };
     }
+    await opts.check?.(snapshot);
     const planned = plan(snapshot);
     const version = snapshot.version + 1;
     const actions = withCommitInfo(snapshot, planned, opts);
@@ -74,6 +80,7 @@ export async function commitWithRetry(tablePath: string, plan: (snapshot: Snapsh
       if (conflict.reason === 'txn' && opts.txn && conflict.txnVersion !== undefined && conflict.txnVersion >= opts.txn.version) {
         break; // our own write (an earlier attempt) won: the next loop returns skipped
       }
+      await opts.check?.(await loadSnapshot(store)); // the caller's precondition may explain the conflict better
       throw conflictError(tablePath, v, conflict);
     }
     lastConflictVersion = version;

@@ -1,10 +1,11 @@
 /**
  * Table history: the commitInfo of each version, newest first (what `delta history` prints).
  */
-import { CommitInfo } from './actions';
+import * as path from 'node:path';
+import { Action, CommitInfo, parseActions } from './actions';
 import { DeltaError } from './errors';
-import { LogFile, logStore, parseLogFileName } from './log-store';
-import { commitTimestamps, readCommit } from './snapshot';
+import { commitFileName, LOG_DIR, LogFile, logStore, parseLogFileName } from './log-store';
+import { commitTimestamps, readCommit, Snapshot } from './snapshot';
 
 export interface HistoryEntry {
   version: number;
@@ -45,4 +46,18 @@ export async function tableHistory(tablePath: string, opts: { limit?: number } =
     });
   }
   return out;
+}
+
+/**
+ * The commits of a snapshot, newest first: its own version, then each earlier one, read one at a time so a
+ * caller looking for the latest commit of some kind reads only what it needs. Ends at version 0 or at the
+ * first commit file log cleanup has removed.
+ */
+export async function* commitsNewestFirst(snapshot: Snapshot): AsyncGenerator<{ version: number; actions: Action[] }> {
+  const store = logStore(snapshot.tablePath);
+  for (let version = snapshot.version; version >= 0; version--) {
+    const buf = await store.read(commitFileName(version));
+    if (!buf) return;
+    yield { version, actions: parseActions(buf.toString('utf8'), path.join(snapshot.tablePath, LOG_DIR, commitFileName(version))) };
+  }
 }

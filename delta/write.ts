@@ -31,6 +31,8 @@ export interface WriteOptions {
   createWith?: { schema: StructType; partitionColumns: string[]; name?: string; description?: string };
   /** Lost races retried before ConcurrentModification (default 15). */
   maxRetries?: number;
+  /** A precondition checked against the snapshot of every commit attempt (CommitOptions.check). */
+  check?: CommitOptions['check'];
 }
 
 /**
@@ -138,7 +140,7 @@ function writeMetrics(add: AddFile[], removed: AddFile[]): Record<string, string
 }
 
 function commitOptions(opts: WriteOptions): CommitOptions {
-  return { txn: opts.txn, commitInfo: opts.commitInfo, maxRetries: opts.maxRetries };
+  return { txn: opts.txn, commitInfo: opts.commitInfo, maxRetries: opts.maxRetries, check: opts.check };
 }
 
 /** Appends files (a blind append: never conflicts with other appends). */

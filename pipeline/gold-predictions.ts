@@ -4,10 +4,12 @@
  *   scoreUnit ─► stagePredictions: Parquet file under score_date=D/, named after the run and unit (a retried
  *                unit rewrites the same name, so retries never leave two copies) — invisible until committed
  *   commitPredictions ─► replacePartition(score_date=D): remove the partition's old files, add the staged ones,
- *                txn {appId, version} so a retried commit is a no-op
+ *                txn {appId, version} so a retried commit is a no-op; a run that started later and already
+ *                published D wins (same-date-runs.ts)
  */
 import { AddFile, CommitResult, ConstantColumn, replacePartition, StructType, WriteColumn, writeDataFile } from '../delta';
 import { PREDICTIONS_TABLE, SCORE_DATE } from './gold-schemas';
+import { notSuperseded, RunStamp, stampCommitInfo } from './same-date-runs';
 
 export interface ModelIdentity {
   uri: string;
@@ -57,16 +59,31 @@ export async function stagePredictions(req: StageRequest): Promise<AddFile> {
 export interface CommitRequest {
   goldTable: string;
   scoreDate: string;
+  runId: string;
   adds: AddFile[];
+  /** appId: the workflow id; version: the run's start time (ms). */
   txn: { appId: string; version: number };
   commitInfo: Record<string, unknown>;
 }
 
 export function commitPredictions(req: CommitRequest): Promise<CommitResult> {
-  return replacePartition(req.goldTable, { [SCORE_DATE]: req.scoreDate }, req.adds, {
-    txn: req.txn,
-    commitInfo: req.commitInfo,
-    createWith: PREDICTIONS_TABLE,
+  return replaceDatePartition(req.goldTable, req.scoreDate, req.adds, { ...req, createWith: PREDICTIONS_TABLE });
+}
+
+/**
+ * Replace partition score_date=D of a Gold table in one commit on behalf of one run: a no-op if this run
+ * already did (txn), SupersededByNewerRun if a run that started later already did (same-date-runs.ts).
+ */
+export function replaceDatePartition(
+  table: string, scoreDate: string, adds: AddFile[],
+  opts: Pick<CommitRequest, 'runId' | 'txn' | 'commitInfo'> & { createWith: { schema: StructType; partitionColumns: string[] } },
+): Promise<CommitResult> {
+  const run: RunStamp = { workflowId: opts.txn.appId, runId: opts.runId, startTime: opts.txn.version };
+  return replacePartition(table, { [SCORE_DATE]: scoreDate }, adds, {
+    txn: opts.txn,
+    commitInfo: stampCommitInfo(opts.commitInfo, scoreDate, run),
+    createWith: opts.createWith,
+    check: notSuperseded(scoreDate, run),
   });
 }
 

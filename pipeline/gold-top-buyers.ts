@@ -3,8 +3,8 @@
  *
  * The rule is in top-buyers-rule.ts. Streams the partition one row group at a time and keeps only the k best (memory O(k), not O(users)).
  */
-import { CommitResult, ConstantColumn, openTable, replacePartition, scanTable, Snapshot } from '../delta';
-import { ModelIdentity, writeStaged } from './gold-predictions';
+import { CommitResult, ConstantColumn, openTable, scanTable, Snapshot } from '../delta';
+import { ModelIdentity, replaceDatePartition, writeStaged } from './gold-predictions';
 import { SCORE_DATE, TOP_BUYERS_TABLE } from './gold-schemas';
 import { PipelineError } from './pipeline-error';
 import { RankedUser, TopK } from './top-k';
@@ -52,7 +52,10 @@ export interface TopBuyersCommit {
   commitInfo: Record<string, unknown>;
 }
 
-/** Replace partition D of `top_buyers` with the ranked list, in one commit (one file; the list is small). */
+/**
+ * Replace partition D of `top_buyers` with the ranked list, in one commit (one file; the list is small), under
+ * the same rules as the predictions commit (txn, same-date runs).
+ */
 export async function commitTopBuyers(req: TopBuyersCommit): Promise<CommitResult> {
   const n = req.buyers.length;
   const adds = [];
@@ -69,9 +72,5 @@ export async function commitTopBuyers(req: TopBuyersCommit): Promise<CommitResul
       }),
     );
   }
-  return replacePartition(req.topBuyersTable, { [SCORE_DATE]: req.scoreDate }, adds, {
-    txn: req.txn,
-    commitInfo: req.commitInfo,
-    createWith: TOP_BUYERS_TABLE,
-  });
+  return replaceDatePartition(req.topBuyersTable, req.scoreDate, adds, { ...req, createWith: TOP_BUYERS_TABLE });
 }

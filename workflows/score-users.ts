@@ -8,37 +8,14 @@
  * worker that dies mid-run costs only its in-flight units: finished units are in history and are not redone.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { ApplicationFailure, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities, NullPolicy, PlanResult, TopBuyersResult, UnitResult } from '../activities';
 import type { PinnedModel } from '../registry';
-import { DEFAULT_TOP_BUYERS_RULE, ruleProblem, TopBuyersRule } from '../pipeline/top-buyers-rule';
+import { DEFAULT_TOP_BUYERS_RULE, TopBuyersRule } from '../pipeline/top-buyers-rule';
+import { checkScoreUsersInput, ScoreUsersInput } from './run-input';
 import { SCORING_TASK_QUEUE } from './task-queues';
 
-/** What a person types into the Temporal UI; every field is optional. */
-export interface ScoreUsersInput {
-  /** YYYY-MM-DD; default: the scheduled time's date (schedules, backfills), else the date the run started (UTC). */
-  scoreDate?: string;
-  /** models:/NAME@ALIAS, models:/NAME/VERSION, models:/NAME/STAGE or a file path. */
-  modelUri?: string;
-  /** Ordered Silver columns the model takes; default: the MLflow signature, else the ONNX metadata. */
-  features?: string[];
-  /** The model's probability output, when it has several candidates. */
-  outputName?: string;
-  /** Column of the positive class in an [N, K] probability output (default: the model's metadata, else 1). */
-  positiveColumn?: number;
-  silverTable?: string;
-  /** Pin a Silver table version instead of the latest. */
-  silverVersion?: number;
-  goldTable?: string;
-  topBuyersTable?: string;
-  topBuyers?: { fraction?: number; minProbability?: number; limit?: number };
-  unitRows?: number;
-  maxParallel?: number;
-  /** Null or NaN features: fail the run (default), impute from the model's metadata, or skip the user. */
-  nullPolicy?: NullPolicy;
-  /** predicted_buyer = probability >= this (default 0.5, as Spark's `prediction`). */
-  predictionThreshold?: number;
-}
+export type { ScoreUsersInput };
 
 export type ScoreUsersStage = 'resolving-model' | 'planning' | 'scoring' | 'committing' | 'selecting-top-buyers' | 'done';
 
@@ -93,11 +70,12 @@ const scoring = proxyActivities<Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
-export async function scoreUsers(input: ScoreUsersInput = {}): Promise<ScoreUsersResult> {
+/** `given` is JSON from whoever started the run: run-input.ts checks it before anything else happens. */
+export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreUsersResult> {
+  const input = checkScoreUsersInput(given);
   const info = workflowInfo();
   const scoreDate = input.scoreDate ?? defaultScoreDate();
   const rule: TopBuyersRule = { ...DEFAULT_TOP_BUYERS_RULE, ...input.topBuyers };
-  checkInput(input, scoreDate, rule);
   const progress: ScoreUsersProgress = { stage: 'resolving-model', scoreDate, unitsTotal: 0, unitsDone: 0, rowsTotal: 0, rowsScored: 0 };
   setHandler(progressQuery, () => progress);
 
@@ -108,6 +86,7 @@ export async function scoreUsers(input: ScoreUsersInput = {}): Promise<ScoreUser
   const plan: PlanResult = await steps.planUnits({
     scoreDate, unitRows: input.unitRows ?? DEFAULTS.unitRows, silverVersion: input.silverVersion,
     silverTable: input.silverTable, goldTable: input.goldTable, topBuyersTable: input.topBuyersTable,
+    allowEmptySnapshot: input.allowEmptySnapshot,
   });
   progress.unitsTotal = plan.units.length;
   progress.rowsTotal = plan.totalRows;
@@ -131,8 +110,11 @@ export async function scoreUsers(input: ScoreUsersInput = {}): Promise<ScoreUser
   await Promise.all(Array.from({ length: lanes }, lane));
 
   // The same txn guards both Gold commits: a retried commit of this run is a no-op; a later run of the date
-  // (a re-run, a backfill) starts later, so its version is higher and it replaces the partition.
-  const txn = { appId: info.workflowId, version: info.runStartTime.getTime() };
+  // (a re-run, a backfill) starts later, so its version is higher and it replaces the partition. The version is
+  // when the server accepted the start (the WorkflowExecutionStarted event), not when a worker first picked the
+  // run up (runStartTime): a run that waited for a worker still started first, so a newer run beats it
+  // (docs/decisions/same-date-runs.md).
+  const txn = { appId: info.workflowId, version: info.startTime.getTime() };
 
   progress.stage = 'committing';
   const gold = await steps.commitGold({
@@ -172,28 +154,4 @@ function defaultScoreDate(): string {
   const info = workflowInfo();
   const scheduled = info.typedSearchAttributes.get(SCHEDULED_START_TIME);
   return (scheduled ?? info.startTime).toISOString().slice(0, 10);
-}
-
-function checkInput(input: ScoreUsersInput, scoreDate: string, rule: TopBuyersRule): void {
-  const bad = (message: string) => ApplicationFailure.nonRetryable(message, 'InvalidInput');
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(scoreDate) || Number.isNaN(Date.parse(`${scoreDate}T00:00:00Z`))) {
-    throw bad(`scoreDate must be a date YYYY-MM-DD, got ${JSON.stringify(scoreDate)}`);
-  }
-  if (input.unitRows !== undefined && !(Number.isInteger(input.unitRows) && input.unitRows > 0)) {
-    throw bad(`unitRows must be a whole number > 0, got ${input.unitRows}`);
-  }
-  if (input.maxParallel !== undefined && !(Number.isInteger(input.maxParallel) && input.maxParallel > 0)) {
-    throw bad(`maxParallel must be a whole number > 0, got ${input.maxParallel}`);
-  }
-  if (input.features !== undefined && !(Array.isArray(input.features) && input.features.length > 0 && input.features.every((f) => typeof f === 'string' && f !== ''))) {
-    throw bad(`features must be a non-empty list of column names, got ${JSON.stringify(input.features)}`);
-  }
-  if (input.positiveColumn !== undefined && !(Number.isInteger(input.positiveColumn) && input.positiveColumn >= 0)) {
-    throw bad(`positiveColumn must be a whole number >= 0, got ${input.positiveColumn}`);
-  }
-  if (input.nullPolicy !== undefined && !['error', 'impute', 'skip'].includes(input.nullPolicy)) {
-    throw bad(`nullPolicy must be error, impute or skip, got ${JSON.stringify(input.nullPolicy)}`);
-  }
-  const problem = ruleProblem(rule);
-  if (problem) throw bad(problem);
 }

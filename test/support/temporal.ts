@@ -2,9 +2,14 @@
  * A real Temporal server for pipeline tests: the CLI's dev server (in memory), with batch-score workers running
  * against it for the whole suite. Workflows are bundled once and shared by every worker the suite creates.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { dataLayout, DataLayout } from '../../cli/data-dir';
 import { startLocalServer } from '../../cli/temporal-server';
+import { generateSilver, trainDemoModel } from '../../demo';
 import { createWorkers, WorkerRole, WORKFLOWS_PATH } from '../../workers/workers';
 import type { ActivityOptions } from '../../activities';
 
@@ -37,3 +42,31 @@ export async function startWorkers(
 }
 
 export { startLocalServer };
+
+/** A data root with demo Silver dates and a trained model, a dev server and workers on them (pipeline tests). */
+export interface PipelineServer {
+  env: TestWorkflowEnvironment;
+  workers: RunningWorkers;
+  dir: string;
+  data: DataLayout;
+  stop(): Promise<void>;
+}
+
+export async function startPipelineServer(
+  prefix: string, silver: { users: number; seed: number; snapshotDate: string; fileRows?: number }[], opts: { concurrency?: number } = {},
+): Promise<PipelineServer> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `batch-score-${prefix}-`));
+  const data = dataLayout(dir);
+  for (const s of silver) await generateSilver({ tablePath: data.silverFeatures, labelsPath: data.silverLabels, ...s });
+  await trainDemoModel({ silverPath: data.silverFeatures, labelsPath: data.silverLabels, snapshotDate: silver[0].snapshotDate, registryDir: data.models });
+  const env = await startLocalServer();
+  const workers = await startWorkers(env, { dataDir: dir, concurrency: opts.concurrency ?? 2 });
+  return {
+    env, workers, dir, data,
+    async stop() {
+      await workers.stop();
+      await env.teardown();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
