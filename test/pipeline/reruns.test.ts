@@ -18,7 +18,7 @@ import type { ScoreUsersResult } from '../../workflows/score-users';
 import { TASK_QUEUE } from '../../workflows/task-queues';
 import { batchScore } from '../support/processes';
 import { partitionRows } from '../support/tables';
-import { RunningWorkers, startLocalServer, startWorkers } from '../support/temporal';
+import { latestScheduledRun, RunningWorkers, startLocalServer, startWorkers } from '../support/temporal';
 
 const USERS = 3_000;
 const UNIT_ROWS = 1_000;
@@ -102,15 +102,10 @@ describe('re-runs of an already-scored date replace its partition', function () 
   it('a triggered schedule run of the date replaces it', async function () {
     await batchScore(['schedule', 'create', '--id', 'reruns-weekly', ...RUN_OPTIONS], cli);
     await batchScore(['schedule', 'trigger', '--id', 'reruns-weekly'], cli);
-    const handle = env.client.schedule.getHandle('reruns-weekly');
-    let workflowId: string | undefined;
-    for (let i = 0; i < 200 && !workflowId; i++) {
-      workflowId = (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId;
-      if (!workflowId) await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.ok(workflowId, 'the trigger started no run');
+    const workflowId = await latestScheduledRun(env.client, 'reruns-weekly');
+    assert.notEqual(workflowId, `score-users-${DAY}`, 'a schedule run has its own workflow id');
     const result = (await env.client.workflow.getHandle(workflowId).result()) as ScoreUsersResult;
-    await handle.delete();
+    await env.client.schedule.getHandle('reruns-weekly').delete();
     await assertReplaced(result, 'schedule trigger');
   });
 

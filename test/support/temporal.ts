@@ -2,6 +2,7 @@
  * A real Temporal server for pipeline tests: the CLI's dev server (in memory), with batch-score workers running
  * against it for the whole suite. Workflows are bundled once and shared by every worker the suite creates.
  */
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { startLocalServer } from '../../cli/temporal-server';
@@ -37,3 +38,14 @@ export async function startWorkers(
 }
 
 export { startLocalServer };
+
+/** The workflow id of the latest run a schedule started, once it has started one (up to 20 s). */
+export async function latestScheduledRun(client: Client, scheduleId: string): Promise<string> {
+  const handle = client.schedule.getHandle(scheduleId);
+  for (let i = 0; i < 200; i++) {
+    const workflowId = (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId;
+    if (workflowId) return workflowId;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`schedule ${scheduleId} started no run`);
+}
