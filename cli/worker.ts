@@ -39,7 +39,8 @@ export async function workerCommand(args: string[]): Promise<number> {
   const threads = num(p, 'threads', positiveInt) ?? os.availableParallelism();
   const workers = await createWorkers({ connection, namespace, role, concurrency, intraOpThreads: threads, dataDir: str(p, 'data-dir') });
   const scoring = role === 'orchestration' ? '' : `, scoring ${concurrency} unit(s) at a time on ${threads} onnxruntime thread(s)`;
-  console.log(`batch-score worker (${role}) on ${workers.map((w) => w.options.taskQueue).join(' + ')}, namespace ${namespace}${scoring}`);
+  // The identity (pid@host) is what Temporal records on each activity attempt: it tells which process ran a unit.
+  console.log(`batch-score worker (${role}) on ${workers.map((w) => w.options.taskQueue).join(' + ')}, namespace ${namespace}${scoring}; identity ${workers[0].options.identity}`);
   // The SDK's runtime shuts workers down gracefully on SIGINT/SIGTERM.
   await Promise.all(workers.map((w) => w.run()));
   await connection.close();

@@ -13,6 +13,7 @@ import { LAST_CHECKPOINT, LOG_DIR, LogFile, LogStore, checkpointFileName } from 
 import { ParquetFile, openParquet, readLeafRows, readListRows, readMapRows, writeParquetFile } from './parquet';
 import { StructType } from './schema';
 import { DeletionVectorDescriptor } from './deletion-vectors';
+import { DeltaError, ioError } from './errors';
 
 const str = (name: string) => ({ name, type: 'string', nullable: true, metadata: {} });
 const long = (name: string) => ({ name, type: 'long', nullable: true, metadata: {} });
@@ -100,6 +101,7 @@ const noActions = (): CheckpointActions => ({ adds: [], removes: [], others: [] 
  * Reads the actions of a checkpoint (all parts) and hands them to `onActions` row group by row group (the
  * caller keeps what it needs; no list of the whole checkpoint is built). Actions come from leaf columns
  * directly (no nested assembly: a checkpoint of 100,000 files is 100,000 small structs).
+ * A part or sidecar that cannot be read fails with `CorruptCheckpoint` naming it (docs/decisions/corrupt-checkpoint.md).
  */
 export async function readCheckpoint(tablePath: string, cp: CheckpointRef, onActions: (actions: CheckpointActions) => void): Promise<void> {
   const sidecars: string[] = [];
@@ -108,7 +110,7 @@ export async function readCheckpoint(tablePath: string, cp: CheckpointRef, onAct
     if (name.endsWith('.json')) {
       // v2 checkpoint in JSON: actions as in a commit, file actions possibly in sidecars
       const actions = noActions();
-      for (const a of parseActions(await fs.readFile(file, 'utf8'), file)) {
+      for (const a of await checkpointFile(file, async () => parseActions(await fs.readFile(file, 'utf8'), file))) {
         const sidecar = a.sidecar as { path?: string } | undefined;
         if (sidecar?.path) sidecars.push(sidecar.path);
         else if (a.add) actions.adds.push(a.add);
@@ -118,10 +120,28 @@ export async function readCheckpoint(tablePath: string, cp: CheckpointRef, onAct
       onActions(actions);
       continue;
     }
-    await readParquetActions(file, onActions, sidecars);
+    await checkpointFile(file, () => readParquetActions(file, onActions, sidecars));
   }
   // v2 checkpoints keep add/remove actions in sidecar files under _delta_log/_sidecars
-  for (const p of sidecars) await readParquetActions(dataFilePath(path.join(tablePath, LOG_DIR, '_sidecars'), p), onActions, []);
+  for (const p of sidecars) {
+    const file = dataFilePath(path.join(tablePath, LOG_DIR, '_sidecars'), p);
+    await checkpointFile(file, () => readParquetActions(file, onActions, []));
+  }
+}
+
+/**
+ * Runs a read of one checkpoint file. A file-system error stays an `Io` error (retrying may help: the file was
+ * being removed, a mount hiccuped); anything else means the file's bytes are not a checkpoint: `CorruptCheckpoint`.
+ */
+async function checkpointFile<T>(file: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).syscall !== undefined) throw ioError('cannot read checkpoint', file, err);
+    if (err instanceof DeltaError && err.code === 'Io') throw err;
+    const reason = (err instanceof Error ? err.message : String(err)).replace(`${file}: `, '');
+    throw new DeltaError('CorruptCheckpoint', `checkpoint ${file} cannot be read: ${reason}`, { cause: err });
+  }
 }
 
 /** The actions of a Parquet checkpoint or sidecar file, a row group at a time; sidecar references go to `sidecars`. */

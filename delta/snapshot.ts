@@ -2,12 +2,14 @@
  * Snapshot: the state of a table at one version, rebuilt by log replay.
  *
  *   list _delta_log → pick target version (latest, or by version / timestamp)
- *     → newest complete checkpoint ≤ target (unreadable → the one before, or none)
+ *     → newest complete checkpoint ≤ target (unreadable → CorruptCheckpoint naming the file: never skipped,
+ *       docs/decisions/corrupt-checkpoint.md; an incomplete multi-part set is not a checkpoint and is ignored)
  *     → replay its actions, then commits checkpoint+1 … target in order
  *     → protocol gating (protocol.ts) → Snapshot
  *
  * The listing decides (one readdir on a local file system): `_last_checkpoint` is not consulted, so a missing,
- * stale or corrupt one does no harm. Writers still maintain it for engines that start from it.
+ * stale or corrupt one does no harm (the checkpoint files themselves are what is read, and checked). Writers still
+ * maintain it for engines that start from it.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -239,13 +241,8 @@ export async function loadSnapshot(store: LogStore, at: { version?: number; time
       throw new DeltaError('CorruptLog', `${table}: cannot reconstruct version ${target}: commit ${missing} is missing and no checkpoint covers it`);
     }
     const state = new TableState(table);
-    if (cp) {
-      try {
-        await readCheckpoint(table, cp, (actions) => state.applyCheckpoint(actions));
-      } catch {
-        continue; // an unreadable checkpoint is skipped (with the state it began): an older one or plain replay is still correct
-      }
-    }
+    // An unreadable checkpoint fails the open (CorruptCheckpoint), as in delta-rs: no silent replay around it.
+    if (cp) await readCheckpoint(table, cp, (actions) => state.applyCheckpoint(actions));
     await readCommits(store, start, target, (actions) => state.apply(actions));
     if (state.protocol) checkReadSupport(state.protocol, state.metadata, undefined, table);
     const snap = new LoadedSnapshot(table, target, await commitTimestamp(store, commits, target, cp), state);

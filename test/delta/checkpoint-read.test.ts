@@ -2,14 +2,16 @@
  * Checkpoint reading stays exact on its fast paths: our snappy decompressor (against the library's), strings
  * decoded a page at a time (non-ASCII too), metaData/protocol from leaf columns, and checkpoint files
  * reconciled with the commits after them without a key per file. The reference is the same log replayed
- * without the checkpoint.
+ * without the checkpoint; the table under test has lost the commits its checkpoint covers (as log cleanup
+ * leaves it), so only a working checkpoint reader can pass. A checkpoint that cannot be read fails the open
+ * (CorruptCheckpoint naming the file and why), even when the JSON commits could have been replayed instead.
  */
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import { snappyUncompress as librarySnappy } from 'hyparquet/src/snappy.js';
-import { Action, AddFile, Snapshot, StructType, checkpointAt, logStore, openTable, schemaToString, serializeActions } from '../../delta';
+import { Action, AddFile, DeltaError, Snapshot, StructType, checkpointAt, logStore, openTable, schemaToString, serializeActions } from '../../delta';
 import { snappyUncompress } from '../../delta/snappy';
 import { tempDir } from './helpers';
 
@@ -35,6 +37,11 @@ async function withoutCheckpoint(table: string): Promise<Snapshot> {
   await fs.cp(table, copy, { recursive: true });
   for (const n of await fs.readdir(path.join(copy, '_delta_log'))) if (n.includes('checkpoint')) await fs.rm(path.join(copy, '_delta_log', n));
   return openTable(copy);
+}
+
+/** Removes commits 0..version, as log cleanup does once a checkpoint at `version` covers them. */
+async function dropCommitsThrough(table: string, version: number): Promise<void> {
+  for (let v = 0; v <= version; v++) await fs.rm(path.join(table, '_delta_log', commitName(v)));
 }
 
 const fileKey = (f: AddFile) => `${f.path} ${JSON.stringify(f.deletionVector ?? null)}`;
@@ -93,8 +100,10 @@ describe('delta checkpoint reading: fast paths stay exact', function () {
     }
     await writeLog(table, commits);
     await checkpointAt(logStore(table), 30);
-    const cp = await openTable(table);
     const plain = await withoutCheckpoint(table);
+    await dropCommitsThrough(table, 30);
+    const cp = await openTable(table);
+    assert.equal(cp.version, 30);
     assert.deepEqual(sorted(cp.files()), sorted(plain.files()));
     assert.deepEqual(cp.metadata, plain.metadata);
     assert.deepEqual(cp.protocol, plain.protocol);
@@ -119,11 +128,46 @@ describe('delta checkpoint reading: fast paths stay exact', function () {
       [add('day=x/a.parquet', 'x', { size: 7 })],
     ];
     for (let i = 0; i < later.length; i++) await fs.writeFile(path.join(table, '_delta_log', commitName(2 + i)), serializeActions(later[i]));
-    const cp = await openTable(table);
     const plain = await withoutCheckpoint(table);
+    await dropCommitsThrough(table, 1);
+    const cp = await openTable(table);
+    assert.equal(cp.version, 6);
     assert.deepEqual(sorted(cp.files()), sorted(plain.files()));
     assert.deepEqual(cp.files().map((f) => f.path).sort(), ['day=x/a.parquet', 'day=x/b.parquet', 'day=x/c.parquet', 'day=x/e.parquet', 'day=x/f.parquet']);
     assert.equal(cp.files().find((f) => f.path === 'day=x/b.parquet')!.size, 999);
     assert.deepEqual(cp.tombstones().map((r) => r.path).sort(), plain.tombstones().map((r) => r.path).sort());
+  });
+
+  it('a checkpoint that exists but cannot be read fails the open naming the file and why, though the JSON log is all there', async () => {
+    const base = path.join(await tempDir('delta-cp-read'), 't');
+    const v0: Action[] = [
+      { protocol: { minReaderVersion: 1, minWriterVersion: 2 } },
+      { metaData: { id: 'id-3', format: { provider: 'parquet', options: {} }, schemaString: schemaToString(SCHEMA), partitionColumns: ['day'], configuration: {}, createdTime: 1 } },
+    ];
+    await writeLog(base, [v0, [add('day=x/a.parquet', 'x')], [add('day=x/b.parquet', 'x')]]);
+    await checkpointAt(logStore(base), 2);
+    const cpFile = path.join('_delta_log', `${String(2).padStart(20, '0')}.checkpoint.parquet`);
+    const good = await fs.readFile(path.join(base, cpFile));
+    const damages: [string, Buffer, RegExp][] = [
+      ['truncated', good.subarray(0, good.length - 20), /not a readable Parquet file/],
+      ['not Parquet', Buffer.from('PAR1 this is not a checkpoint'), /not a readable Parquet file/],
+      ['empty', Buffer.alloc(0), /not a readable Parquet file/],
+    ];
+    for (const [what, bytes, reason] of damages) {
+      const table = `${base}-${what.replace(/ /g, '-')}`;
+      await fs.cp(base, table, { recursive: true });
+      await fs.writeFile(path.join(table, cpFile), bytes);
+      await assert.rejects(openTable(table), (e: DeltaError) => {
+        assert.ok(e instanceof DeltaError, `${what}: ${e}`);
+        assert.equal(e.code, 'CorruptCheckpoint', `${what}: ${e.message}`);
+        assert.ok(e.message.startsWith(`checkpoint ${path.join(table, cpFile)} cannot be read: `), `${what}: ${e.message}`);
+        assert.match(e.message, reason, what);
+        return true;
+      });
+      // Time travel to before the checkpoint does not need it: plain replay of commits 0..1.
+      assert.deepEqual((await openTable(table, { version: 1 })).files().map((f) => f.path), ['day=x/a.parquet']);
+    }
+    // The intact checkpoint reads: the same two files as replay.
+    assert.deepEqual((await openTable(base)).files().map((f) => f.path).sort(), ['day=x/a.parquet', 'day=x/b.parquet']);
   });
 });

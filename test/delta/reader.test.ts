@@ -93,15 +93,19 @@ describe('delta reader: checkpoints', function () {
     }
   });
 
-  it('falls back to an older checkpoint when the newest is unreadable, and ignores incomplete multi-part sets', async () => {
+  it('refuses a table whose newest checkpoint is unreadable (as delta-rs does), and ignores incomplete multi-part sets', async () => {
     const copy = path.join(await tempDir(), 'copy');
     await fs.cp(table, copy, { recursive: true });
-    await fs.writeFile(logFile(copy, cpName(20)), 'PAR1 truncated');
     // one part of a two-part checkpoint at 24: incomplete, must be ignored (its content would be wrong)
     await fs.copyFile(logFile(table, cpName(10)), logFile(copy, `${String(24).padStart(20, '0')}.checkpoint.0000000001.0000000002.parquet`));
     for (let v = 0; v <= 10; v++) await fs.rm(logFile(copy, commitName(v)));
     assert.equal((await openTable(copy)).version, 25);
     assert.deepEqual(await ids(copy), expectedIds(25));
+    // The newest complete checkpoint (20) unreadable: no silent replay from checkpoint 10, though it would work.
+    await fs.writeFile(logFile(copy, cpName(20)), 'PAR1 truncated');
+    await assert.rejects(openTable(copy), (e: DeltaError) => e.code === 'CorruptCheckpoint' && e.message.includes(logFile(copy, cpName(20))));
+    assert.deepEqual(await ids(copy, { version: 19 }), expectedIds(19)); // a version before it is read from checkpoint 10
+    assert.ok(deltaRsRows(copy).error, 'delta-rs refuses the table too');
   });
 
   it('reads v2 checkpoints (JSON and Parquet, with sidecars) when the commits they cover are gone', async () => {

@@ -16,7 +16,7 @@ import type { BackfillDateResult } from '../../workflows/backfill-scores';
 import type { ScoreUsersResult } from '../../workflows/score-users';
 import { TASK_QUEUE } from '../../workflows/task-queues';
 import { batchScore } from '../support/processes';
-import { RunningWorkers, startLocalServer, startWorkers } from '../support/temporal';
+import { latestScheduledRun, RunningWorkers, startLocalServer, startWorkers } from '../support/temporal';
 
 const MONDAYS = ['2026-11-02', '2026-11-09', '2026-11-16'];
 const USERS = [1_000, 1_200, 1_400];
@@ -60,12 +60,7 @@ describe('schedules and backfills', function () {
     await batchScore(['schedule', 'create', '--id', 'weekly-test', '--cron', '0 6 * * MON', '--top-fraction', '0.2'], temporal);
     const handle = env.client.schedule.getHandle('weekly-test');
     await handle.backfill([{ start: new Date('2026-11-09T05:59:00Z'), end: new Date('2026-11-09T06:01:00Z'), overlap: ScheduleOverlapPolicy.ALLOW_ALL }]);
-    let workflowId: string | undefined;
-    for (let i = 0; i < 200 && !workflowId; i++) {
-      workflowId = (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId;
-      if (!workflowId) await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.ok(workflowId, 'the schedule started no run');
+    const workflowId = await latestScheduledRun(env.client, 'weekly-test');
     const result = (await env.client.workflow.getHandle(workflowId).result()) as ScoreUsersResult;
     assert.equal(result.scoreDate, '2026-11-09');
     assert.equal(result.rowsScored, USERS[1]);

@@ -1,15 +1,18 @@
 /**
- * A scoring worker process killed (SIGKILL) in the middle of a run: the run still finishes with every user scored
- * exactly once, the units it had finished are not redone, and the retried unit leaves no second staged file.
- * A run cancelled mid-scoring publishes nothing.
- * Workers here are real `batch-score worker --role scoring` processes, as on other machines.
+ * A scoring worker process killed (SIGKILL) while it is scoring a unit: after the heartbeat timeout (30 s, the
+ * product's) the unit runs again on another worker, the units the dead worker finished are not redone, and every
+ * user is in Gold exactly once. A run cancelled mid-scoring publishes nothing.
+ * Workers here are real `batch-score worker --role scoring` processes, as on other machines. `batch-score`
+ * restarts itself in a child process (cli/launch.ts): the process killed is that child, the one Temporal saw
+ * start the unit (its identity, pid@host, is in the worker's banner), never the launcher.
  */
 import * as assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure, WorkflowFailedError, WorkflowHandle } from '@temporalio/client';
+import { decodeTimeoutType } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { openTable, scanTable } from '../../delta';
 import { generateSilver, trainDemoModel } from '../../demo';
@@ -19,26 +22,60 @@ import { TASK_QUEUE } from '../../workflows/task-queues';
 import { REPO_ROOT } from '../support/processes';
 import { RunningWorkers, startLocalServer, startWorkers } from '../support/temporal';
 
-const USERS = 240_000;
-const UNIT_ROWS = 20_000;
+const USERS = 120_000;
+const UNIT_ROWS = 10_000;
 const DAY = '2026-11-23';
 
-function scoringWorker(address: string, dataDir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'batch-score.js'), 'worker', '--role', 'scoring', '--concurrency', '1'], {
+interface ScoringWorker {
+  launcher: ChildProcess;
+  /** pid@host, as Temporal records it on the activity attempts this worker starts. */
+  identity: string;
+  /** The process that polls and scores (the launcher's child). */
+  pid: number;
+}
+
+function scoringWorker(address: string, dataDir: string): Promise<ScoringWorker> {
+  const launcher = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'batch-score.js'), 'worker', '--role', 'scoring', '--concurrency', '1'], {
     env: { ...process.env, TEMPORAL_ADDRESS: address, BATCH_SCORE_DATA: dataDir },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => { if (chunk.toString().includes('batch-score worker')) resolve(child); });
-    child.once('exit', (code) => reject(new Error(`scoring worker exited early (${code})`)));
+    launcher.stdout!.on('data', (chunk: Buffer) => {
+      const m = /batch-score worker .*; identity ((\d+)@\S+)/.exec(chunk.toString());
+      if (m) resolve({ launcher, identity: m[1], pid: Number(m[2]) });
+    });
+    launcher.once('exit', (code) => reject(new Error(`scoring worker exited early (${code})`)));
   });
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const STARTED = 2; // PendingActivityState.PENDING_ACTIVITY_STATE_STARTED: an attempt is running on a worker
+
+/**
+ * Freezes the worker (SIGSTOP) until one of its units is seen running on the server, then kills it (SIGKILL):
+ * frozen, it cannot finish the unit between the look and the kill. Returns the activity id of that unit.
+ */
+async function killWhileScoring(handle: WorkflowHandle, worker: ScoringWorker): Promise<string> {
+  for (;;) {
+    process.kill(worker.pid, 'SIGSTOP');
+    await sleep(500); // a completion sent just before the stop reaches the server first
+    const pending = (await handle.describe()).raw.pendingActivities ?? [];
+    const running = pending.find((a) => a.activityType?.name === 'scoreUnit' && a.state === STARTED && a.lastWorkerIdentity === worker.identity);
+    if (running) {
+      process.kill(worker.pid, 'SIGKILL');
+      return running.activityId!;
+    }
+    process.kill(worker.pid, 'SIGCONT');
+    await sleep(100);
+  }
+}
+
 describe('a scoring worker dies halfway', function () {
+  this.timeout(180_000);
   let env: TestWorkflowEnvironment;
   let orchestration: RunningWorkers;
   let dir: string;
-  const children: ChildProcess[] = [];
+  const workers: ScoringWorker[] = [];
 
   before(async function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batch-score-death-'));
@@ -50,59 +87,76 @@ describe('a scoring worker dies halfway', function () {
   });
 
   after(async function () {
-    for (const c of children) c.kill('SIGKILL');
+    for (const w of workers) {
+      try {
+        process.kill(w.pid, 'SIGKILL');
+      } catch { /* already gone */ }
+      w.launcher.kill('SIGKILL');
+    }
     await orchestration?.stop();
     await env?.teardown();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('finishes on another worker without redoing finished units or duplicating rows', async function () {
+  it('the unit being scored is retried on another worker after the heartbeat timeout; finished units are not redone', async function () {
     const data = dataLayout(dir);
-    children.push(await scoringWorker(env.address, dir));
+    const first = await scoringWorker(env.address, dir);
+    workers.push(first);
+    assert.notEqual(first.pid, first.launcher.pid, 'the scoring process is the launcher\'s child');
     const handle = await env.client.workflow.start('scoreUsers', {
       taskQueue: TASK_QUEUE, workflowId: `score-users-${DAY}`, args: [{ scoreDate: DAY, unitRows: UNIT_ROWS, maxParallel: 2 }],
     });
     let progress: ScoreUsersProgress;
     do {
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
       progress = await handle.query<ScoreUsersProgress>('progress');
-    } while (progress.unitsDone < 3);
-    children[0].kill('SIGKILL');
-    const doneBeforeKill = progress.unitsDone;
+    } while (progress.unitsDone < 2);
+    const killedUnit = await killWhileScoring(handle, first);
+    const doneBeforeKill = (await handle.query<ScoreUsersProgress>('progress')).unitsDone;
     assert.ok(doneBeforeKill < USERS / UNIT_ROWS, 'the worker must die before the run ends');
 
-    children.push(await scoringWorker(env.address, dir));
+    const second = await scoringWorker(env.address, dir);
+    workers.push(second);
     const result = (await handle.result()) as ScoreUsersResult;
 
+    // Every user exactly once, in one committed file per unit.
+    assert.equal(result.units, USERS / UNIT_ROWS);
     assert.equal(result.rowsScored, USERS);
+    const gold = await openTable(data.goldPredictions);
+    assert.equal(gold.files({ score_date: DAY }).length, result.units);
     const ids = new Set<bigint>();
     let rows = 0;
-    for await (const batch of scanTable(await openTable(data.goldPredictions), { columns: ['user_id'], partition: { score_date: DAY } })) {
+    for await (const batch of scanTable(gold, { columns: ['user_id'], partition: { score_date: DAY } })) {
       for (let i = 0; i < batch.numRows; i++) ids.add(BigInt((batch.columns.user_id as ArrayLike<bigint>)[i]));
       rows += batch.numRows;
     }
     assert.equal(rows, USERS);
     assert.equal(ids.size, USERS);
 
-    // History: one scheduled scoreUnit per unit; only units in flight on the dead worker ran a second attempt.
-    const history = await handle.fetchHistory();
-    const events = history.events ?? [];
-    const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'scoreUnit');
-    assert.equal(scheduled.length, result.units);
-    const scheduledIds = new Set(scheduled.map((e) => String(e.eventId)));
-    const attempts = events
-      .filter((e) => scheduledIds.has(String(e.activityTaskStartedEventAttributes?.scheduledEventId)))
-      .map((e) => e.activityTaskStartedEventAttributes!.attempt ?? 1);
-    assert.equal(attempts.length, result.units);
-    const retried = attempts.filter((a) => a > 1).length;
-    // The dead worker scored one unit at a time (--concurrency 1): at most that one unit runs again.
-    assert.ok(retried <= 1, `only the dead worker's in-flight unit may be retried, ${retried} were`);
-    assert.ok(attempts.filter((a) => a === 1).length >= doneBeforeKill);
-
-    // Exactly one staged file per unit in the partition folder: the retried unit rewrote its own file.
-    const folder = path.join(data.goldPredictions, `score_date=${DAY}`);
-    const parquet = fs.readdirSync(folder).filter((f) => f.endsWith('.parquet'));
-    assert.equal(parquet.length, result.units);
+    // History: one scheduled scoreUnit per unit, each with the attempt that finished it.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const scheduled = new Map(events
+      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'scoreUnit')
+      .map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes!.activityId!]));
+    assert.equal(scheduled.size, result.units);
+    const started = events
+      .filter((e) => scheduled.has(String(e.activityTaskStartedEventAttributes?.scheduledEventId)))
+      .map((e) => ({ ...e.activityTaskStartedEventAttributes!, activityId: scheduled.get(String(e.activityTaskStartedEventAttributes!.scheduledEventId)) }));
+    assert.equal(started.length, result.units);
+    // Exactly one unit ran twice: the one the dead worker was scoring, finished by the second worker after the
+    // first attempt's heartbeat timed out.
+    const retried = started.filter((s) => (s.attempt ?? 1) > 1);
+    assert.equal(retried.length, 1, `attempts: ${started.map((s) => s.attempt).join(',')}`);
+    assert.equal(retried[0].attempt, 2);
+    assert.equal(retried[0].activityId, killedUnit);
+    assert.equal(retried[0].identity, second.identity);
+    assert.notEqual(retried[0].identity, first.identity);
+    assert.equal(decodeTimeoutType(retried[0].lastFailure?.timeoutFailureInfo?.timeoutType), 'HEARTBEAT');
+    // The units the first worker finished before dying were not run again: each finished on its first attempt there.
+    const byFirst = started.filter((s) => s.identity === first.identity);
+    assert.equal(byFirst.length, doneBeforeKill);
+    assert.ok(byFirst.every((s) => s.attempt === 1));
+    assert.equal(started.filter((s) => s.identity === second.identity).length, result.units - doneBeforeKill);
   });
 
   it('a run cancelled while scoring stops its units and leaves Gold exactly as it was', async function () {

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { dataLayout, DataLayout } from '../../cli/data-dir';
@@ -69,4 +70,15 @@ export async function startPipelineServer(
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The workflow id of the latest run a schedule started, once it has started one (up to 20 s). */
+export async function latestScheduledRun(client: Client, scheduleId: string): Promise<string> {
+  const handle = client.schedule.getHandle(scheduleId);
+  for (let i = 0; i < 200; i++) {
+    const workflowId = (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId;
+    if (workflowId) return workflowId;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`schedule ${scheduleId} started no run`);
 }
