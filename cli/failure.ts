@@ -9,9 +9,10 @@
  *
  * Codes are the vocabulary's (errors/codes.ts); a run stopped by Temporal itself gets one of TEMPORAL_CODES.
  */
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowExecutionDescription, WorkflowFailedError } from '@temporalio/client';
 import {
-  ActivityFailure, ApplicationFailure, CancelledFailure, ChildWorkflowFailure, TerminatedFailure, TimeoutFailure,
+  ActivityFailure, ApplicationFailure, CancelledFailure, ChildWorkflowFailure, defaultFailureConverter,
+  defaultPayloadConverter, TerminatedFailure, TimeoutFailure,
 } from '@temporalio/common';
 import type { FailureDetails } from '../activities/failures';
 import { errorCodeInfo, isErrorCode } from '../errors';
@@ -74,17 +75,29 @@ export function failedRun(err: WorkflowFailedError, run: RunRef): FailedRun {
   return { workflowId: run.workflowId, runId: run.runId, status, failure: rootCause(top ?? err, run) };
 }
 
+/**
+ * A running run's activities that failed and wait for their next attempt (a file that is not there yet, a
+ * registry that does not answer): each one's last failure, from the run's description (pendingActivities).
+ */
+export function retryingActivities(pending: WorkflowExecutionDescription['raw']['pendingActivities'], run: RunRef): RunFailure[] {
+  return (pending ?? []).flatMap((a) => {
+    if (!a.lastFailure) return [];
+    const err = defaultFailureConverter.failureToError(a.lastFailure, defaultPayloadConverter); // the CLI uses the default converters
+    return [rootCause(err, run, a.activityType?.name ?? undefined)];
+  });
+}
+
 /** Walks the chain down to the root cause, keeping the innermost run and activity it passed through. */
-function rootCause(top: Error, run: RunRef): RunFailure {
+function rootCause(top: Error, run: RunRef, activityType?: string): RunFailure {
   let where: RunRef = { workflowId: run.workflowId, runId: run.runId };
-  let activity: ActivityFailure | undefined;
+  let activity = activityType;
   let f: Error = top;
   for (;;) {
     if (f instanceof ChildWorkflowFailure) {
       where = { workflowId: f.execution.workflowId ?? run.workflowId, runId: f.execution.runId ?? undefined };
       activity = undefined;
     } else if (f instanceof ActivityFailure) {
-      activity = f;
+      activity = f.activityType;
     } else {
       break;
     }
@@ -92,7 +105,7 @@ function rootCause(top: Error, run: RunRef): RunFailure {
     f = f.cause;
   }
   const make = (code: string, message: string, more: Partial<RunFailure> = {}): RunFailure => withoutUndefined({
-    code, message, activity: more.activity ?? activity?.activityType, attempt: more.attempt, retryable: more.retryable,
+    code, message, activity: more.activity ?? activity, attempt: more.attempt, retryable: more.retryable,
     hint: more.hint ?? hintOf(code), ...where,
   });
 
@@ -104,7 +117,7 @@ function rootCause(top: Error, run: RunRef): RunFailure {
     });
   }
   if (f instanceof TimeoutFailure) {
-    const what = activity ? `activity ${activity.activityType} timed out (${f.timeoutType ?? 'timeout'})` : f.message;
+    const what = activity ? `activity ${activity} timed out (${f.timeoutType ?? 'timeout'})` : f.message;
     const last = f.cause ? `; the attempt before failed: ${f.cause.message}` : '';
     return make(activity ? 'ActivityTimeout' : 'RunTimedOut', what + last);
   }

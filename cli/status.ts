@@ -9,14 +9,14 @@ import type { ScoreUsersProgress, ScoreUsersResult } from '../workflows/score-us
 import { parseCommand } from './args';
 import { connectClient } from './connection';
 import { CliError, EXIT, usageError } from './exit-codes';
-import { failureLines, outcome } from './failure';
+import { failureLines, outcome, retryingActivities } from './failure';
 import { printBackfillSummary, printRunSummary } from './summary';
 
 const HELP = `
 Usage: batch-score status WORKFLOW_ID [--json]
 
-Show a run's status and progress, its result once completed, or why it failed (code, message, activity,
-attempt, what to do next), e.g. batch-score status score-users-2026-11-23. Also takes a backfill's id
+Show a run's status and progress (and the last failure of any activity waiting to be retried), its result once
+completed, or why it failed (code, message, activity, attempt, what to do next), e.g. batch-score status score-users-2026-11-23. Also takes a backfill's id
 (backfill-<from>-<to>). Exits 1 when the run failed, was cancelled, terminated or timed out.
 `;
 
@@ -44,9 +44,10 @@ export async function statusCommand(args: string[]): Promise<number> {
     const result = done && 'result' in done ? (done.result as ScoreUsersResult | BackfillDateResult[]) : undefined;
     const failure = done && 'failed' in done ? done.failed.failure : undefined;
     const progress = done ? undefined : await handle.query<ScoreUsersProgress | BackfillProgress>('progress').catch(() => undefined);
+    const retrying = done ? undefined : retryingActivities(description.raw.pendingActivities, { workflowId, runId });
 
     if (p.values.json) {
-      console.log(JSON.stringify({ workflowId, runId, type, status, progress, result, failure }));
+      console.log(JSON.stringify({ workflowId, runId, type, status, progress, retrying, result, failure }));
     } else {
       console.log(`${workflowId} (run ${runId}): ${status}`);
       if (failure) console.log(failureLines(failure).join('\n'));
@@ -55,6 +56,7 @@ export async function statusCommand(args: string[]): Promise<number> {
         else printRunSummary(result as ScoreUsersResult);
       }
       if (progress) console.log(backfill ? backfillProgressLine(progress as BackfillProgress) : runProgressLine(progress as ScoreUsersProgress));
+      for (const f of retrying ?? []) console.log(`retrying ${f.activity}, whose last attempt failed:\n${failureLines(f).join('\n')}`);
     }
     return failure ? EXIT.failed : EXIT.ok;
   } finally {

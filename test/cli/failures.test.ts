@@ -5,11 +5,14 @@
  */
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { ERROR_CODES } from '../../errors';
+import { Worker } from '@temporalio/worker';
+import { classified } from '../../activities/failures';
+import { BatchScoreError, ERROR_CODES } from '../../errors';
 import { dataLayout } from '../../cli/data-dir';
 import type { FailedRun, RunFailure } from '../../cli/failure';
 import type { BackfillDateResult } from '../../workflows/backfill-scores';
 import { TASK_QUEUE } from '../../workflows/task-queues';
+import { workflowBundle } from '../support/temporal';
 import { cli, CliWorld, startCliWorld } from './cli-world';
 
 const DAY = '2026-11-23';
@@ -207,6 +210,50 @@ describe('batch-score CLI: failures and exit codes', function () {
       assert.equal(o.code, 1, o.stderr);
       assert.match(o.stdout, new RegExp(`^timed-out-${DAY} \\(run [0-9a-f-]{36}\\): TIMED_OUT\\n {2}code {4}RunTimedOut\\n`));
       assert.match(o.stdout, /\n {2}next {4}the run went over its execution timeout/);
+    });
+
+    it('status of a running run shows the last failure of an activity waiting to be retried, exit 0', async function () {
+      // The real workflow on a task queue of its own, whose resolveModel meets a registry that does not answer
+      // (retryable) on every attempt: the run stays running, retrying.
+      const taskQueue = `${TASK_QUEUE}-registry-down`;
+      const worker = await Worker.create({
+        connection: world.env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(),
+        activities: {
+          resolveModel: () => classified(async () => {
+            throw new BatchScoreError('RegistryUnavailable', 'MLflow registry http://mlflow.internal:5000 did not answer (ECONNREFUSED)');
+          }),
+        },
+      });
+      const running = worker.run();
+      const workflowId = `registry-down-${DAY}`;
+      try {
+        const handle = await world.env.client.workflow.start('scoreUsers', { taskQueue, workflowId, args: [{ scoreDate: DAY }] });
+        while (!(await handle.describe()).raw.pendingActivities?.[0]?.lastFailure) await new Promise((r) => setTimeout(r, 200));
+
+        const r = await cli(['status', workflowId, '--json'], temporal);
+        assert.equal(r.code, 0, r.stderr);
+        const shown = JSON.parse(r.stdout);
+        assert.equal(shown.status, 'RUNNING');
+        assert.equal(shown.progress.stage, 'resolving-model');
+        assert.equal(shown.retrying.length, 1);
+        const { attempt, ...rest } = shown.retrying[0] as RunFailure;
+        assert.ok(Number.isInteger(attempt) && attempt! >= 1, `attempt ${attempt}`);
+        assert.deepEqual(rest, {
+          code: 'RegistryUnavailable', message: 'MLflow registry http://mlflow.internal:5000 did not answer (ECONNREFUSED)',
+          activity: 'resolveModel', retryable: true, hint: ERROR_CODES.RegistryUnavailable.hint, workflowId, runId: handle.firstExecutionRunId,
+        });
+
+        const text = await cli(['status', workflowId], temporal);
+        assert.equal(text.code, 0, text.stderr);
+        const lines = text.stdout.trimEnd().split('\n');
+        assert.equal(lines[2], 'retrying resolveModel, whose last attempt failed:');
+        assert.equal(lines[3], '  code    RegistryUnavailable');
+        assert.match(lines[5], /^ {2}where {3}activity resolveModel, attempt \d+ of registry-down-/);
+        await handle.terminate('test over');
+      } finally {
+        worker.shutdown();
+        await running;
+      }
     });
 
     it('status of a workflow that does not exist says so, exit 1', async function () {
