@@ -22,8 +22,10 @@ function connectConfig() {
 }
 
 function unreachable(address: string, err: unknown): CliError {
+  // The worker's (Rust) client nests the OS error in a debug dump: keep its message, e.g. "Connection refused".
+  const reason = /message: "([^"]+)"/.exec(messageOf(err))?.[1] ?? messageOf(err);
   return new CliError(
-    `cannot reach the Temporal server at ${address} (${messageOf(err)}); ` +
+    `cannot reach the Temporal server at ${address} (${reason}); ` +
       'start a local one with `batch-score dev-server`, or set TEMPORAL_ADDRESS to your server',
     EXIT.unreachable,
   );

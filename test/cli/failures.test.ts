@@ -5,6 +5,8 @@
  */
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { classified } from '../../activities/failures';
 import { BatchScoreError, ERROR_CODES } from '../../errors';
@@ -55,8 +57,9 @@ describe('batch-score CLI: failures and exit codes', function () {
 
   it('exits 3 within seconds when the Temporal server cannot be reached, naming its address', async function () {
     const address = `127.0.0.1:${await closedPort()}`;
-    for (const args of [['run', '--date', DAY, '--wait'], ['status', `score-users-${DAY}`], ['backfill', '--from', DAY, '--to', DAY]]) {
-      const r = await cli(args, { TEMPORAL_ADDRESS: address });
+    const verbs = [['run', '--date', DAY, '--wait'], ['status', `score-users-${DAY}`], ['backfill', '--from', DAY, '--to', DAY], ['worker']];
+    for (const args of verbs) {
+      const r = await cli(args, { TEMPORAL_ADDRESS: address, BATCH_SCORE_DATA: path.join(os.tmpdir(), 'batch-score-never-made') });
       assert.equal(r.code, 3, r.stderr);
       assert.match(r.stderr, new RegExp(`^batch-score ${args[0]}: cannot reach the Temporal server at ${address} `));
       assert.match(r.stderr, /batch-score dev-server/);
