@@ -54,7 +54,7 @@ const TEMPORAL_CODES = {
   Terminated: 'the run was terminated (the Web UI shows by whom); start it again with batch-score run',
   RunTimedOut: 'the run went over its execution timeout; start it again',
   ActivityTimeout: 'no worker finished it in time: check that workers are running (batch-score worker) and read their logs',
-  Unexpected: 'an error batch-score does not classify, retried until the attempts ran out: the worker log has its stack',
+  Unexpected: 'an error batch-score does not classify (it is retried): the worker log has its stack',
 } as const;
 
 /** Waits for a run: its result, or how it failed. Anything else (server errors, a missing workflow) is thrown. */
@@ -135,7 +135,7 @@ function withoutUndefined(f: RunFailure): RunFailure {
   return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as unknown as RunFailure;
 }
 
-/** The root cause as aligned lines, e.g. `code      SilverNoData`. */
+/** The root cause as aligned lines, e.g. `  code    SilverNoData`. */
 export function failureLines(f: RunFailure): string[] {
   const run = `${f.workflowId}${f.runId ? ` (run ${f.runId})` : ''}`;
   const where = f.activity
