@@ -2,9 +2,12 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { BackfillDateResult, BackfillScoresInput } from '../workflows/backfill-scores';
 import { TASK_QUEUE } from '../workflows/task-queues';
-import { date, num, parseCommand, positiveInt } from './args';
+import { date, noPositionals, num, parseCommand, positiveInt } from './args';
 import { connectClient } from './connection';
+import { usageError } from './exit-codes';
+import { outcome, reportFailedRun } from './failure';
 import { RUN_OPTIONS, runInput } from './run';
+import { printBackfillSummary } from './summary';
 
 const HELP = `
 Usage: batch-score backfill --from YYYY-MM-DD --to YYYY-MM-DD [--every 7d] [--max-concurrent N] [run options]
@@ -12,6 +15,7 @@ Usage: batch-score backfill --from YYYY-MM-DD --to YYYY-MM-DD [--every 7d] [--ma
 Start workflow backfillScores (id backfill-<from>-<to>): a scoreUsers run (id score-users-<date>) for every
 date from --from to --to, --every days apart (default 7d), --max-concurrent dates at once (default 1).
 Takes the options of batch-score run (--model, --silver, --gold, --top-fraction, ...), plus --wait and --json.
+With --wait, a failed date prints the root cause (its run, code, message, activity, attempt) and exits 1.
 `;
 
 export async function backfillCommand(args: string[]): Promise<number> {
@@ -20,13 +24,14 @@ export async function backfillCommand(args: string[]): Promise<number> {
     'max-concurrent': { type: 'string' }, wait: { type: 'boolean' }, json: { type: 'boolean' },
   }, args);
   if (!p) return 0;
+  noPositionals(p, 'backfill');
   const from = date(p, 'from');
   const to = date(p, 'to');
-  if (!from || !to) throw new Error('backfill needs --from and --to (YYYY-MM-DD)');
-  if (p.values.date !== undefined) throw new Error('backfill takes --from and --to, not --date');
+  if (!from || !to) throw usageError('backfill needs --from and --to (YYYY-MM-DD)');
+  if (p.values.date !== undefined) throw usageError('backfill takes --from and --to, not --date');
   const every = typeof p.values.every === 'string' ? p.values.every : '7d';
   const m = /^(\d+)d?$/.exec(every);
-  if (!m || Number(m[1]) < 1) throw new Error(`--every: ${JSON.stringify(every)} is not a number of days like 7d`);
+  if (!m || Number(m[1]) < 1) throw usageError(`--every: ${JSON.stringify(every)} is not a number of days like 7d`);
   const input: BackfillScoresInput = { ...runInput(p), from, to, everyDays: Number(m[1]), maxConcurrent: num(p, 'max-concurrent', positiveInt) };
   if (input.maxConcurrent === undefined) delete input.maxConcurrent;
   const workflowId = `backfill-${from}-${to}`;
@@ -37,9 +42,10 @@ export async function backfillCommand(args: string[]): Promise<number> {
       console.log(p.values.json ? JSON.stringify({ workflowId, runId: handle.firstExecutionRunId }) : `started ${workflowId}`);
       return 0;
     }
-    const results = (await handle.result()) as BackfillDateResult[];
-    if (p.values.json) console.log(JSON.stringify(results));
-    else for (const r of results) console.log(`${r.scoreDate}  ${r.rowsScored} users  gold version ${r.goldVersion}  ${r.topBuyers} top buyers`);
+    const done = await outcome(handle.result() as Promise<BackfillDateResult[]>, { workflowId, runId: handle.firstExecutionRunId });
+    if ('failed' in done) return reportFailedRun('backfill', done.failed, !!p.values.json);
+    if (p.values.json) console.log(JSON.stringify(done.result));
+    else printBackfillSummary(done.result);
     return 0;
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) throw new Error(`${workflowId} is already running`);

@@ -1,10 +1,19 @@
 /**
  * Connecting to Temporal the SDK's way (@temporalio/envconfig): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
  * TEMPORAL_API_KEY, TLS settings or a TOML profile; without them, localhost:7233 and namespace `default`.
+ * A server that cannot be reached is said once, naming the address, with exit code 3 (cli/exit-codes.ts).
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
+import { messageOf } from '../errors';
+import { CliError, EXIT } from './exit-codes';
+
+/**
+ * How long the CLI waits for the server. The SDK's 10 s default is long for a mistyped address or a dev server
+ * that is not started; a reachable server, even a cloud one over TLS, answers in well under a second.
+ */
+const CONNECT_TIMEOUT = '3s';
 
 function connectConfig() {
   const config = loadClientConnectConfig();
@@ -12,13 +21,26 @@ function connectConfig() {
   return { connectionOptions, namespace: config.namespace ?? 'default' };
 }
 
+function unreachable(address: string, err: unknown): CliError {
+  // The worker's (Rust) client nests the OS error in a debug dump: keep its message, e.g. "Connection refused".
+  const reason = /message: "([^"]+)"/.exec(messageOf(err))?.[1] ?? messageOf(err);
+  return new CliError(
+    `cannot reach the Temporal server at ${address} (${reason}); ` +
+      'start a local one with `batch-score dev-server`, or set TEMPORAL_ADDRESS to your server',
+    EXIT.unreachable,
+  );
+}
+
 export async function connectClient(): Promise<{ client: Client; close: () => Promise<void> }> {
   const { connectionOptions, namespace } = connectConfig();
-  const connection = await Connection.connect(connectionOptions);
+  const connection = await Connection.connect({ connectTimeout: CONNECT_TIMEOUT, ...connectionOptions })
+    .catch((err: unknown) => { throw unreachable(connectionOptions.address, err); });
   return { client: new Client({ connection, namespace }), close: () => connection.close() };
 }
 
 export async function connectWorker(): Promise<{ connection: NativeConnection; namespace: string }> {
   const { connectionOptions, namespace } = connectConfig();
-  return { connection: await NativeConnection.connect(connectionOptions), namespace };
+  const connection = await NativeConnection.connect(connectionOptions)
+    .catch((err: unknown) => { throw unreachable(connectionOptions.address, err); });
+  return { connection, namespace };
 }

@@ -17,6 +17,7 @@ import { TASK_QUEUE } from '../workflows/task-queues';
 import { date, num, parseCommand, positiveInt, str, todayUtc } from './args';
 import { dataLayout, DataLayout } from './data-dir';
 import { devServerDb } from './dev-server';
+import { outcome, reportFailedRun } from './failure';
 import { printRunSummary } from './summary';
 import { startLocalServer } from './temporal-server';
 
@@ -62,7 +63,13 @@ export async function demoCommand(args: string[]): Promise<number> {
     const run = env.client.workflow.execute('scoreUsers', {
       taskQueue: TASK_QUEUE, workflowId, args: [{ scoreDate }],
     }) as Promise<ScoreUsersResult>;
-    const result = await runWorkersUntil(workers, run);
+    const done = await outcome(runWorkersUntil(workers, run), { workflowId });
+    if ('failed' in done) {
+      const code = reportFailedRun('demo', done.failed, false);
+      console.error(`Temporal Web UI: ${ui}/namespaces/default/workflows/${workflowId}`);
+      return code;
+    }
+    const result = done.result;
     step('done');
     printRunSummary(result);
     console.log(`\nTemporal Web UI: ${ui}/namespaces/default/workflows/${workflowId}`);

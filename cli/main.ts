@@ -1,4 +1,6 @@
-/** The `batch-score` command: one verb per file in cli/. */
+/** The `batch-score` command: one verb per file in cli/; a verb's error becomes `batch-score <verb>: ...` and its exit code. */
+import { EXIT, exitCodeOf } from './exit-codes';
+
 type Command = (args: string[]) => Promise<number>;
 
 // Loaded on use: a command pays only for the libraries it needs (Temporal, onnxruntime, ...).
@@ -27,12 +29,17 @@ export async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   if (!verb || verb === '--help' || verb === '-h' || verb === 'help') {
     console.log(HELP.trim());
-    return verb ? 0 : 1;
+    return verb ? EXIT.ok : EXIT.usage;
   }
   const command = COMMANDS[verb];
   if (!command) {
     console.error(`batch-score: unknown command ${JSON.stringify(verb)}\n\n${HELP.trim()}`);
-    return 2;
+    return EXIT.usage;
   }
-  return (await command[0]())(rest);
+  try {
+    return await (await command[0]())(rest);
+  } catch (err) {
+    console.error(`batch-score ${verb}: ${err instanceof Error ? err.message : String(err)}`);
+    return exitCodeOf(err);
+  }
 }

@@ -2,8 +2,9 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ScoreUsersInput, ScoreUsersResult } from '../workflows/score-users';
 import { TASK_QUEUE } from '../workflows/task-queues';
-import { date, num, parseCommand, positiveInt, str, todayUtc } from './args';
+import { date, noPositionals, num, parseCommand, positiveInt, str, todayUtc } from './args';
 import { connectClient } from './connection';
+import { outcome, reportFailedRun } from './failure';
 import { printRunSummary } from './summary';
 
 const HELP = `
@@ -26,8 +27,8 @@ worker's data root; relative paths are resolved by the worker.
   --unit-rows N          rows per scoring unit (default 250000)
   --max-parallel N       units scored at once (default 8)
   --null-policy P        error | impute | skip (default error)
-  --wait                 wait for the result and print it
-  --json                 print JSON
+  --wait                 wait for the result and print it; a failed run prints its cause and exits 1
+  --json                 print JSON ({status, failure: {code, message, activity, attempt, hint, ...}} on failure)
 `;
 
 /** The workflow input from run options (shared by run, schedule and backfill). */
@@ -70,20 +71,21 @@ export const RUN_OPTIONS = {
 export async function runCommand(args: string[]): Promise<number> {
   const p = parseCommand(HELP, { ...RUN_OPTIONS, wait: { type: 'boolean' }, json: { type: 'boolean' } }, args);
   if (!p) return 0;
+  noPositionals(p, 'run');
   const scoreDate = date(p, 'date') ?? todayUtc();
   const workflowId = `score-users-${scoreDate}`;
+  const input = runInput(p, scoreDate); // option values checked before connecting: bad usage is exit 2, never 3
   const { client, close } = await connectClient();
   try {
-    const handle = await client.workflow.start('scoreUsers', {
-      taskQueue: TASK_QUEUE, workflowId, args: [runInput(p, scoreDate)],
-    });
+    const handle = await client.workflow.start('scoreUsers', { taskQueue: TASK_QUEUE, workflowId, args: [input] });
     if (!p.values.wait) {
       console.log(p.values.json ? JSON.stringify({ workflowId, runId: handle.firstExecutionRunId }) : `started ${workflowId} (run ${handle.firstExecutionRunId})`);
       return 0;
     }
-    const result = (await handle.result()) as ScoreUsersResult;
-    if (p.values.json) console.log(JSON.stringify(result));
-    else printRunSummary(result);
+    const done = await outcome(handle.result() as Promise<ScoreUsersResult>, { workflowId, runId: handle.firstExecutionRunId });
+    if ('failed' in done) return reportFailedRun('run', done.failed, !!p.values.json);
+    if (p.values.json) console.log(JSON.stringify(done.result));
+    else printRunSummary(done.result);
     return 0;
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {

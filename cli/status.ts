@@ -1,40 +1,74 @@
-/** `batch-score status WORKFLOW_ID`: a run's state and progress (from the workflow's `progress` query). */
+/**
+ * `batch-score status WORKFLOW_ID`: a run's state and then, by state, its progress (the workflow's `progress`
+ * query), its result, or the root cause of its failure (cli/failure.ts). Knows both workflow types: a scoreUsers
+ * run and a backfillScores backfill (whose result is one line per date).
+ */
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { BackfillDateResult, BackfillProgress } from '../workflows/backfill-scores';
 import type { ScoreUsersProgress, ScoreUsersResult } from '../workflows/score-users';
 import { parseCommand } from './args';
 import { connectClient } from './connection';
-import { printRunSummary } from './summary';
+import { CliError, EXIT, usageError } from './exit-codes';
+import { failureLines, outcome, retryingActivities } from './failure';
+import { printBackfillSummary, printRunSummary } from './summary';
 
 const HELP = `
 Usage: batch-score status WORKFLOW_ID [--json]
 
-Show a scoreUsers run's status and progress, e.g. batch-score status score-users-2026-11-23.
+Show a run's status and progress (and the last failure of any activity waiting to be retried), its result once
+completed, or why it failed (code, message, activity, attempt, what to do next), e.g. batch-score status score-users-2026-11-23. Also takes a backfill's id
+(backfill-<from>-<to>). Exits 1 when the run failed, was cancelled, terminated or timed out.
 `;
+
+const ENDED = ['COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT'];
 
 export async function statusCommand(args: string[]): Promise<number> {
   const p = parseCommand(HELP, { json: { type: 'boolean' } }, args);
   if (!p) return 0;
-  const [workflowId] = p.positionals;
-  if (!workflowId) throw new Error('status needs a workflow id, e.g. score-users-2026-11-23');
+  const [workflowId, extra] = p.positionals;
+  if (!workflowId) throw usageError('status needs a workflow id, e.g. score-users-2026-11-23');
+  if (extra !== undefined) throw usageError(`status takes one workflow id, got also ${JSON.stringify(extra)}`);
   const { client, close } = await connectClient();
   try {
-    const handle = client.workflow.getHandle(workflowId);
-    const description = await handle.describe();
+    const description = await client.workflow.getHandle(workflowId).describe().catch((err: unknown) => {
+      if (err instanceof WorkflowNotFoundError) throw new CliError(`no workflow ${workflowId}`, EXIT.failed);
+      throw err;
+    });
+    const { runId, type } = description;
     const status = description.status.name;
-    // A finished run reports its result; a running one answers the progress query (a worker must be up).
-    const result = status === 'COMPLETED' ? ((await handle.result()) as ScoreUsersResult) : undefined;
-    const progress = result ? undefined : await handle.query<ScoreUsersProgress>('progress').catch(() => undefined);
+    const handle = client.workflow.getHandle(workflowId, runId);
+    const backfill = type === 'backfillScores';
+    // An ended run reports its result or failure (from its close event); a running one answers the progress
+    // query (a worker must be up for that).
+    const done = ENDED.includes(status) ? await outcome(handle.result(), { workflowId, runId }) : undefined;
+    const result = done && 'result' in done ? (done.result as ScoreUsersResult | BackfillDateResult[]) : undefined;
+    const failure = done && 'failed' in done ? done.failed.failure : undefined;
+    const progress = done ? undefined : await handle.query<ScoreUsersProgress | BackfillProgress>('progress').catch(() => undefined);
+    const retrying = done ? undefined : retryingActivities(description.raw.pendingActivities, { workflowId, runId });
+
     if (p.values.json) {
-      console.log(JSON.stringify({ workflowId, runId: description.runId, status, progress, result }));
+      console.log(JSON.stringify({ workflowId, runId, type, status, progress, retrying, result, failure }));
     } else {
-      console.log(`${workflowId} (run ${description.runId}): ${status}`);
-      if (result) printRunSummary(result);
-      if (progress) {
-        console.log(`stage ${progress.stage}; units ${progress.unitsDone}/${progress.unitsTotal}; rows ${progress.rowsScored}/${progress.rowsTotal}` +
-          (progress.goldVersion !== undefined ? `; gold version ${progress.goldVersion}` : ''));
+      console.log(`${workflowId} (run ${runId}): ${status}`);
+      if (failure) console.log(failureLines(failure).join('\n'));
+      if (result) {
+        if (backfill) printBackfillSummary(result as BackfillDateResult[]);
+        else printRunSummary(result as ScoreUsersResult);
       }
+      if (progress) console.log(backfill ? backfillProgressLine(progress as BackfillProgress) : runProgressLine(progress as ScoreUsersProgress));
+      for (const f of retrying ?? []) console.log(`retrying ${f.activity}, whose last attempt failed:\n${failureLines(f).join('\n')}`);
     }
-    return 0;
+    return failure ? EXIT.failed : EXIT.ok;
   } finally {
     await close();
   }
+}
+
+function runProgressLine(progress: ScoreUsersProgress): string {
+  return `stage ${progress.stage}; units ${progress.unitsDone}/${progress.unitsTotal}; rows ${progress.rowsScored}/${progress.rowsTotal}` +
+    (progress.goldVersion !== undefined ? `; gold version ${progress.goldVersion}` : '');
+}
+
+function backfillProgressLine(progress: BackfillProgress): string {
+  return `dates ${progress.datesDone}/${progress.datesTotal} done` + (progress.running.length ? `; running ${progress.running.join(', ')}` : '');
 }

@@ -1,4 +1,5 @@
-/** How a finished run is shown to a person (run --wait, demo). */
+/** How a finished run is shown to a person (run --wait, status, demo; a backfill's dates: backfill --wait, status). */
+import type { BackfillDateResult } from '../workflows/backfill-scores';
 import type { ScoreUsersResult } from '../workflows/score-users';
 
 export function printRunSummary(r: ScoreUsersResult): void {
@@ -16,5 +17,11 @@ export function printRunSummary(r: ScoreUsersResult): void {
     for (const b of r.topBuyers.preview) {
       console.log(`${String(b.rank).padStart(5)}  ${String(b.userId).padEnd(12)}  ${b.probability.toFixed(6)}`);
     }
+  }
+}
+
+export function printBackfillSummary(results: BackfillDateResult[]): void {
+  for (const r of results) {
+    console.log(`${r.scoreDate}  ${r.rowsScored} users  gold version ${r.goldVersion}  ${r.topBuyers} top buyers  (${r.workflowId})`);
   }
 }

@@ -4,16 +4,11 @@
  * environment configuration (TEMPORAL_ADDRESS).
  */
 import * as assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ScoreUsersResult } from '../../workflows/score-users';
 import { readTopBuyers } from '../../cli/top';
 import { dataLayout } from '../../cli/data-dir';
-import { batchScore, jsonLines, REPO_ROOT } from '../support/processes';
-import { startLocalServer } from '../support/temporal';
+import { batchScore, jsonLines } from '../support/processes';
+import { CliWorld, startCliWorld } from './cli-world';
 
 const VERBS = ['demo', 'dev-server', 'worker', 'run', 'status', 'top', 'generate', 'train', 'model', 'delta'];
 
@@ -33,30 +28,17 @@ describe('batch-score CLI', function () {
 
   describe('against a running Temporal server', function () {
     const DAY = '2026-11-23';
-    let env: TestWorkflowEnvironment;
-    let worker: ChildProcess;
+    let world: CliWorld;
     let dir: string;
     let temporal: NodeJS.ProcessEnv;
 
     before(async function () {
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batch-score-cli-'));
-      env = await startLocalServer();
-      temporal = { TEMPORAL_ADDRESS: env.address, BATCH_SCORE_DATA: dir };
-      await batchScore(['generate', '--users', '3000', '--date', DAY, '--seed', '3'], temporal);
-      await batchScore(['train', '--date', DAY], temporal);
-      worker = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'batch-score.js'), 'worker'], {
-        env: { ...process.env, ...temporal }, stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      await new Promise<void>((resolve, reject) => {
-        worker.stdout!.on('data', (c: Buffer) => { if (c.toString().includes('batch-score worker (all)')) resolve(); });
-        worker.once('exit', (code) => reject(new Error(`worker exited (${code})`)));
-      });
+      world = await startCliWorld({ day: DAY, users: 3000 });
+      ({ dir, temporal } = world);
     });
 
     after(async function () {
-      worker?.kill('SIGTERM');
-      await env?.teardown();
-      fs.rmSync(dir, { recursive: true, force: true });
+      await world?.stop();
     });
 
     it('runs a date with run --wait, then status and top report it', async function () {
