@@ -17,6 +17,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as os from 'node:os';
+import { usageError } from './exit-codes';
 
 export const NODE_FLAGS = ['--initial-old-space-size=128'];
 
@@ -70,7 +71,7 @@ function takeProcesses(argv: string[]): { processes: number; rest: string[] } {
     else rest.push(argv[i]);
   }
   const processes = value === 'cores' ? os.availableParallelism() : Number(value);
-  if (!Number.isInteger(processes) || processes < 1) throw new Error(`--processes must be a positive integer or "cores", got ${value}`);
+  if (!Number.isInteger(processes) || processes < 1) throw usageError(`--processes must be a positive integer or "cores", got ${value}`);
   return { processes, rest };
 }
 

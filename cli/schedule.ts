@@ -7,6 +7,7 @@ import { TASK_QUEUE } from '../workflows/task-queues';
 import { parseCommand, str } from './args';
 import { connectClient } from './connection';
 import { RUN_OPTIONS, runInput } from './run';
+import { usageError } from './exit-codes';
 
 export const DEFAULT_SCHEDULE_ID = 'score-users-weekly';
 /** Mondays 06:00: the marketing team's list is ready at the start of the week. */
@@ -39,7 +40,7 @@ export async function scheduleCommand(args: string[]): Promise<number> {
     const handle = client.schedule.getHandle(scheduleId);
     switch (action) {
       case 'create': {
-        if (p.values.date !== undefined) throw new Error('a schedule scores the date of each scheduled time: drop --date');
+        if (p.values.date !== undefined) throw usageError('a schedule scores the date of each scheduled time: drop --date');
         const input = runInput(p);
         await client.schedule.create({
           scheduleId,
@@ -73,7 +74,7 @@ export async function scheduleCommand(args: string[]): Promise<number> {
         await handle.delete();
         return 0;
       default:
-        throw new Error(`schedule needs an action: create, describe, pause, unpause, trigger or delete (got ${JSON.stringify(action ?? '')})`);
+        throw usageError(`schedule needs an action: create, describe, pause, unpause, trigger or delete (got ${JSON.stringify(action ?? '')})`);
     }
   } catch (err) {
     if (err instanceof ScheduleNotFoundError) throw new Error(`no schedule ${scheduleId}; create it with: batch-score schedule create`);

@@ -4,6 +4,7 @@ import { Runtime } from '@temporalio/worker';
 import { createWorkers, WORKER_ROLES, WorkerRole } from '../workers/workers';
 import { num, parseCommand, positiveInt, str } from './args';
 import { connectWorker } from './connection';
+import { usageError } from './exit-codes';
 
 const HELP = `
 Usage: batch-score worker [--role all|orchestration|scoring] [--processes N|cores] [--concurrency N] [--threads N]
@@ -29,10 +30,10 @@ export async function workerCommand(args: string[]): Promise<number> {
   }, args);
   if (!p) return 0;
   if (str(p, 'processes') !== undefined && str(p, 'processes') !== '1') {
-    throw new Error('--processes is handled by the batch-score command (bin/batch-score.js), which starts the processes');
+    throw usageError('--processes is handled by the batch-score command (bin/batch-score.js), which starts the processes');
   }
   const role = (str(p, 'role') ?? 'all') as WorkerRole;
-  if (!WORKER_ROLES.includes(role)) throw new Error(`--role must be one of ${WORKER_ROLES.join(', ')}, got ${role}`);
+  if (!WORKER_ROLES.includes(role)) throw usageError(`--role must be one of ${WORKER_ROLES.join(', ')}, got ${role}`);
   Runtime.install({});
   const { connection, namespace } = await connectWorker();
   const concurrency = num(p, 'concurrency', positiveInt) ?? os.availableParallelism();
