@@ -88,7 +88,7 @@ export async function vacuumTable(tablePath: string, opts: VacuumOptions = {}): 
   // In the log only our own temp entries of commits that died before linking are garbage; nothing else.
   const staleLogTemps = async (logDir: string): Promise<void> => {
     for (const name of await fs.readdir(logDir)) {
-      if (!isWriterTemp(name)) continue;
+      if (!(name.startsWith('.') && name.endsWith('.tmp'))) continue;
       const full = path.join(logDir, name);
       const st = await fs.stat(full).catch(() => undefined);
       if (!st || st.mtimeMs > threshold) continue;

@@ -92,14 +92,19 @@ function checkDefinition(snapshot: Snapshot, def: { schema: StructType; partitio
   }
 }
 
-/** Files a Delta writer makes in a table folder: Parquet data files, deletion vectors, and its own temp files. */
+/** Files a Delta writer makes in a table folder: Parquet data files, deletion vectors, and their temp files. */
 export function isWriterFile(name: string): boolean {
-  return name.endsWith('.parquet') || /^deletion_vector_[0-9a-f-]+\.bin$/.test(name) || isWriterTemp(name);
+  return isDataOrDv(name) || isWriterTemp(name);
 }
 
-/** `.<name>.<uuid>.tmp`: a data file or log entry being written (renamed or linked into place when done). */
+/** `.<data file>.<id>.tmp`: a data file or deletion vector being written (renamed into place when done). */
 export function isWriterTemp(name: string): boolean {
-  return /^\..+\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/.test(name);
+  const m = /^\.(.+)\.[^.]+\.tmp$/.exec(name);
+  return m !== null && isDataOrDv(m[1]);
+}
+
+function isDataOrDv(name: string): boolean {
+  return name.endsWith('.parquet') || /^deletion_vector_[0-9a-f-]+\.bin$/.test(name);
 }
 
 /**
