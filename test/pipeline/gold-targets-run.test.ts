@@ -176,24 +176,30 @@ describe('Gold targets and table locations on a real Temporal server', function 
     assert.deepEqual(fs.readdirSync(goldTable).sort(), ['notes.txt', 'old', 'users.csv']);
   });
 
-  it('top_buyers replaced by an incompatible table after planning: the Gold commit is undone, the run fails naming top_buyers', async function () {
-    const goldTable = path.join(root, 'gold', 'relative_predictions');
-    const topBuyersTable = path.join(root, 'gold', 'swapped_top_buyers');
-    const before = await tableState(goldTable);
-    const rows = await partitionRows(goldTable);
-    // No scoring worker: the run plans (top_buyers absent: accepted), then waits for its units.
-    await scoring!.stop();
+  /** Starts a run with no scoring worker, so it plans and waits; `meanwhile` changes the tables; then it scores. */
+  async function runInterrupted(input: ScoreUsersInput, meanwhile: () => Promise<void>) {
+    await scoring?.stop();
     scoring = undefined;
-    const handle = await start({ goldTable, topBuyersTable });
+    const handle = await start(input);
     for (let i = 0; ; i++) {
       const progress = await handle.query<ScoreUsersProgress>('progress').catch(() => undefined);
       if (progress?.stage === 'scoring') break;
       assert.ok(i < 600, `the run did not reach scoring: ${JSON.stringify(progress)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    await foreignTable(topBuyersTable);
-    const topBefore = await tableState(topBuyersTable);
+    await meanwhile();
     await startScoring();
+    return handle;
+  }
+
+  it('top_buyers replaced by an incompatible table after planning: the Gold commit is undone, the run fails naming top_buyers', async function () {
+    const goldTable = path.join(root, 'gold', 'relative_predictions');
+    const topBuyersTable = path.join(root, 'gold', 'swapped_top_buyers');
+    const before = await tableState(goldTable);
+    const rows = await partitionRows(goldTable);
+    // top_buyers is absent at planning (accepted), and another team's table when the run gets to it.
+    const handle = await runInterrupted({ goldTable, topBuyersTable }, () => foreignTable(topBuyersTable));
+    const topBefore = await tableState(topBuyersTable);
     await assert.rejects(handle.result(), failedWith('GoldSchemaMismatch', `Gold table top_buyers at ${topBuyersTable}`, 'missing columns rank (integer)'));
 
     const after = await openTable(goldTable);
@@ -206,5 +212,20 @@ describe('Gold targets and table locations on a real Temporal server', function 
     assert.deepEqual((undo.commitInfo.batchScore as { undoes: number; runId: string }).undoes, before.version + 1);
     assert.match(String((undo.commitInfo.batchScore as { reason: string }).reason), /Gold table top_buyers/);
     assert.deepEqual(await tableState(topBuyersTable), topBefore);
+  });
+
+  it('when the undo itself is impossible (previous files deleted), the run fails with the top_buyers error and says Gold was not restored', async function () {
+    const goldTable = path.join(root, 'gold', 'doomed_predictions');
+    await score({ goldTable, topBuyersTable: path.join(root, 'gold', 'doomed_top_buyers') });
+    const before = await tableState(goldTable);
+    const topBuyersTable = path.join(root, 'gold', 'doomed_swapped');
+    const handle = await runInterrupted({ goldTable, topBuyersTable }, async () => {
+      await foreignTable(topBuyersTable);
+      for (const f of before.files) fs.rmSync(path.join(goldTable, decodeURIComponent(f))); // as a vacuum gone wrong would
+    });
+    await assert.rejects(handle.result(), failedWith('GoldSchemaMismatch',
+      `Gold table top_buyers at ${topBuyersTable}`, "this run's Gold commit could not be undone",
+      `${before.files.length} of the ${before.files.length} files it had at version ${before.version} were deleted (vacuumed?)`));
+    assert.equal((await openTable(goldTable)).version, before.version + 1, 'the run\'s commit stays: nothing to restore it with');
   });
 });
