@@ -6,6 +6,7 @@ import { activityContext, ActivityOptions } from './context';
 import { makeCommitGold } from './commit-gold';
 import { makePlanUnits } from './plan-units';
 import { makeResolveModel } from './resolve-model';
+import { makeRestoreGoldPartition } from './restore-gold-partition';
 import { makeScoreUnit } from './score-unit';
 import { makeSelectTopBuyers } from './select-top-buyers';
 
@@ -20,6 +21,7 @@ export function createActivities(opts: ActivityOptions = {}) {
     scoreUnit: makeScoreUnit(ctx),
     commitGold: makeCommitGold(),
     selectTopBuyers: makeSelectTopBuyers(),
+    restoreGoldPartition: makeRestoreGoldPartition(),
   };
 }
 

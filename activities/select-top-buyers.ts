@@ -1,4 +1,6 @@
 /** Activity: rank the committed predictions of the score date and publish the top buyers (one commit). */
+import { TOP_BUYERS_TABLE } from '../pipeline/gold-schemas';
+import { checkGoldTarget } from '../pipeline/gold-targets';
 import { commitTopBuyers, selectTopBuyers } from '../pipeline/gold-top-buyers';
 import { classified } from './failures';
 import { SelectTopBuyersInput, TopBuyersResult } from './types';
@@ -8,6 +10,8 @@ const PREVIEW_ROWS = 10;
 export function makeSelectTopBuyers() {
   return function selectTopBuyersActivity(input: SelectTopBuyersInput): Promise<TopBuyersResult> {
     return classified(async () => {
+      // Checked at planning too; again here because the folder may have changed while the run scored.
+      await checkGoldTarget(input.topBuyersTable, TOP_BUYERS_TABLE, input.scoreDate);
       const selection = await selectTopBuyers(input.goldTable, input.goldVersion, input.scoreDate, input.rule);
       const committed = await commitTopBuyers({
         topBuyersTable: input.topBuyersTable,

@@ -89,6 +89,17 @@ export interface SelectTopBuyersInput {
   txn: Txn;
 }
 
+/** Undo this run's Gold commit (txn) of the date, because `reason` keeps the run from finishing. */
+export interface RestoreGoldInput {
+  goldTable: string;
+  goldVersion: number;
+  scoreDate: string;
+  runId: string;
+  workflowId: string;
+  txn: Txn;
+  reason: string;
+}
+
 export interface TopBuyerPreview {
   rank: number;
   userId: number;

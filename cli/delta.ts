@@ -17,13 +17,17 @@ export interface DeltaIo {
   err: Output;
 }
 
+const VACUUM_SCOPE = 'Vacuum deletes only files a Delta writer makes: Parquet data files, deletion vector files\n' +
+  '(deletion_vector_*.bin) and stale writer temp files. Other files in the table folder are kept, and\n' +
+  '_delta_log is never touched (except temp entries of commits that died before linking).';
+
 const HELP: Record<string, string> = {
   delta: `Usage: batch-score delta <show|history|read|vacuum> TABLE [options]   (--help after a verb for its options)
 
   show TABLE      version, files, rows, partitioning, schema, protocol
   history TABLE   the commits, newest first
   read TABLE      the rows (one JSON object per row with --json)
-  vacuum TABLE    delete data files no version within the retention refers to`,
+  vacuum TABLE    delete data files no version within the retention refers to (only files a Delta writer makes)`,
   show: `Usage: batch-score delta show TABLE [--version N | --timestamp ISO] [--json]
 
   --version N       the table as of version N (time travel)
@@ -46,7 +50,9 @@ const HELP: Record<string, string> = {
   --retain-hours H   keep files referenced within the last H hours (default: the table's
                      delta.deletedFileRetentionDuration, else 168)
   --dry-run          list what would be deleted, delete nothing
-  --json             one JSON object: version, retentionHours, dryRun, deleted, bytes`,
+  --json             one JSON object: version, retentionHours, dryRun, deleted, bytes
+
+${VACUUM_SCOPE}`,
 };
 
 const processIo: DeltaIo = { out: process.stdout, err: process.stderr };
@@ -220,5 +226,6 @@ const VERBS: Record<string, (table: string, v: Values, io: DeltaIo) => Promise<v
     const verb = r.dryRun ? 'would delete' : 'deleted';
     for (const f of r.deleted) await emit(io.out, `${verb} ${f}\n`);
     await emit(io.out, `${r.deleted.length} files (${r.bytes} bytes) ${verb}, table version ${r.version}, retention ${r.retentionHours} hours\n`);
+    if (r.dryRun) await emit(io.out, VACUUM_SCOPE + '\n');
   },
 };

@@ -18,6 +18,7 @@ export type DeltaErrorCode =
   | 'CorruptDataFile'
   | 'AppendOnly'
   | 'InvalidArgument'
+  | 'TargetNotDelta'
   | 'Io';
 
 export class DeltaError extends BatchScoreError {

@@ -4,7 +4,9 @@
  *   keep = live files ∪ files removed less than `retention` ago (time travel may still read them)
  *   walk the table folder (skipping hidden `_`/`.` entries other than our own stale temp files; in _delta_log
  *   only temp entries of commits that died before linking are considered)
- *   delete each file not in keep whose modification time is older than the retention
+ *   delete each file not in keep whose modification time is older than the retention, and only if it is a
+ *   file a Delta writer makes (Parquet data files, deletion vector files, writer temp files: isWriterFile):
+ *   a notes.txt or a CSV someone put in the folder is not the table's to delete
  *
  * The age test also protects in-flight writes: a staged file of a running unit is recent, so it stays; the
  * staged files of a run that failed long ago are not referenced and old, so they go.
@@ -17,6 +19,7 @@ import { LOG_DIR } from './log-store';
 import { dataFilePath } from './paths';
 import { DeletionVectorDescriptor, deletionVectorFile } from './deletion-vectors';
 import { openTable } from './snapshot';
+import { isWriterFile, isWriterTemp } from './write';
 
 export interface VacuumOptions {
   /** Retention in hours (default: the table's delta.deletedFileRetentionDuration, else 168). */
@@ -73,8 +76,7 @@ export async function vacuumTable(tablePath: string, opts: VacuumOptions = {}): 
         if (!hidden) await walk(full, false);
         continue;
       }
-      const ourTemp = e.name.startsWith('.') && e.name.endsWith('.tmp');
-      if (hidden && !ourTemp) continue;
+      if (!isWriterFile(e.name) || (hidden && !isWriterTemp(e.name))) continue;
       if (keep.has(path.resolve(full))) continue;
       const st = await fs.stat(full);
       if (st.mtimeMs > threshold) continue;

@@ -4,11 +4,14 @@
  * write the table (protocol.ts) and that the files fit the table's partitioning.
  */
 import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { Action, AddFile, MetadataAction, PartitionValues, RemoveFile, serializeActions } from './actions';
 import { CommitOptions, CommitResult, PlannedCommit, commitWithRetry } from './commit';
-import { DeltaError } from './errors';
+import { DeltaError, ioError } from './errors';
 import { ENGINE_INFO } from './engine';
-import { commitFileName, logStore } from './log-store';
+import { LOG_DIR, commitFileName, logStore } from './log-store';
+import { partitionFolder } from './paths';
 import { DEFAULT_PROTOCOL, checkWriteSupport, isAppendOnly } from './protocol';
 import { StructType, fieldOf, sameSchema, schemaToString, typeName } from './schema';
 import { Snapshot, loadSnapshot, statsNumRecords, tableExists } from './snapshot';
@@ -27,7 +30,7 @@ export interface WriteOptions {
   txn?: { appId: string; version: number };
   /** Merged into commitInfo, e.g. {runId, model: {...}}. */
   commitInfo?: Record<string, unknown>;
-  /** Create the table first if absent. */
+  /** The table's definition: created with it if absent; an existing table must have it (else SchemaMismatch). */
   createWith?: { schema: StructType; partitionColumns: string[]; name?: string; description?: string };
   /** Lost races retried before ConcurrentModification (default 15). */
   maxRetries?: number;
@@ -38,11 +41,14 @@ export interface WriteOptions {
 /**
  * Creates the table at version 0 (protocol 1/2, metaData, commitInfo CREATE TABLE). If it already exists
  * with an equal schema and partition columns it is returned as is: two processes may race to create it.
+ * A folder holding anything a Delta writer does not make (see foreignEntries) is refused with TargetNotDelta:
+ * adopting it would put its files under the table's vacuum.
  */
 export async function createTable(tablePath: string, def: TableDefinition): Promise<Snapshot> {
   validateDefinition(tablePath, def);
   const store = logStore(tablePath);
   if (!(await tableExists(tablePath))) {
+    await refuseForeignFolder(tablePath, def.partitionColumns);
     const metadata: MetadataAction = {
       id: randomUUID(),
       name: def.name ?? null,
@@ -77,10 +83,81 @@ export async function createTable(tablePath: string, def: TableDefinition): Prom
     await store.putIfAbsent(commitFileName(0), serializeActions(actions)); // false: someone else created it
   }
   const snapshot = await loadSnapshot(store);
-  if (!sameSchema(snapshot.schema, def.schema) || snapshot.partitionColumns.join('\u0000') !== def.partitionColumns.join('\u0000')) {
-    throw new DeltaError('SchemaMismatch', `${tablePath}: table exists with a different definition: schema ${typeName(snapshot.schema)} partitioned by [${snapshot.partitionColumns.join(', ')}], wanted ${typeName(def.schema)} partitioned by [${def.partitionColumns.join(', ')}]`);
-  }
+  checkDefinition(snapshot, def);
   return snapshot;
+}
+
+/** SchemaMismatch unless the table has exactly this schema and partitioning. */
+function checkDefinition(snapshot: Snapshot, def: { schema: StructType; partitionColumns: string[] }): void {
+  if (!sameSchema(snapshot.schema, def.schema) || snapshot.partitionColumns.join('\u0000') !== def.partitionColumns.join('\u0000')) {
+    throw new DeltaError('SchemaMismatch', `${snapshot.tablePath}: table exists with a different definition: schema ${typeName(snapshot.schema)} partitioned by [${snapshot.partitionColumns.join(', ')}], wanted ${typeName(def.schema)} partitioned by [${def.partitionColumns.join(', ')}]`);
+  }
+}
+
+/** Files a Delta writer makes in a table folder: Parquet data files, deletion vectors, and their temp files. */
+export function isWriterFile(name: string): boolean {
+  return isDataOrDv(name) || isWriterTemp(name);
+}
+
+/** `.<data file>.<id>.tmp`: a data file or deletion vector being written (renamed into place when done). */
+export function isWriterTemp(name: string): boolean {
+  const m = /^\.(.+)\.[^.]+\.tmp$/.exec(name);
+  return m !== null && isDataOrDv(m[1]);
+}
+
+function isDataOrDv(name: string): boolean {
+  return name.endsWith('.parquet') || /^deletion_vector_[0-9a-f-]+\.bin$/.test(name);
+}
+
+/**
+ * What in a folder without a Delta table a writer of a table partitioned by `partitionColumns` would not have
+ * made (at most `limit` paths, relative, folders ending in '/'): anything but `_delta_log`, the partition
+ * folders `col=value/` in column order, and writer files (isWriterFile) inside them. Data files staged before
+ * the first commit are writer files, so the first commit of a new table still finds its folder clean.
+ */
+export async function foreignEntries(tablePath: string, partitionColumns: string[], limit = 5): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    let entries;
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw ioError('cannot list', dir, err);
+    }
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      if (found.length >= limit) return;
+      const rel = path.relative(tablePath, path.join(dir, e.name));
+      if (depth === 0 && e.name === LOG_DIR && e.isDirectory()) continue;
+      if (e.isDirectory() && depth < partitionColumns.length && isPartitionFolder(e.name, partitionColumns[depth])) {
+        await walk(path.join(dir, e.name), depth + 1);
+      } else if (e.isDirectory()) {
+        found.push(rel + '/');
+      } else if (!(depth === partitionColumns.length ? isWriterFile(e.name) : isWriterTemp(e.name))) {
+        found.push(rel);
+      }
+    }
+  };
+  await walk(tablePath, 0);
+  return found;
+}
+
+function isPartitionFolder(name: string, column: string): boolean {
+  return name.startsWith(partitionFolder([column], { [column]: 'x' }).slice(0, -1));
+}
+
+/** TargetNotDelta if `tablePath` is a file, or a folder holding what a Delta writer does not make. */
+async function refuseForeignFolder(tablePath: string, partitionColumns: string[]): Promise<void> {
+  const st = await fs.stat(tablePath).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw ioError('cannot stat', tablePath, err);
+  });
+  if (!st) return;
+  if (!st.isDirectory()) throw new DeltaError('TargetNotDelta', `${tablePath} is a file, not a Delta table folder: a table is never created there`);
+  const foreign = await foreignEntries(tablePath, partitionColumns);
+  if (foreign.length > 0) {
+    throw new DeltaError('TargetNotDelta', `${tablePath} is a folder that is not empty and holds no Delta table (it has ${foreign.join(', ')}${foreign.length >= 5 ? ', ...' : ''}): a table is never created there`);
+  }
 }
 
 function validateDefinition(tablePath: string, def: TableDefinition): void {
@@ -139,6 +216,14 @@ function writeMetrics(add: AddFile[], removed: AddFile[]): Record<string, string
   };
 }
 
+/** The planner, first checking that the table has the writer's definition (createWith) on every attempt. */
+function conforming(opts: WriteOptions, plan: (snapshot: Snapshot) => PlannedCommit): (snapshot: Snapshot) => PlannedCommit {
+  return (snapshot) => {
+    if (opts.createWith) checkDefinition(snapshot, opts.createWith);
+    return plan(snapshot);
+  };
+}
+
 function commitOptions(opts: WriteOptions): CommitOptions {
   return { txn: opts.txn, commitInfo: opts.commitInfo, maxRetries: opts.maxRetries, check: opts.check };
 }
@@ -146,13 +231,13 @@ function commitOptions(opts: WriteOptions): CommitOptions {
 /** Appends files (a blind append: never conflicts with other appends). */
 export async function appendFiles(tablePath: string, add: AddFile[], opts: WriteOptions = {}): Promise<CommitResult> {
   await ensureTable(tablePath, opts);
-  return commitWithRetry(tablePath, (snapshot) => planAppend(snapshot, add), commitOptions(opts));
+  return commitWithRetry(tablePath, conforming(opts, (snapshot) => planAppend(snapshot, add)), commitOptions(opts));
 }
 
 /** Replaces the whole table's content with `add` in one commit. */
 export async function overwriteTable(tablePath: string, add: AddFile[], opts: WriteOptions = {}): Promise<CommitResult> {
   await ensureTable(tablePath, opts);
-  return commitWithRetry(tablePath, (snapshot) => planOverwrite(snapshot, add), commitOptions(opts));
+  return commitWithRetry(tablePath, conforming(opts, (snapshot) => planOverwrite(snapshot, add)), commitOptions(opts));
 }
 
 /**
@@ -161,7 +246,7 @@ export async function overwriteTable(tablePath: string, add: AddFile[], opts: Wr
  */
 export async function replacePartition(tablePath: string, partition: PartitionValues, add: AddFile[], opts: WriteOptions = {}): Promise<CommitResult> {
   await ensureTable(tablePath, opts);
-  return commitWithRetry(tablePath, (snapshot) => planReplacePartition(snapshot, partition, add), commitOptions(opts));
+  return commitWithRetry(tablePath, conforming(opts, (snapshot) => planReplacePartition(snapshot, partition, add)), commitOptions(opts));
 }
 
 // ---- planners: the actions of one attempt, derived from the snapshot it read ----

@@ -47,6 +47,10 @@ export const ERROR_CODES = {
   StagedFileInvalid: { retryable: false, hint: 'a staged Gold file is missing or does not hold the rows scored: re-run the date' },
   DuplicateUnit: { retryable: false },
   SupersededByNewerRun: { retryable: false, hint: 'a run of the same date that started later has published; its predictions stand' },
+  GoldNotRestored: {
+    retryable: false,
+    hint: "Gold still holds this failed run's predictions for the date: re-run the date, or replace the partition with an earlier version's files (delta history shows them)",
+  },
   NoGoldData: { retryable: false, hint: 'score the date first (batch-score run --date D)' },
 
   // The Delta layer (delta/errors.ts).

@@ -3,13 +3,14 @@
  *
  *   resolveModel ─► planUnits ─► scoreUnit × U (at most maxParallel at once, any scoring worker)
  *                ─► commitGold (ONE commit replacing partition score_date=D) ─► selectTopBuyers
+ *                   (fails ─► restoreGoldPartition: a new commit gives D back its previous files, then the run fails)
  *
  * Deterministic orchestration only: it carries references (paths, versions, counts, digests), never rows. A
  * worker that dies mid-run costs only its in-flight units: finished units are in history and are not redone.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Activities, NullPolicy, PlanResult, TopBuyersResult, UnitResult } from '../activities';
+import { ApplicationFailure, defineQuery, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities, NullPolicy, PlanResult, RestoreGoldInput, TopBuyersResult, UnitResult } from '../activities';
 import type { PinnedModel } from '../registry';
 import { DEFAULT_TOP_BUYERS_RULE, TopBuyersRule } from '../pipeline/top-buyers-rule';
 import { checkScoreUsersInput, ScoreUsersInput } from './run-input';
@@ -124,11 +125,19 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
   progress.goldVersion = gold.version;
 
   progress.stage = 'selecting-top-buyers';
-  const top = await steps.selectTopBuyers({
-    goldTable: plan.goldTable, goldVersion: gold.version, topBuyersTable: plan.topBuyersTable, scoreDate,
-    runId: info.runId, workflowId: info.workflowId, model, txn,
-    rule,
-  });
+  let top: TopBuyersResult;
+  try {
+    top = await steps.selectTopBuyers({
+      goldTable: plan.goldTable, goldVersion: gold.version, topBuyersTable: plan.topBuyersTable, scoreDate,
+      runId: info.runId, workflowId: info.workflowId, model, txn,
+      rule,
+    });
+  } catch (err) {
+    // Gold is published but top_buyers cannot be: undo the Gold commit, then fail with the top_buyers error
+    // (docs/decisions/two-gold-commits.md).
+    if (!isCancellation(err)) await undoGoldCommit({ goldTable: plan.goldTable, goldVersion: gold.version, scoreDate, runId: info.runId, workflowId: info.workflowId, txn, reason: rootFailure(err).message }, err);
+    throw err;
+  }
 
   progress.stage = 'done';
   return {
@@ -148,6 +157,26 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
     topBuyersVersion: top.version,
     topBuyers: { scoredUsers: top.scoredUsers, count: top.count, preview: top.preview },
   };
+}
+
+/** Restore Gold's partition; if even that fails, the run fails with the original error AND says Gold was not restored. */
+async function undoGoldCommit(input: RestoreGoldInput, failure: unknown): Promise<void> {
+  try {
+    await steps.restoreGoldPartition(input);
+  } catch (restoreErr) {
+    const root = rootFailure(failure);
+    throw ApplicationFailure.create({
+      message: `${root.message}; and this run's Gold commit could not be undone: ${rootFailure(restoreErr).message}`,
+      type: root.type ?? 'Unexpected', nonRetryable: true, details: root.details, cause: failure as Error,
+    });
+  }
+}
+
+/** The innermost failure of a chain (activity failure → application failure raised in the activity). */
+function rootFailure(err: unknown): { message: string; type?: string; details?: unknown[] } {
+  let e = err as (Error & { type?: string; details?: unknown[] }) | undefined;
+  while (e?.cause instanceof Error) e = e.cause as typeof e;
+  return { message: e?.message ?? String(err), type: e?.type, details: e?.details };
 }
 
 function defaultScoreDate(): string {

@@ -37,7 +37,8 @@ describe('scoring: fixture models through the scoreUsers workflow (real Temporal
     // The same XGBoost model registered without names: only the run's own feature list can map it.
     await registerModel(registryDir, path.join(f.models, 'xgboost.onnx'), { name: 'xgboost_unnamed', alias: 'champion' });
     env = await startLocalServer();
-    workers = await startWorkers(env, { dataDir: dir, concurrency: 2 });
+    // The fixtures' Silver table is shared between suites, outside this data root: allowed as an extra root.
+    workers = await startWorkers(env, { dataDir: dir, allowedRoots: [f.dir], concurrency: 2 });
   });
   after(async () => {
     await workers?.stop();
