@@ -3,7 +3,6 @@ export { parseModelUri, ModelUri } from './uri';
 export { PinnedModel } from './pinned';
 export { resolveModel, verifyPinned, ResolveOptions } from './resolve';
 export { registerModel, setAlias, listModels, LocalModel, LocalVersion, CandidateModel } from './local';
-export { ModelFileRef, describeModelFile } from './model-file';
 export { resolveFeatures, FeatureSource } from './features';
 export { readOnnxInfo, onnxInfo, OnnxModelInfo, OnnxValueInfo, parseNameList } from './onnx-file';
 export { sha256File, sha256Model } from './digest';

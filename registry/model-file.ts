@@ -17,7 +17,7 @@ export interface ModelFileRef {
 }
 
 /** `model URI (file F)` or `model file F`: how every message below starts. */
-export function describeModelFile(ref: ModelFileRef): string {
+function describeModelFile(ref: ModelFileRef): string {
   return ref.uri && ref.uri !== ref.file ? `model ${ref.uri} (file ${ref.file})` : `model file ${ref.file}`;
 }
 

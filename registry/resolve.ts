@@ -76,8 +76,8 @@ export async function resolveModel(uri: string, opts: ResolveOptions): Promise<P
 
 /**
  * Re-reads the pinned bytes and fails with ModelDigestMismatchError when they changed, ModelFileMissingError when
- * they are gone. `opts` is accepted so a
- * worker on another machine can re-fetch a pinned MLflow version it has not downloaded yet.
+ * they are gone. `opts` is accepted so a worker on another machine can re-fetch a pinned MLflow version it has
+ * not downloaded yet.
  */
 export async function verifyPinned(pinned: PinnedModel, opts?: ResolveOptions): Promise<void> {
   const target = pinned.digestPath ?? pinned.localPath;

@@ -123,7 +123,7 @@ async function scoreBatch(
     // The whole batch is scored first, so the message says how many users, not just that one was wrong.
     const { name, positiveColumn } = contract.output;
     throw new ModelOutputError(
-      `model ${pinned.name} version ${pinned.version}: output "${name}"${contract.output.positiveColumn ? ` column ${positiveColumn}` : ''} ` +
+      `model ${pinned.name} version ${pinned.version}: output "${name}"${positiveColumn ? ` column ${positiveColumn}` : ''} ` +
         `is not a probability for ${notProbability.count} of ${kept} users in ${source} (values outside [0, 1] or NaN), ` +
         `e.g. user_id ${notProbability.userId}: ${notProbability.value}`,
     );

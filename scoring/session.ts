@@ -61,6 +61,7 @@ export async function createOrtSession(
     graphOptimizationLevel: 'all',
   };
   try {
+    // Two calls for create's two overloads (a path, or the bytes).
     return typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
   } catch (e) {
     // The bytes were read (and match the pin): what onnxruntime refuses is the model itself, and stays refused.
