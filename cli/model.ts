@@ -1,5 +1,7 @@
 /** `batch-score model`: the local model registry (register, list, alias). */
-import { listModels, registerModel, setAlias } from '../registry';
+import { BatchScoreError } from '../errors';
+import { listModels, LocalVersion, registerModel, setAlias } from '../registry';
+import { checkModelForRegistration } from '../scoring';
 import { parseCommand, str } from './args';
 import { dataLayout } from './data-dir';
 
@@ -9,7 +11,8 @@ Usage: batch-score model register FILE --name NAME [--alias ALIAS] [--features a
        batch-score model alias NAME ALIAS VERSION [--data-dir DIR]
 
 The local registry <data>/models: every registration is a new immutable version (1, 2, ...) whose bytes are
-stored under their sha256. Runs take models:/NAME@ALIAS, models:/NAME/VERSION or a file path.
+stored under their sha256. A file is accepted only if onnxruntime loads it and its inputs, outputs and feature
+count fit the model contract (docs/model-contract.md). Runs take models:/NAME@ALIAS, models:/NAME/VERSION or a file path.
   --features a,b,c   ordered feature names (Silver columns), when the ONNX file does not carry them
 `;
 
@@ -27,7 +30,16 @@ export async function modelCommand(args: string[]): Promise<number> {
       ?.split(',')
       .map((f) => f.trim())
       .filter((f) => f !== '');
-    const v = await registerModel(registryDir, rest[0], { name: str(p, 'name')!, alias: str(p, 'alias'), features });
+    // onnxruntime loads the file and its contract is checked before anything is written to the registry.
+    let v: LocalVersion;
+    try {
+      v = await registerModel(registryDir, rest[0], { name: str(p, 'name')!, alias: str(p, 'alias'), features, validate: checkModelForRegistration });
+    } catch (e) {
+      if (!(e instanceof BatchScoreError)) throw e;
+      // A refused file: say why in the vocabulary's words (the code, then what to do), as a failed run does.
+      console.error(`batch-score model register: ${e.code}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`);
+      return 1;
+    }
     console.log(`registered ${v.name} version ${v.version} (sha256 ${v.sha256})${str(p, 'alias') ? `, alias ${str(p, 'alias')}` : ''}`);
     return 0;
   }

@@ -24,3 +24,17 @@ export class FeatureMappingError extends BatchScoreError {
     super('ModelFeatureMapping', message);
   }
 }
+
+/** A model file (or a file of its folder) is not there, or the worker may not read it. */
+export class ModelFileMissingError extends BatchScoreError {
+  constructor(message: string, opts: { cause?: unknown; hint?: string } = {}) {
+    super('ModelFileMissing', message, opts);
+  }
+}
+
+/** A model file is there but is not a loadable ONNX model (garbage, truncated, or refused by onnxruntime). */
+export class ModelFileCorruptError extends BatchScoreError {
+  constructor(message: string, opts: { cause?: unknown } = {}) {
+    super('ModelFileCorrupt', message, opts);
+  }
+}

@@ -2,8 +2,8 @@
 export { parseModelUri, ModelUri } from './uri';
 export { PinnedModel } from './pinned';
 export { resolveModel, verifyPinned, ResolveOptions } from './resolve';
-export { registerModel, setAlias, listModels, LocalModel, LocalVersion } from './local';
+export { registerModel, setAlias, listModels, LocalModel, LocalVersion, CandidateModel } from './local';
 export { resolveFeatures, FeatureSource } from './features';
 export { readOnnxInfo, onnxInfo, OnnxModelInfo, OnnxValueInfo, parseNameList } from './onnx-file';
 export { sha256File, sha256Model } from './digest';
-export { ModelNotFoundError, ModelDigestMismatchError, FeatureMappingError } from './errors';
+export { ModelNotFoundError, ModelDigestMismatchError, FeatureMappingError, ModelFileMissingError, ModelFileCorruptError } from './errors';

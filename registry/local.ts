@@ -8,11 +8,13 @@
  * Versions are numbered 1, 2, ... and created with an exclusive create, so two registrations never share a number
  * and a version, once written, is never rewritten. Stages (models:/NAME/Production) are looked up as aliases.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { sha256File } from './digest';
 import { ModelNotFoundError } from './errors';
-import { readOnnxInfo } from './onnx-file';
+import { decodeOnnx, readModelBytes } from './model-file';
+import { onnxInfo, OnnxModelInfo } from './onnx-file';
 
 export interface LocalVersion {
   name: string;
@@ -42,14 +44,32 @@ const modelDir = (registryDir: string, name: string) => path.join(registryDir, '
 const versionFile = (registryDir: string, name: string, version: string) =>
   path.join(modelDir(registryDir, name), 'versions', `${version}.json`);
 
+/** A file offered to `registerModel`, read and decoded, for the caller's check before anything is written. */
+export interface CandidateModel {
+  name: string;
+  file: string;
+  bytes: Uint8Array;
+  info: OnnxModelInfo;
+  /** The features given at registration, if any. */
+  features?: string[];
+}
+
+/**
+ * Registers a model file as the next version of `opts.name`. Bytes that are not an ONNX model are refused
+ * (ModelFileCorrupt), and `opts.validate` (e.g. loading it with onnxruntime and checking its contract) may
+ * refuse it too; nothing is written to the registry before both pass.
+ */
 export async function registerModel(
   registryDir: string,
   file: string,
-  opts: { name: string; alias?: string; features?: string[] },
+  opts: { name: string; alias?: string; features?: string[]; validate?: (model: CandidateModel) => Promise<void> },
 ): Promise<LocalVersion> {
   checkName('model name', opts.name);
   if (opts.alias !== undefined) checkName('alias', opts.alias);
-  const { externalDataFiles } = await readOnnxInfo(file);
+  const ref = { file };
+  const bytes = await readModelBytes(ref);
+  const info = onnxInfo(decodeOnnx(bytes, ref));
+  const { externalDataFiles } = info;
   if (externalDataFiles.length) {
     // A blob is one file; weights left next to the source would not follow it into the registry.
     throw new ModelNotFoundError(
@@ -57,7 +77,8 @@ export async function registerModel(
         'single files: save it with onnx.save_model(model, path, save_as_external_data=False), or register it in MLflow',
     );
   }
-  const sha256 = await sha256File(file);
+  await opts.validate?.({ name: opts.name, file, bytes, info, features: opts.features });
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
   const blob = path.join('blobs', 'sha256', `${sha256}.onnx`);
   await storeBlob(file, path.join(registryDir, blob), sha256);
 

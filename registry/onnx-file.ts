@@ -3,8 +3,8 @@
  * outputs (name, element type, shape, or "not a tensor") and the free-form metadata_props, where
  * `feature_names` (ordered feature list) and `impute_values` live.
  */
-import * as fs from 'node:fs/promises';
 import { onnx } from 'onnx-proto';
+import { decodeOnnx, ModelFileRef, readModelBytes } from './model-file';
 
 export type ElementType = 'float32' | 'float64' | 'int64' | 'int32' | 'string' | 'bool' | 'other';
 
@@ -29,8 +29,10 @@ export interface OnnxModelInfo {
 const ELEMENT_TYPES: Record<number, ElementType> = { 1: 'float32', 11: 'float64', 7: 'int64', 6: 'int32', 8: 'string', 9: 'bool' };
 const ELEMENT_NAMES: Record<number, string> = { 1: 'float', 11: 'double', 7: 'int64', 6: 'int32', 8: 'string', 9: 'bool' };
 
-export async function readOnnxInfo(file: string): Promise<OnnxModelInfo> {
-  return onnxInfo(onnx.ModelProto.decode(await fs.readFile(file)));
+/** Reads a model file's declarations; `uri` is the model URI the file was found through, for error messages. */
+export async function readOnnxInfo(file: string, uri?: string): Promise<OnnxModelInfo> {
+  const ref: ModelFileRef = { uri, file };
+  return onnxInfo(decodeOnnx(await readModelBytes(ref), ref));
 }
 
 export function onnxInfo(model: onnx.IModelProto): OnnxModelInfo {

@@ -1,9 +1,11 @@
 /**
  * A pinned model: the exact bytes a run scores with, by name, version and sha256, held for the whole run
- * (retries included). `checkDigest` re-reads the bytes and fails when they changed under the pinned version.
+ * (retries included). `checkDigest` re-reads the bytes and fails when they changed under the pinned version, or
+ * with ModelFileMissing when they are gone.
  */
 import { sha256Model } from './digest';
 import { ModelDigestMismatchError } from './errors';
+import { readingModelFile } from './model-file';
 
 export interface PinnedModel {
   uri: string;
@@ -20,14 +22,7 @@ export interface PinnedModel {
 
 export async function checkDigest(pinned: PinnedModel): Promise<void> {
   const target = pinned.digestPath ?? pinned.localPath;
-  let found: string;
-  try {
-    found = await sha256Model(target);
-  } catch (e) {
-    throw new ModelDigestMismatchError(
-      `model ${pinned.name} version ${pinned.version}: cannot read pinned ${target} (${(e as Error).message})`,
-    );
-  }
+  const found = await readingModelFile({ uri: pinned.uri, file: target }, () => sha256Model(target));
   if (found !== pinned.sha256) throw digestMismatch(pinned, target, found);
 }
 

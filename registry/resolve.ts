@@ -6,10 +6,10 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { sha256File } from './digest';
-import { ModelNotFoundError } from './errors';
 import { resolveFeatures } from './features';
 import { aliasVersion, getVersion, latestVersion } from './local';
 import { fetchMlflowVersion, resolveMlflowModel } from './mlflow';
+import { readingModelFile } from './model-file';
 import { readOnnxInfo } from './onnx-file';
 import { checkDigest, PinnedModel } from './pinned';
 import { parseModelUri } from './uri';
@@ -28,12 +28,7 @@ export async function resolveModel(uri: string, opts: ResolveOptions): Promise<P
   let located: { name: string; version: string; sha256: string; localPath: string; signature: string[]; digestPath?: string };
   if (parsed.kind === 'file') {
     const localPath = path.resolve(parsed.path);
-    try {
-      await fs.access(localPath);
-    } catch {
-      throw new ModelNotFoundError(`model file ${localPath} does not exist`);
-    }
-    const sha256 = await sha256File(localPath);
+    const sha256 = await readingModelFile({ uri, file: localPath }, () => sha256File(localPath));
     located = {
       name: path.basename(localPath).replace(/\.onnx$/i, ''),
       version: `sha256:${sha256.slice(0, 12)}`,
@@ -61,7 +56,7 @@ export async function resolveModel(uri: string, opts: ResolveOptions): Promise<P
       signature: record.features,
     };
   }
-  const info = await readOnnxInfo(located.localPath);
+  const info = await readOnnxInfo(located.localPath, uri);
   const { features } = resolveFeatures(`${located.name} version ${located.version}`, info, {
     run: opts.features,
     signature: located.signature,
@@ -80,8 +75,9 @@ export async function resolveModel(uri: string, opts: ResolveOptions): Promise<P
 }
 
 /**
- * Re-reads the pinned bytes and fails with ModelDigestMismatchError when they changed. `opts` is accepted so a
- * worker on another machine can re-fetch a pinned MLflow version it has not downloaded yet.
+ * Re-reads the pinned bytes and fails with ModelDigestMismatchError when they changed, ModelFileMissingError when
+ * they are gone. `opts` is accepted so a worker on another machine can re-fetch a pinned MLflow version it has
+ * not downloaded yet.
  */
 export async function verifyPinned(pinned: PinnedModel, opts?: ResolveOptions): Promise<void> {
   const target = pinned.digestPath ?? pinned.localPath;

@@ -89,7 +89,27 @@ function contractInput(inputs: OnnxValueInfo[], features: string[], fail: (why: 
   };
 }
 
-function contractOutput(info: OnnxModelInfo, opts: ContractOptions, fail: (why: string) => Error): ModelContract['output'] {
+/**
+ * What `model register` checks before accepting a file: everything a run's settings cannot change (the inputs
+ * and, when the feature names are known, their count; no ZipMap; a float output). Which output and column hold
+ * the probability may still be chosen per run (outputName, positiveColumn), so that choice is left to the run.
+ * `features` is undefined when the names will only come with the run (--features at run time).
+ */
+export function checkRegistrableContract(model: string, info: OnnxModelInfo, features: string[] | undefined): void {
+  const fail = (why: string) => new ModelContractError(`model ${model}: ${why}`);
+  contractInput(info.inputs, features ?? declaredFeatures(info), fail);
+  if (!floatOutputs(info, fail).length) throw fail(`no float output to read probabilities from (outputs: ${describe(info.outputs)})`);
+}
+
+/** Placeholder names for the features a single [N, F] input declares, when the names are not known yet. */
+function declaredFeatures(info: OnnxModelInfo): string[] {
+  if (info.inputs.length !== 1) return info.inputs.map((i) => i.name);
+  const width = info.inputs[0].tensor?.shape[1];
+  return Array.from({ length: typeof width === 'number' ? width : 1 }, (_, j) => `feature ${j}`);
+}
+
+/** The float tensor outputs; ZipMap outputs are refused here, with the advice to re-export without them. */
+function floatOutputs(info: OnnxModelInfo, fail: (why: string) => Error): OnnxValueInfo[] {
   const zipmap = info.outputs.find((o) => o.tensor === null);
   if (zipmap || info.opTypes.includes('ZipMap')) {
     const which = zipmap ? `output "${zipmap.name}" is ${zipmap.description}` : 'the graph uses ZipMap';
@@ -98,7 +118,11 @@ function contractOutput(info: OnnxModelInfo, opts: ContractOptions, fail: (why: 
         "Re-export with zipmap=False (skl2onnx: to_onnx(model, X, options={'zipmap': False}))",
     );
   }
-  const floats = info.outputs.filter((o) => o.tensor && (o.tensor.type === 'float32' || o.tensor.type === 'float64'));
+  return info.outputs.filter((o) => o.tensor && (o.tensor.type === 'float32' || o.tensor.type === 'float64'));
+}
+
+function contractOutput(info: OnnxModelInfo, opts: ContractOptions, fail: (why: string) => Error): ModelContract['output'] {
+  const floats = floatOutputs(info, fail);
   let out: OnnxValueInfo | undefined;
   if (opts.outputName !== undefined) {
     out = floats.find((o) => o.name === opts.outputName);

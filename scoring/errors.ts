@@ -31,3 +31,10 @@ export class ModelContractError extends BatchScoreError {
     super('ModelContract', message);
   }
 }
+
+/** The model's output is not a probability (outside [0, 1], or NaN): a regression model, or the wrong output. */
+export class ModelOutputError extends BatchScoreError {
+  constructor(message: string) {
+    super('ModelOutputNotProbability', message);
+  }
+}

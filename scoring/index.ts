@@ -2,5 +2,6 @@
 export { loadScorer, Scorer, ScorerOptions, ScoredBatch, ScoreOptions, MAX_SUB_BATCH_ROWS } from './scorer';
 export { scoreUnit, ScoreUnitOptions, UnitSegment, checkColumns } from './unit';
 export { modelContract, ModelContract, ContractOptions } from './contract';
+export { checkModelForRegistration } from './registration-check';
 export { NullPolicy } from './matrix';
-export { MissingColumnError, FeatureTypeError, NullFeatureError, ModelContractError } from './errors';
+export { MissingColumnError, FeatureTypeError, NullFeatureError, ModelContractError, ModelOutputError } from './errors';

@@ -3,6 +3,9 @@
  *
  *   columns (model order) → feature rows (≤ 64K at a time) → onnxruntime → positive-class probabilities
  *
+ * An output that is not a probability (outside [0, 1], or NaN: a regression model, the wrong output) fails the
+ * batch with ModelOutputNotProbability, naming the model, how many users, one of them and the source file.
+ *
  * onnxruntime-node's `run` blocks the JavaScript thread, so rows go in short sub-batches with an await between
  * them: heartbeats and cancellation get through while a long unit scores.
  */
@@ -10,7 +13,7 @@ import * as ort from 'onnxruntime-node';
 import type { ColumnBatch } from '../delta';
 import type { PinnedModel } from '../registry/pinned';
 import { ContractOptions, ModelContract, modelContract } from './contract';
-import { MissingColumnError, ModelContractError, NullFeatureError } from './errors';
+import { MissingColumnError, ModelContractError, ModelOutputError, NullFeatureError } from './errors';
 import { Column, featureRows, FeatureRows, NullPolicy } from './matrix';
 import { loadModel, SessionOptions } from './session';
 
@@ -86,6 +89,7 @@ async function scoreBatch(
   const probabilities = new Float64Array(batch.numRows);
   let kept = 0;
   let skipped = 0;
+  const notProbability = { count: 0, userId: 0n, value: 0 }; // outputs outside [0, 1] or NaN, and the first one
   const scratch = takeScratch(type, Math.min(subBatch, batch.numRows) * pinned.features.length);
   try {
     for (let start = 0; start < batch.numRows; start += subBatch) {
@@ -100,7 +104,13 @@ async function scoreBatch(
       skipped += rows.skipped;
       if (rows.rows > 0) {
         const outputs = await session.run(feeds(contract, rows, pinned.features.length), [contract.output.name]);
-        positiveProbabilities(outputs[contract.output.name] as ort.Tensor, contract, probabilities, kept, rows.rows);
+        const bad = positiveProbabilities(outputs[contract.output.name] as ort.Tensor, contract, probabilities, kept, rows.rows);
+        if (bad > 0 && notProbability.count === 0) {
+          const r = probabilities.subarray(kept, kept + rows.rows).findIndex((p) => !isProbability(p));
+          notProbability.userId = rows.userIds[r];
+          notProbability.value = probabilities[kept + r];
+        }
+        notProbability.count += bad;
         userIds.set(rows.userIds, kept);
         kept += rows.rows;
       }
@@ -108,6 +118,15 @@ async function scoreBatch(
     }
   } finally {
     scratchMatrices.push(scratch);
+  }
+  if (notProbability.count > 0) {
+    // The whole batch is scored first, so the message says how many users, not just that one was wrong.
+    const { name, positiveColumn } = contract.output;
+    throw new ModelOutputError(
+      `model ${pinned.name} version ${pinned.version}: output "${name}"${positiveColumn ? ` column ${positiveColumn}` : ''} ` +
+        `is not a probability for ${notProbability.count} of ${kept} users in ${source} (values outside [0, 1] or NaN), ` +
+        `e.g. user_id ${notProbability.userId}: ${notProbability.value}`,
+    );
   }
   return { userIds: userIds.subarray(0, kept), probabilities: probabilities.subarray(0, kept), skipped };
 }
@@ -138,7 +157,13 @@ function feeds(contract: ModelContract, rows: FeatureRows, width: number): Recor
   return out;
 }
 
-function positiveProbabilities(t: ort.Tensor, contract: ModelContract, into: Float64Array, at: number, rows: number): void {
+const isProbability = (p: number) => p >= 0 && p <= 1; // false for NaN
+
+/**
+ * Copies the positive-class column into `into` and returns how many values are not probabilities. This is the
+ * hot path: one pass, one comparison per row, nothing allocated.
+ */
+function positiveProbabilities(t: ort.Tensor, contract: ModelContract, into: Float64Array, at: number, rows: number): number {
   const data = t.data as Float32Array | Float64Array;
   const width = t.dims.length === 2 ? t.dims[1] : 1;
   const col = width === 1 ? 0 : contract.output.positiveColumn;
@@ -147,5 +172,11 @@ function positiveProbabilities(t: ort.Tensor, contract: ModelContract, into: Flo
       `model output "${contract.output.name}" has shape [${t.dims.join(',')}] for ${rows} rows; expected [${rows}, ${col + 1}+] or [${rows}]`,
     );
   }
-  for (let r = 0; r < rows; r++) into[at + r] = data[r * width + col];
+  let notProbabilities = 0;
+  for (let r = 0; r < rows; r++) {
+    const p = data[r * width + col];
+    into[at + r] = p;
+    if (!isProbability(p)) notProbabilities++;
+  }
+  return notProbabilities;
 }

@@ -1,12 +1,13 @@
 /**
  * One onnxruntime InferenceSession per model sha256 per process. The bytes are read once, checked against the
- * pinned sha256, and the session is created from those same bytes, so what runs is what was pinned.
+ * pinned sha256, and the session is created from those same bytes, so what runs is what was pinned. A file
+ * that is gone is ModelFileMissing; bytes that do not decode, or that onnxruntime refuses, are ModelFileCorrupt.
  * The first load's thread setting holds for the process (workers pass the same setting everywhere).
  */
-import * as fs from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import * as ort from 'onnxruntime-node';
-import { onnx } from 'onnx-proto';
+import { messageOf } from '../errors';
+import { corruptModelFile, decodeOnnx, ModelFileRef, readModelBytes } from '../registry/model-file';
 import { onnxInfo, OnnxModelInfo } from '../registry/onnx-file';
 import { checkDigest, digestMismatch, PinnedModel } from '../registry/pinned';
 
@@ -33,23 +34,37 @@ export function loadModel(pinned: PinnedModel, opts: SessionOptions = {}): Promi
 }
 
 async function createSession(pinned: PinnedModel, opts: SessionOptions): Promise<LoadedModel> {
-  const bytes = await fs.readFile(pinned.localPath);
+  const ref: ModelFileRef = { uri: pinned.uri, file: pinned.localPath };
+  const bytes = await readModelBytes(ref);
   if (pinned.digestPath) {
     await checkDigest(pinned); // folder digest: ONNX + external data
   } else {
     const found = createHash('sha256').update(bytes).digest('hex');
     if (found !== pinned.sha256) throw digestMismatch(pinned, pinned.localPath, found);
   }
-  const info = onnxInfo(onnx.ModelProto.decode(bytes));
+  const info = onnxInfo(decodeOnnx(bytes, ref));
+  // External data files are found relative to the model's path, so such models load from the path.
+  const session = await createOrtSession(pinned.digestPath ? pinned.localPath : bytes, ref, opts);
+  return { session, info };
+}
+
+/** An onnxruntime session of a model file's bytes (or of its path); a model onnxruntime refuses is ModelFileCorrupt. */
+export async function createOrtSession(
+  model: string | Uint8Array,
+  ref: ModelFileRef,
+  opts: SessionOptions = {},
+): Promise<ort.InferenceSession> {
   const options: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: opts.intraOpThreads ?? 1,
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
   };
-  // External data files are found relative to the model's path, so such models load from the path.
-  const session = pinned.digestPath
-    ? await ort.InferenceSession.create(pinned.localPath, options)
-    : await ort.InferenceSession.create(bytes, options);
-  return { session, info };
+  try {
+    // Two calls for create's two overloads (a path, or the bytes).
+    return typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
+  } catch (e) {
+    // The bytes were read (and match the pin): what onnxruntime refuses is the model itself, and stays refused.
+    throw corruptModelFile(ref, `cannot be loaded by onnxruntime (${messageOf(e)})`, e);
+  }
 }

@@ -76,6 +76,32 @@ describe('scoring: real model fixtures (skl2onnx, onnxmltools) equal their libra
     });
   });
 
+  it('a regression model (sklearn LinearRegression) is refused while scoring: its outputs are not probabilities', async () => {
+    const pinned = await resolveModel(path.join(f.models, 'sklearn_linreg.onnx'), { registryDir: f.dir });
+    const scorer = await loadScorer(pinned); // a single float [N, 1] output fits the contract's shapes
+    const first = (await scanTable(await openTable(f.silver), { columns: scorer.columns, partition: { snapshot_date: FIXTURE_DATE } }).next()).value!;
+    const rows = 1000;
+    const b = { numRows: rows, columns: Object.fromEntries(Object.entries(first.columns).map(([k, c]) => [k, (c as unknown[]).slice(0, rows)])) };
+    // What LinearRegression.predict gave for these users: how many are outside [0, 1], and the first of them.
+    const predicted = new Map(f.expected.user_ids.map((id, i) => [id, f.expected.probabilities.sklearn_linreg[i]]));
+    const ids = Array.from(b.columns.user_id as ArrayLike<bigint>, Number);
+    assert.ok(ids.every((id) => predicted.has(id)), 'the first rows are among the users with predictions');
+    const outside = ids.filter((id) => !(predicted.get(id)! >= 0 && predicted.get(id)! <= 1));
+    assert.ok(outside.length > 100, `only ${outside.length} users outside [0, 1]`);
+    await assert.rejects(scorer.scoreBatch(b, { nullPolicy: 'error', source: 'silver/part-0.parquet' }), (e: Error & { retryable?: boolean }) => {
+      assert.equal(e.name, 'ModelOutputNotProbability');
+      assert.equal(e.retryable, false);
+      const m = e.message.match(
+        new RegExp(`^model sklearn_linreg version ${pinned.version}: output "variable" is not a probability for (\\d+) of 1000 users in silver/part-0.parquet \\(values outside \\[0, 1\\] or NaN\\), e\\.g\\. user_id (\\d+): (\\S+)$`),
+      );
+      assert.ok(m, e.message);
+      assert.equal(Number(m[1]), outside.length);
+      assert.equal(Number(m[2]), outside[0]);
+      assert.ok(Math.abs(Number(m[3]) - predicted.get(outside[0])!) < 1e-3, `${m[3]} vs predict ${predicted.get(outside[0])}`);
+      return true;
+    });
+  });
+
   it('ZipMap is refused when the model is loaded, with the zipmap=False advice', async () => {
     const pinned = await resolveModel(path.join(f.models, 'sklearn_lr_zipmap.onnx'), { registryDir: f.dir });
     await assert.rejects(loadScorer(pinned), (e: Error & { retryable?: boolean }) => {

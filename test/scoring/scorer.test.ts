@@ -167,6 +167,60 @@ describe('scoring: scorer', () => {
     });
   });
 
+  describe('an output that is not a probability fails the batch, naming model, users, an example and the file', () => {
+    // The logistic model without its Sigmoid: a linear regression, whose outputs are not probabilities.
+    const linear = (file: string, weights: number[], intercept: number, last?: string) =>
+      writeLogisticModel(path.join(dir, file), { features: FEATURES, weights, intercept }, (m) => {
+        const node = m.graph!.node!.find((n) => n.opType === 'Sigmoid')!;
+        if (last) node.opType = last;
+        else m.graph!.node = m.graph!.node!.filter((n) => n !== node).map((n) => (n.opType === 'Add' ? { ...n, output: ['probability'] } : n));
+      });
+
+    it('outputs above 1 (a regression): all sub-batches are counted, the first one is the example', async () => {
+      // 0.1 × sessions_30d (= i % 17): users with i % 17 ≥ 11 score 1.1 … 1.6.
+      const pinned = await resolveModel(await linear('regression.onnx', [0.1, 0, 0, 0], 0), { registryDir: dir });
+      const scorer = await loadScorer(pinned, { subBatchRows: 1000 });
+      const b = batch(5000);
+      const expected = Array.from({ length: 5000 }, (_, i) => i).filter((i) => i % 17 >= 11).length;
+      assert.equal(expected, 1764);
+      await assert.rejects(scorer.scoreBatch(b, { nullPolicy: 'error', source: 'silver/part-3.parquet' }), (e: Error & { retryable?: boolean }) => {
+        assert.equal(e.name, 'ModelOutputNotProbability');
+        assert.equal(e.retryable, false);
+        assert.equal(
+          e.message,
+          `model regression version ${pinned.version}: output "probability" is not a probability for 1764 of 5000 users in ` +
+            `silver/part-3.parquet (values outside [0, 1] or NaN), e.g. user_id 1011: ${0.1 * 11}`,
+        );
+        return true;
+      });
+    });
+
+    it('NaN and values below 0 count too', async () => {
+      // sqrt(0.1 × sessions_30d − 0.5): NaN for sessions < 5, above 1 for sessions = 16.
+      const pinned = await resolveModel(await linear('sqrt.onnx', [0.1, 0, 0, 0], -0.5, 'Sqrt'), { registryDir: dir });
+      const scorer = await loadScorer(pinned);
+      await assert.rejects(scorer.scoreBatch(batch(34), { nullPolicy: 'error', source: 'part-0.parquet' }), {
+        name: 'ModelOutputNotProbability',
+        message: `model sqrt version ${pinned.version}: output "probability" is not a probability for 12 of 34 users in part-0.parquet (values outside [0, 1] or NaN), e.g. user_id 1000: NaN`,
+      });
+      const negative = await resolveModel(await linear('negative.onnx', [0, 0, 0, -1], 0), { registryDir: dir });
+      // −is_subscriber: −1 for every third user (i % 3 = 0), −0 (a probability) for the others.
+      await assert.rejects((await loadScorer(negative)).scoreBatch(batch(9), { nullPolicy: 'error' }), {
+        name: 'ModelOutputNotProbability',
+        message: `model negative version ${negative.version}: output "probability" is not a probability for 3 of 9 users in the batch (values outside [0, 1] or NaN), e.g. user_id 1000: -1`,
+      });
+    });
+
+    it('0 and 1 themselves are probabilities', async () => {
+      // 0.1 × sessions_30d for sessions 0 … 10: exactly 0 and exactly 1 at the ends.
+      const pinned = await resolveModel(await linear('edges.onnx', [0.1, 0, 0, 0], 0), { registryDir: dir });
+      const b = batch(11);
+      const out = await (await loadScorer(pinned)).scoreBatch(b, { nullPolicy: 'error' });
+      assert.equal(out.probabilities[0], 0);
+      assert.equal(out.probabilities[10], 1);
+    });
+  });
+
   it('refuses to load a model whose bytes no longer match the pinned sha256', async () => {
     const file = await writeLogisticModel(path.join(dir, 'moving.onnx'), { features: FEATURES, weights: WEIGHTS, intercept: -9 });
     const pinned = await resolveModel(file, { registryDir: dir });

@@ -1,6 +1,7 @@
 /**
  * Every fixture model (scikit-learn, XGBoost, LightGBM exports) scored through the whole scoreUsers workflow on a
- * real Temporal server, from the local registry: Gold equals the source library's predict_proba within 1e-5.
+ * real Temporal server, from the local registry: Gold equals the source library's predict_proba within 1e-5; a
+ * regression model and a vanished model file fail the run at once, leaving Gold as it was.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
@@ -13,7 +14,7 @@ import { registerModel } from '../../registry';
 import { dataLayout } from '../../cli/data-dir';
 import type { ScoreUsersResult } from '../../workflows/score-users';
 import { TASK_QUEUE } from '../../workflows/task-queues';
-import { tempDir } from '../registry/helpers';
+import { tempDir, writeLogisticModel } from '../registry/helpers';
 import { RunningWorkers, startLocalServer, startWorkers } from '../support/temporal';
 import { FIXTURE_DATE, Fixtures, modelFixtures } from './fixtures';
 
@@ -25,6 +26,7 @@ describe('scoring: fixture models through the scoreUsers workflow (real Temporal
   let dir: string;
   let env: TestWorkflowEnvironment;
   let workers: RunningWorkers;
+  let vanishingBlob: string;
 
   before(async () => {
     f = await modelFixtures();
@@ -36,6 +38,10 @@ describe('scoring: fixture models through the scoreUsers workflow (real Temporal
     }
     // The same XGBoost model registered without names: only the run's own feature list can map it.
     await registerModel(registryDir, path.join(f.models, 'xgboost.onnx'), { name: 'xgboost_unnamed', alias: 'champion' });
+    // A regressor, and a model whose stored file will vanish (bytes of its own, so no other model shares the blob).
+    await registerModel(registryDir, path.join(f.models, 'sklearn_linreg.onnx'), { name: 'sklearn_linreg', alias: 'champion' });
+    const vanishing = await writeLogisticModel(path.join(dir, 'vanishing.onnx'), { features: FEATURE_NAMES, intercept: -1.25 });
+    vanishingBlob = path.join(registryDir, (await registerModel(registryDir, vanishing, { name: 'vanishing', alias: 'champion' })).blob);
     env = await startLocalServer();
     // The fixtures' Silver table is shared between suites, outside this data root: allowed as an extra root.
     workers = await startWorkers(env, { dataDir: dir, allowedRoots: [f.dir], concurrency: 2 });
@@ -47,7 +53,7 @@ describe('scoring: fixture models through the scoreUsers workflow (real Temporal
   });
 
   let lastWorkflowId = '';
-  const score = (model: string, features?: string[], positiveColumn?: number) =>
+  const score = (model: string, features?: string[], positiveColumn?: number, target = model) =>
     env.client.workflow.execute('scoreUsers', {
       taskQueue: TASK_QUEUE,
       workflowId: (lastWorkflowId = `score-users-${model}-${Math.random().toString(36).slice(2, 8)}`),
@@ -57,8 +63,8 @@ describe('scoring: fixture models through the scoreUsers workflow (real Temporal
         features,
         positiveColumn,
         silverTable: f.silver,
-        goldTable: path.join(dir, 'gold', model, 'purchase_predictions'),
-        topBuyersTable: path.join(dir, 'gold', model, 'top_buyers'),
+        goldTable: path.join(dir, 'gold', target, 'purchase_predictions'),
+        topBuyersTable: path.join(dir, 'gold', target, 'top_buyers'),
         unitRows: 20_000,
       }],
     }) as Promise<ScoreUsersResult>;
@@ -98,6 +104,60 @@ describe('scoring: fixture models through the scoreUsers workflow (real Temporal
     // Refused when the model was resolved: no unit was ever scheduled.
     const events = (await env.client.workflow.getHandle(lastWorkflowId).fetchHistory()).events ?? [];
     assert.equal(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'scoreUnit').length, 0);
+  });
+
+  /** The failure of type `code` in a failed run's cause chain. */
+  const failureOf = (e: unknown, code: string) => {
+    assert.ok(e instanceof WorkflowFailedError, String(e));
+    let cause: (Error & { type?: string; nonRetryable?: boolean; details?: unknown[] }) | undefined = e.cause as Error;
+    while (cause && cause.type !== code) cause = cause.cause as typeof cause;
+    assert.ok(cause, `no ${code} in the failure chain of ${e.message}`);
+    return cause;
+  };
+  /** The attempts of each activity the last run started. */
+  const attempts = async () =>
+    ((await env.client.workflow.getHandle(lastWorkflowId).fetchHistory()).events ?? []).flatMap((e) => {
+      const started = e.activityTaskStartedEventAttributes;
+      return started ? [started.attempt] : [];
+    });
+
+  it('a regression model fails the run, non-retryable, naming the model and how many users; Gold is unchanged', async () => {
+    await score('sklearn_lr', undefined, undefined, 'regressed');
+    const gold = path.join(dir, 'gold', 'regressed', 'purchase_predictions');
+    const before = await openTable(gold);
+    const beforeFiles = before.files().map((a) => a.path).sort();
+
+    let failure: Awaited<ReturnType<typeof failureOf>> | undefined;
+    await assert.rejects(score('sklearn_linreg', undefined, undefined, 'regressed'), (e: Error) => {
+      failure = failureOf(e, 'ModelOutputNotProbability');
+      return true;
+    });
+    assert.equal(failure!.nonRetryable, true);
+    assert.match(
+      failure!.message,
+      new RegExp(`^model sklearn_linreg version 1: output "variable" is not a probability for \\d+ of \\d+ users in ${f.silver}/\\S+\\.parquet \\(values outside \\[0, 1\\] or NaN\\), e\\.g\\. user_id \\d+: -?[\\d.e+-]+$`),
+    );
+    assert.deepEqual(await attempts().then((a) => a.filter((n) => n !== 1)), [], 'no activity was retried');
+    const after = await openTable(gold);
+    assert.equal(after.version, before.version);
+    assert.equal(after.numRecords({ score_date: FIXTURE_DATE }), 50_000);
+    assert.deepEqual(after.files().map((a) => a.path).sort(), beforeFiles);
+  });
+
+  it('a model file that vanished from the registry fails the run in seconds, at attempt 1, naming the URI and the file', async () => {
+    await fs.rm(vanishingBlob);
+    const started = Date.now();
+    let failure: Awaited<ReturnType<typeof failureOf>> | undefined;
+    await assert.rejects(score('vanishing'), (e: Error) => {
+      failure = failureOf(e, 'ModelFileMissing');
+      return true;
+    });
+    const seconds = (Date.now() - started) / 1000;
+    assert.ok(seconds < 20, `failed after ${seconds} s`);
+    assert.equal(failure!.nonRetryable, true);
+    assert.equal(failure!.message, `model models:/vanishing@champion (file ${vanishingBlob}) does not exist`);
+    assert.deepEqual(await attempts(), [1], 'resolveModel ran once, and nothing after it');
+    await assert.rejects(fs.access(path.join(dir, 'gold', 'vanishing')), { code: 'ENOENT' });
   });
 
   it('the run chooses the positive class column: column 0 scores 1 - predict_proba', async () => {
