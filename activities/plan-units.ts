@@ -9,7 +9,10 @@ export function makePlanUnits(ctx: ActivityContext) {
   return function planUnitsActivity(input: PlanInput): Promise<PlanResult> {
     return classified(async () => {
       const silverTable = ctx.table(input.silverTable, ctx.layout.silverFeatures);
-      const plan = await planUnits({ silverTable, scoreDate: input.scoreDate, unitRows: input.unitRows, silverVersion: input.silverVersion });
+      const plan = await planUnits({
+        silverTable, scoreDate: input.scoreDate, unitRows: input.unitRows, silverVersion: input.silverVersion,
+        allowEmptySnapshot: input.allowEmptySnapshot,
+      });
       const pinned = await openTable(silverTable, { version: plan.silverVersion });
       return {
         silverTable,

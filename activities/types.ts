@@ -26,6 +26,8 @@ export interface PlanInput extends RunTables {
   scoreDate: string;
   unitRows: number;
   silverVersion?: number;
+  /** Score (and publish) a date whose Silver data holds no rows instead of failing with SilverEmptySnapshot. */
+  allowEmptySnapshot?: boolean;
 }
 
 export interface PlanResult {
