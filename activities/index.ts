@@ -4,6 +4,7 @@
  */
 import { activityContext, ActivityOptions } from './context';
 import { makeCommitGold } from './commit-gold';
+import { makeDiscardStaged } from './discard-staged';
 import { makePlanUnits } from './plan-units';
 import { makeResolveModel } from './resolve-model';
 import { makeScoreUnit } from './score-unit';
@@ -20,6 +21,7 @@ export function createActivities(opts: ActivityOptions = {}) {
     scoreUnit: makeScoreUnit(ctx),
     commitGold: makeCommitGold(),
     selectTopBuyers: makeSelectTopBuyers(),
+    discardStaged: makeDiscardStaged(),
   };
 }
 

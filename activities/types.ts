@@ -72,6 +72,13 @@ export interface CommitGoldInput {
   txn: Txn;
 }
 
+export interface DiscardStagedInput {
+  goldTable: string;
+  topBuyersTable: string;
+  scoreDate: string;
+  runId: string;
+}
+
 export interface CommitResultInfo {
   version: number;
   skipped: boolean;

@@ -6,10 +6,14 @@
  *
  * Deterministic orchestration only: it carries references (paths, versions, counts, digests), never rows. A
  * worker that dies mid-run costs only its in-flight units: finished units are in history and are not redone.
+ * A run that fails or is cancelled after planning stops its units, waits for them, removes the files it staged
+ * (discardStaged), then fails with its original error.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { ApplicationFailure, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Activities, NullPolicy, PlanResult, TopBuyersResult, UnitResult } from '../activities';
+import {
+  ActivityCancellationType, ApplicationFailure, CancellationScope, defineQuery, proxyActivities, setHandler, workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities, CommitResultInfo, NullPolicy, PlanResult, ScoreUnitInput, TopBuyersResult, UnitResult } from '../activities';
 import type { PinnedModel } from '../registry';
 import { DEFAULT_TOP_BUYERS_RULE, ruleProblem, TopBuyersRule } from '../pipeline/top-buyers-rule';
 import { SCORING_TASK_QUEUE } from './task-queues';
@@ -34,8 +38,10 @@ export interface ScoreUsersInput {
   topBuyers?: { fraction?: number; minProbability?: number; limit?: number };
   unitRows?: number;
   maxParallel?: number;
-  /** Null or NaN features: fail the run (default), impute from the model's metadata, or skip the user. */
+  /** Null, NaN or ±Infinity features: fail the run (default), impute from the model's metadata, or skip the user. */
   nullPolicy?: NullPolicy;
+  /** A date whose Silver data holds no rows publishes empty partitions instead of failing (SilverEmptySnapshot). */
+  allowEmptySnapshot?: boolean;
   /** predicted_buyer = probability >= this (default 0.5, as Spark's `prediction`). */
   predictionThreshold?: number;
 }
@@ -81,14 +87,17 @@ export const DEFAULTS = {
 
 const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
+// On cancellation, wait until an activity has stopped: only then can the run's staged files be discarded.
 const steps = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
 const scoring = proxyActivities<Activities>({
   taskQueue: SCORING_TASK_QUEUE,
   startToCloseTimeout: '1 hour',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
@@ -108,45 +117,49 @@ export async function scoreUsers(input: ScoreUsersInput = {}): Promise<ScoreUser
   const plan: PlanResult = await steps.planUnits({
     scoreDate, unitRows: input.unitRows ?? DEFAULTS.unitRows, silverVersion: input.silverVersion,
     silverTable: input.silverTable, goldTable: input.goldTable, topBuyersTable: input.topBuyersTable,
+    allowEmptySnapshot: input.allowEmptySnapshot,
   });
   progress.unitsTotal = plan.units.length;
   progress.rowsTotal = plan.totalRows;
 
-  progress.stage = 'scoring';
-  const results: UnitResult[] = new Array(plan.units.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < plan.units.length) {
-      const unit = plan.units[next++];
-      results[unit.index] = await scoring.scoreUnit({
-        silverTable: plan.silverTable, silverSchema: plan.silverSchema, goldTable: plan.goldTable, scoreDate,
-        runId: info.runId, unit, model, contract, nullPolicy: input.nullPolicy ?? DEFAULTS.nullPolicy,
-        predictionThreshold: input.predictionThreshold ?? DEFAULTS.predictionThreshold,
-      });
+  let results: UnitResult[];
+  let gold: CommitResultInfo;
+  let top: TopBuyersResult;
+  try {
+    progress.stage = 'scoring';
+    results = await scoreUnits(plan, input.maxParallel ?? DEFAULTS.maxParallel, (unit) => ({
+      silverTable: plan.silverTable, silverSchema: plan.silverSchema, goldTable: plan.goldTable, scoreDate,
+      runId: info.runId, unit, model, contract, nullPolicy: input.nullPolicy ?? DEFAULTS.nullPolicy,
+      predictionThreshold: input.predictionThreshold ?? DEFAULTS.predictionThreshold,
+    }), (result) => {
       progress.unitsDone++;
-      progress.rowsScored += results[unit.index].rows;
-    }
-  };
-  const lanes = Math.max(1, Math.min(input.maxParallel ?? DEFAULTS.maxParallel, plan.units.length));
-  await Promise.all(Array.from({ length: lanes }, lane));
+      progress.rowsScored += result.rows;
+    });
 
-  // The same txn guards both Gold commits: a retried commit of this run is a no-op; a later run of the date
-  // (a re-run, a backfill) starts later, so its version is higher and it replaces the partition.
-  const txn = { appId: info.workflowId, version: info.runStartTime.getTime() };
+    // The same txn guards both Gold commits: a retried commit of this run is a no-op; a later run of the date
+    // (a re-run, a backfill) starts later, so its version is higher and it replaces the partition.
+    const txn = { appId: info.workflowId, version: info.runStartTime.getTime() };
 
-  progress.stage = 'committing';
-  const gold = await steps.commitGold({
-    goldTable: plan.goldTable, scoreDate, runId: info.runId, workflowId: info.workflowId, model,
-    silverTable: plan.silverTable, silverVersion: plan.silverVersion, units: results, txn,
-  });
-  progress.goldVersion = gold.version;
+    progress.stage = 'committing';
+    gold = await steps.commitGold({
+      goldTable: plan.goldTable, scoreDate, runId: info.runId, workflowId: info.workflowId, model,
+      silverTable: plan.silverTable, silverVersion: plan.silverVersion, units: results, txn,
+    });
+    progress.goldVersion = gold.version;
 
-  progress.stage = 'selecting-top-buyers';
-  const top = await steps.selectTopBuyers({
-    goldTable: plan.goldTable, goldVersion: gold.version, topBuyersTable: plan.topBuyersTable, scoreDate,
-    runId: info.runId, workflowId: info.workflowId, model, txn,
-    rule,
-  });
+    progress.stage = 'selecting-top-buyers';
+    top = await steps.selectTopBuyers({
+      goldTable: plan.goldTable, goldVersion: gold.version, topBuyersTable: plan.topBuyersTable, scoreDate,
+      runId: info.runId, workflowId: info.workflowId, model, txn,
+      rule,
+    });
+  } catch (err) {
+    // Even when the run is cancelled: files of this run that no Gold snapshot references are removed.
+    await CancellationScope.nonCancellable(() =>
+      steps.discardStaged({ goldTable: plan.goldTable, topBuyersTable: plan.topBuyersTable, scoreDate, runId: info.runId }),
+    ).catch(() => undefined); // the run's own failure is what the user needs; leftovers are only garbage
+    throw err;
+  }
 
   progress.stage = 'done';
   return {
@@ -166,6 +179,37 @@ export async function scoreUsers(input: ScoreUsersInput = {}): Promise<ScoreUser
     topBuyersVersion: top.version,
     topBuyers: { scoredUsers: top.scoredUsers, count: top.count, preview: top.preview },
   };
+}
+
+/**
+ * Score every unit, at most `maxParallel` at once. On the first failure the other units are cancelled and
+ * waited for (no unit may still be staging a file when the run cleans up), then that failure is thrown.
+ */
+async function scoreUnits(
+  plan: PlanResult, maxParallel: number, inputOf: (unit: PlanResult['units'][number]) => ScoreUnitInput,
+  onDone: (result: UnitResult) => void,
+): Promise<UnitResult[]> {
+  const results: UnitResult[] = new Array(plan.units.length);
+  const scope = new CancellationScope();
+  let failure: unknown;
+  let next = 0;
+  const lane = async () => {
+    while (next < plan.units.length && failure === undefined) {
+      const unit = plan.units[next++];
+      try {
+        results[unit.index] = await scoring.scoreUnit(inputOf(unit));
+      } catch (err) {
+        failure ??= err;
+        scope.cancel();
+        return;
+      }
+      onDone(results[unit.index]);
+    }
+  };
+  const lanes = Math.max(1, Math.min(maxParallel, plan.units.length));
+  await scope.run(() => Promise.all(Array.from({ length: lanes }, lane)));
+  if (failure !== undefined) throw failure;
+  return results;
 }
 
 function defaultScoreDate(): string {
