@@ -106,14 +106,15 @@ export async function planUnits(req: PlanRequest): Promise<SilverPlan> {
         'scoring it would replace the Gold partition of that date with zero rows',
     );
   }
-  const duplicates = await findDuplicateUsers(snapshot.tablePath, snapshot.schema, files);
-  if (duplicates.count > 0) throw new PipelineError('SilverDuplicateUser', `${where}: ${describeDuplicates(duplicates)}`);
   if (units.length > MAX_UNITS) {
     throw new PipelineError(
       'InvalidInput',
       `${totalRows} rows at unitRows=${req.unitRows} make ${units.length} units; at most ${MAX_UNITS} fit one run: raise unitRows`,
     );
   }
+  // Last, as the one check that reads every row's user_id (the others need only the log and the footers).
+  const duplicates = await findDuplicateUsers(snapshot.tablePath, snapshot.schema, files);
+  if (duplicates.count > 0) throw new PipelineError('SilverDuplicateUser', `${where}: ${describeDuplicates(duplicates)}`);
   return { silverTable: snapshot.tablePath, silverVersion: snapshot.version, scoreDate: req.scoreDate, totalRows, units };
 }
 
