@@ -9,11 +9,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { openTable, replacePartition, scanTable, writeDataFile } from '../../delta';
 import { generateSilver, trainDemoModel } from '../../demo';
 import { dataLayout, DataLayout } from '../../cli/data-dir';
-import type { ScoreUsersInput, ScoreUsersResult } from '../../workflows/score-users';
+import type { ScoreUsersInput, ScoreUsersProgress, ScoreUsersResult } from '../../workflows/score-users';
 import { TASK_QUEUE } from '../../workflows/task-queues';
 import { RunningWorkers, startLocalServer, startWorkers } from '../support/temporal';
 
@@ -142,6 +142,27 @@ describe('Silver checks and staged files on a real Temporal server', function ()
       `feature discount_usage_rate is Infinity for user_id ${rows[2_600].user_id} in ${table}/${paths[5]} ` +
         '(null policy "error"; use "impute" or "skip" to score anyway)',
     );
+    assert.deepEqual(await goldState(), before);
+  });
+
+  it('a run cancelled after some units staged their files removes them (cleanup not cancelled with the run)', async function () {
+    const before = await goldState();
+    // Thirty files of 100 users: thirty units, scored one at a time.
+    const { table } = await silverOf('many_files', Array.from({ length: 30 }, (_, i) => silverRows.slice(i * 100, (i + 1) * 100)));
+    const handle = await env.client.workflow.start('scoreUsers', {
+      taskQueue: TASK_QUEUE, workflowId: `score-users-${DAY}-cancelled`, args: [{ scoreDate: DAY, silverTable: table, unitRows: 100, maxParallel: 1 }],
+    });
+    let progress: ScoreUsersProgress;
+    do {
+      await new Promise((r) => setTimeout(r, 20));
+      progress = await handle.query<ScoreUsersProgress>('progress');
+    } while (progress.unitsDone < 2);
+    const staged = fs.readdirSync(path.join(data.goldPredictions, `score_date=${DAY}`)).filter((n) => n.includes(handle.firstExecutionRunId));
+    assert.ok(staged.length >= 2, `units staged files before the cancel: ${staged.join(', ')}`);
+    await handle.cancel();
+    await assert.rejects(handle.result(), (err: Error) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure);
+    const events = (await handle.fetchHistory()).events ?? [];
+    assert.ok(events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'discardStaged'));
     assert.deepEqual(await goldState(), before);
   });
 
