@@ -39,7 +39,8 @@ export async function findDuplicateUsers(tablePath: string, schema: StructType, 
   const column = sqlIdent(physicalField(userId).name);
   const byLocation = new Map(files.map((f) => [dataFilePath(tablePath, f.path), f.path]));
   const instance = await DuckDBInstance.create(':memory:', {
-    threads: String(os.availableParallelism()),
+    // Few threads: each needs its share of the memory limit, and the gain flattens past a few cores.
+    threads: String(Math.min(os.availableParallelism(), 4)),
     memory_limit: DUPLICATE_CHECK_MEMORY,
     temp_directory: path.join(os.tmpdir(), `batch-score-duckdb-${process.pid}`),
   });
