@@ -11,7 +11,8 @@
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AddFile, dataFilePath, DeletionVectorDescriptor, readDeletionVector, StructType } from '../delta';
+import { AddFile, dataFilePath, DeletionVectorDescriptor, DeltaError, readDeletionVector, StructType } from '../delta';
+import { BatchScoreError, messageOf } from '../errors';
 import { physicalField } from '../delta/column-mapping';
 
 /** DuckDB's memory for the check; beyond it, the GROUP BY spills to disk (measured in the decision doc). */
@@ -33,10 +34,10 @@ export interface DuplicateUsers {
 }
 
 export async function findDuplicateUsers(tablePath: string, schema: StructType, files: AddFile[]): Promise<DuplicateUsers> {
-  const userId = schema.fields.find((f) => f.name === 'user_id');
+  const field = schema.fields.find((f) => f.name === 'user_id');
   // Without user_id there is nothing to check here: every unit refuses the table (SilverMissingColumn).
-  if (files.length === 0 || !userId) return { count: 0, examples: [] };
-  const column = sqlIdent(physicalField(userId).name);
+  if (files.length === 0 || !field) return { count: 0, examples: [] };
+  const column = sqlIdent(physicalField(field).name);
   const byLocation = new Map(files.map((f) => [dataFilePath(tablePath, f.path), f.path]));
   const instance = await DuckDBInstance.create(':memory:', {
     // Few threads: each needs its share of the memory limit, and the gain flattens past a few cores.
@@ -63,6 +64,11 @@ export async function findDuplicateUsers(tablePath: string, schema: StructType, 
       files: (names as string[]).map((name) => byLocation.get(name) ?? name),
     }));
     return { count, examples };
+  } catch (err) {
+    if (err instanceof BatchScoreError) throw err;
+    const message = `Silver table ${tablePath}: cannot read user_id to check for duplicate users: ${messageOf(err)}`;
+    // DuckDB says 'IO Error: …' for the file system (may pass on retry); anything else is the data.
+    throw new DeltaError(/^IO Error/i.test(messageOf(err)) ? 'Io' : 'CorruptDataFile', message, { cause: err });
   } finally {
     con.closeSync();
     instance.closeSync();
