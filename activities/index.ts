@@ -4,6 +4,7 @@
  */
 import { activityContext, ActivityOptions } from './context';
 import { makeCommitGold } from './commit-gold';
+import { makeDiscardStaged } from './discard-staged';
 import { makePlanUnits } from './plan-units';
 import { makeResolveModel } from './resolve-model';
 import { makeRestoreGoldPartition } from './restore-gold-partition';
@@ -22,6 +23,7 @@ export function createActivities(opts: ActivityOptions = {}) {
     commitGold: makeCommitGold(),
     selectTopBuyers: makeSelectTopBuyers(),
     restoreGoldPartition: makeRestoreGoldPartition(),
+    discardStaged: makeDiscardStaged(),
   };
 }
 

@@ -16,7 +16,10 @@ export function makePlanUnits(ctx: ActivityContext) {
       const goldTable = ctx.table(input.goldTable, ctx.layout.goldPredictions);
       const topBuyersTable = ctx.table(input.topBuyersTable, ctx.layout.goldTopBuyers);
       await checkGoldTargets({ goldTable, topBuyersTable, scoreDate: input.scoreDate });
-      const plan = await planUnits({ silverTable, scoreDate: input.scoreDate, unitRows: input.unitRows, silverVersion: input.silverVersion });
+      const plan = await planUnits({
+        silverTable, scoreDate: input.scoreDate, unitRows: input.unitRows, silverVersion: input.silverVersion,
+        allowEmptySnapshot: input.allowEmptySnapshot,
+      });
       const pinned = await openTable(silverTable, { version: plan.silverVersion });
       return {
         silverTable,

@@ -2,7 +2,8 @@
  * Activity: score one unit of Silver rows and stage its predictions as a Gold data file (not yet committed).
  *
  * Heartbeats report rows done, so a dead worker is noticed within the heartbeat timeout and the unit moves to
- * another worker. A retried unit starts the unit over and rewrites the same staged file name: no duplicates.
+ * another worker. A retried unit starts the unit over and stages a file of its own attempt (never rewriting
+ * one already written); the commit publishes the file of the attempt that finished, and removes the others.
  */
 import { Context } from '@temporalio/activity';
 import { stagePredictions } from '../pipeline/gold-predictions';
@@ -42,6 +43,7 @@ export function makeScoreUnit(ctx: ActivityContext) {
         scoreDate: input.scoreDate,
         runId: input.runId,
         unitIndex: input.unit.index,
+        attempt: activity.info.attempt,
         model: input.model,
         scoredAt: new Date(),
         threshold: input.predictionThreshold,

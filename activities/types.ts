@@ -72,6 +72,13 @@ export interface CommitGoldInput {
   txn: Txn;
 }
 
+export interface DiscardStagedInput {
+  /** The Gold tables to clean: both before the Gold commit, only top_buyers after it. */
+  tables: string[];
+  scoreDate: string;
+  runId: string;
+}
+
 export interface CommitResultInfo {
   version: number;
   skipped: boolean;

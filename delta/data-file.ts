@@ -2,7 +2,7 @@
  * Data files: reading one row group at a time (partition columns filled from the log's partition values),
  * and writing a staged file under its Hive-style partition folder with stats. A staged file is invisible
  * until a commit adds it; it is written to a temp file in the same folder and renamed, so a reader or a
- * retried unit never sees half a file, and writing the same name again replaces it.
+ * retried unit never sees half a file, and writing the same name again replaces it (unless `noReplace`).
  */
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -131,6 +131,19 @@ export interface WriteDataFileOptions {
   fileName?: string;
   /** Rows per Parquet row group (default 131072). */
   rowGroupRows?: number;
+  /** Fail instead of replacing a file of the same name (put-if-absent: link, not rename). */
+  noReplace?: boolean;
+}
+
+/** link() fails with EEXIST where rename() would replace: an existing file is never touched. */
+async function linkIfAbsent(temp: string, target: string, what: string): Promise<void> {
+  try {
+    await fs.link(temp, target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new DeltaError('InvalidArgument', `${what} already exists and is never replaced`);
+    throw err;
+  }
+  await fs.rm(temp, { force: true });
 }
 
 /** Writes a staged (uncommitted) data file and returns the `add` action that would commit it. */
@@ -179,7 +192,8 @@ export async function writeDataFile(tablePath: string, opts: WriteDataFileOption
     } finally {
       await fh.close();
     }
-    await fs.rename(temp, target);
+    if (opts.noReplace) await linkIfAbsent(temp, target, `${tablePath}: data file ${relative}`);
+    else await fs.rename(temp, target);
     await fsyncDir(path.dirname(target)); // durable before any commit can reference it
   } catch (err) {
     await fs.rm(temp, { force: true });

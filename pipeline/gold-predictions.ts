@@ -1,11 +1,13 @@
 /**
  * Gold `purchase_predictions`: stage one unit's scores as a data file, then publish all units in ONE commit.
  *
- *   scoreUnit ─► stagePredictions: Parquet file under score_date=D/, named after the run and unit (a retried
- *                unit rewrites the same name, so retries never leave two copies) — invisible until committed
+ *   scoreUnit ─► stagePredictions: Parquet file under score_date=D/, named after the run, the unit and the
+ *                activity attempt, never rewritten once written (a late attempt cannot change a file already
+ *                committed) — invisible until committed
  *   commitPredictions ─► replacePartition(score_date=D): remove the partition's old files, add the staged ones,
  *                txn {appId, version} so a retried commit is a no-op; a run that started later and already
- *                published D wins (same-date-runs.ts)
+ *                published D wins (same-date-runs.ts); staged-files.ts checks the files before and removes the
+ *                run's unpublished attempts after
  */
 import { AddFile, CommitResult, ConstantColumn, replacePartition, StructType, WriteColumn, writeDataFile } from '../delta';
 import { PREDICTIONS_TABLE, SCORE_DATE } from './gold-schemas';
@@ -28,6 +30,8 @@ export interface StageRequest {
   scoreDate: string;
   runId: string;
   unitIndex: number;
+  /** The scoring activity's attempt (1, 2, ...): each attempt stages its own file. */
+  attempt: number;
   model: ModelIdentity;
   scoredAt: Date;
   /** predicted_buyer = probability >= threshold (Spark's `prediction` uses 0.5). */
@@ -35,9 +39,9 @@ export interface StageRequest {
   scored: ScoredRows;
 }
 
-export function stagedFileName(runId: string, unitIndex: number): string {
+export function stagedFileName(runId: string, unitIndex: number, attempt: number): string {
   // Uncompressed: see docs/decisions/gold-parquet-writer.md.
-  return `part-${String(unitIndex).padStart(5, '0')}-${runId}.c000.parquet`;
+  return `part-${String(unitIndex).padStart(5, '0')}-${runId}-attempt-${attempt}.c000.parquet`;
 }
 
 export async function stagePredictions(req: StageRequest): Promise<AddFile> {
@@ -45,7 +49,7 @@ export async function stagePredictions(req: StageRequest): Promise<AddFile> {
   const predicted = new Uint8Array(n); // booleans as bytes: the writer packs them
   for (let i = 0; i < n; i++) predicted[i] = req.scored.probabilities[i] >= req.threshold ? 1 : 0;
   const { schema, partitionColumns } = PREDICTIONS_TABLE;
-  return writeStaged(req.goldTable, schema, partitionColumns, req.scoreDate, stagedFileName(req.runId, req.unitIndex), n, {
+  return writeStaged(req.goldTable, schema, partitionColumns, req.scoreDate, stagedFileName(req.runId, req.unitIndex, req.attempt), n, {
     user_id: req.scored.userIds,
     purchase_probability: req.scored.probabilities,
     predicted_buyer: predicted,
@@ -53,7 +57,7 @@ export async function stagePredictions(req: StageRequest): Promise<AddFile> {
     model_version: new ConstantColumn(req.model.version, n),
     run_id: new ConstantColumn(req.runId, n),
     scored_at: new ConstantColumn(req.scoredAt, n),
-  });
+  }, { noReplace: true });
 }
 
 export interface CommitRequest {
@@ -90,9 +94,9 @@ export function replaceDatePartition(
 /** Write a staged (uncommitted) data file into partition score_date=D of a Gold table. */
 export function writeStaged(
   table: string, schema: StructType, partitionColumns: string[], scoreDate: string, fileName: string,
-  numRows: number, columns: Record<string, WriteColumn>,
+  numRows: number, columns: Record<string, WriteColumn>, opts: { noReplace?: boolean } = {},
 ): Promise<AddFile> {
   return writeDataFile(table, {
-    schema, partitionColumns, partitionValues: { [SCORE_DATE]: scoreDate }, fileName, batch: { numRows, columns },
+    schema, partitionColumns, partitionValues: { [SCORE_DATE]: scoreDate }, fileName, batch: { numRows, columns }, ...opts,
   });
 }

@@ -4,12 +4,15 @@
  * unit reads each row group once, and memory stays bounded by one row group.
  *
  *   Silver snapshot (pinned version) ─► files of snapshot_date = D ─► row counts from Parquet footers ─► units
+ *                                      ─► checks: no live rows (SilverEmptySnapshot, unless allowed),
+ *                                         a user_id on more than one row (SilverDuplicateUser)
  *
  * A table partitioned by `snapshot_date` contributes partition D; any other table is read as it was at the end
  * of day D (Delta time travel by timestamp), unless a version is pinned explicitly.
  */
 import { AddFile, dataFileRowGroups, openTable, Snapshot } from '../delta';
 import { PipelineError } from './pipeline-error';
+import { describeDuplicates, findDuplicateUsers } from './silver-duplicates';
 
 export const SNAPSHOT_DATE = 'snapshot_date';
 
@@ -46,6 +49,8 @@ export interface PlanRequest {
   unitRows: number;
   /** Pin this Silver version instead of the latest (partitioned) or end-of-day (unpartitioned) one. */
   silverVersion?: number;
+  /** Publish an empty partition when the date's data holds no rows, instead of failing (SilverEmptySnapshot). */
+  allowEmptySnapshot?: boolean;
 }
 
 /** Units a single run may have: each is a few workflow history events, and history has a hard size limit. */
@@ -92,12 +97,24 @@ export async function planUnits(req: PlanRequest): Promise<SilverPlan> {
     }
   }
   if (current.rows > 0) units.push(current);
+  const date = snapshot.partitionColumns.includes(SNAPSHOT_DATE) ? `${SNAPSHOT_DATE}=${req.scoreDate}` : `as of ${req.scoreDate}`;
+  const where = `Silver table ${req.silverTable} (version ${snapshot.version}), ${date}`;
+  if (totalRows === 0 && !req.allowEmptySnapshot) {
+    throw new PipelineError(
+      'SilverEmptySnapshot',
+      `${where}: ${files.length} data file(s) but no rows (written empty, or every row deleted); ` +
+        'scoring it would replace the Gold partition of that date with zero rows',
+    );
+  }
   if (units.length > MAX_UNITS) {
     throw new PipelineError(
       'InvalidInput',
       `${totalRows} rows at unitRows=${req.unitRows} make ${units.length} units; at most ${MAX_UNITS} fit one run: raise unitRows`,
     );
   }
+  // Last, as the one check that reads every row's user_id (the others need only the log and the footers).
+  const duplicates = await findDuplicateUsers(snapshot.tablePath, snapshot.schema, files);
+  if (duplicates.count > 0) throw new PipelineError('SilverDuplicateUser', `${where}: ${describeDuplicates(duplicates)}`);
   return { silverTable: snapshot.tablePath, silverVersion: snapshot.version, scoreDate: req.scoreDate, totalRows, units };
 }
 

@@ -1,8 +1,8 @@
 /**
  * Silver columns → the model's row-major feature matrix for rows [start, end) of a batch, in model feature
- * order. Any numeric or boolean column converts (bigint → number, decimal string → number, true → 1); null and NaN follow the run's
- * null policy: `error` throws naming the feature, user and file, `impute` substitutes the model's value,
- * `skip` drops the row (counted).
+ * order. Any numeric or boolean column converts (bigint → number, decimal string → number, true → 1); null, NaN
+ * and ±Infinity (no model output means anything for them) follow the run's null policy: `error` throws naming
+ * the feature, value, user and file, `impute` substitutes the model's value, `skip` drops the row (counted).
  */
 import { NullFeatureError } from './errors';
 import type { FloatType } from './contract';
@@ -73,10 +73,11 @@ export function featureRows(
     for (let r = 0; r < n; r++) {
       const raw = col[start + r];
       let v = typeof raw === 'number' ? raw : toNumber(raw);
-      if (v !== v) {
+      // One comparison catches null (NaN here), NaN and ±Infinity: v - v is 0 for every finite number only.
+      if (v - v !== 0) {
         if (opts.nullPolicy === 'error') {
           throw new NullFeatureError(
-            `feature ${features[j]} is ${raw === null || raw === undefined ? 'null' : 'NaN'} for user_id ${userIds[r]} ` +
+            `feature ${features[j]} is ${raw === null || raw === undefined ? 'null' : String(v)} for user_id ${userIds[r]} ` +
               `in ${opts.source} (null policy "error"; use "impute" or "skip" to score anyway)`,
           );
         }

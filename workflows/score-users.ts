@@ -9,8 +9,14 @@
  * worker that dies mid-run costs only its in-flight units: finished units are in history and are not redone.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { ApplicationFailure, defineQuery, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Activities, NullPolicy, PlanResult, RestoreGoldInput, TopBuyersResult, UnitResult } from '../activities';
+import {
+  ActivityCancellationType, ApplicationFailure, CancellationScope, defineQuery, isCancellation, proxyActivities, setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type {
+  Activities, CommitResultInfo, NullPolicy, PlanResult, RestoreGoldInput, ScoreUnitInput, SelectTopBuyersInput, TopBuyersResult,
+  UnitResult,
+} from '../activities';
 import type { PinnedModel } from '../registry';
 import { DEFAULT_TOP_BUYERS_RULE, TopBuyersRule } from '../pipeline/top-buyers-rule';
 import { checkScoreUsersInput, ScoreUsersInput } from './run-input';
@@ -59,14 +65,17 @@ export const DEFAULTS = {
 
 const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
+// On cancellation, wait until an activity has stopped: only then can the run's staged files be discarded.
 const steps = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
 const scoring = proxyActivities<Activities>({
   taskQueue: SCORING_TASK_QUEUE,
   startToCloseTimeout: '1 hour',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
@@ -92,50 +101,47 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
   progress.unitsTotal = plan.units.length;
   progress.rowsTotal = plan.totalRows;
 
-  progress.stage = 'scoring';
-  const results: UnitResult[] = new Array(plan.units.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < plan.units.length) {
-      const unit = plan.units[next++];
-      results[unit.index] = await scoring.scoreUnit({
-        silverTable: plan.silverTable, silverSchema: plan.silverSchema, goldTable: plan.goldTable, scoreDate,
-        runId: info.runId, unit, model, contract, nullPolicy: input.nullPolicy ?? DEFAULTS.nullPolicy,
-        predictionThreshold: input.predictionThreshold ?? DEFAULTS.predictionThreshold,
-      });
-      progress.unitsDone++;
-      progress.rowsScored += results[unit.index].rows;
-    }
-  };
-  const lanes = Math.max(1, Math.min(input.maxParallel ?? DEFAULTS.maxParallel, plan.units.length));
-  await Promise.all(Array.from({ length: lanes }, lane));
-
   // The same txn guards both Gold commits: a retried commit of this run is a no-op; a later run of the date
   // (a re-run, a backfill) starts later, so its version is higher and it replaces the partition. The version is
   // when the server accepted the start (the WorkflowExecutionStarted event), not when a worker first picked the
   // run up (runStartTime): a run that waited for a worker still started first, so a newer run beats it
   // (docs/decisions/same-date-runs.md).
   const txn = { appId: info.workflowId, version: info.startTime.getTime() };
+  const staged = { scoreDate, runId: info.runId };
 
-  progress.stage = 'committing';
-  const gold = await steps.commitGold({
-    goldTable: plan.goldTable, scoreDate, runId: info.runId, workflowId: info.workflowId, model,
-    silverTable: plan.silverTable, silverVersion: plan.silverVersion, units: results, txn,
-  });
-  progress.goldVersion = gold.version;
+  let results: UnitResult[];
+  let gold: CommitResultInfo;
+  try {
+    progress.stage = 'scoring';
+    results = await scoreUnits(plan, input.maxParallel ?? DEFAULTS.maxParallel, (unit) => ({
+      silverTable: plan.silverTable, silverSchema: plan.silverSchema, goldTable: plan.goldTable, scoreDate,
+      runId: info.runId, unit, model, contract, nullPolicy: input.nullPolicy ?? DEFAULTS.nullPolicy,
+      predictionThreshold: input.predictionThreshold ?? DEFAULTS.predictionThreshold,
+    }), (result) => {
+      progress.unitsDone++;
+      progress.rowsScored += result.rows;
+    });
+
+    progress.stage = 'committing';
+    gold = await steps.commitGold({
+      goldTable: plan.goldTable, scoreDate, runId: info.runId, workflowId: info.workflowId, model,
+      silverTable: plan.silverTable, silverVersion: plan.silverVersion, units: results, txn,
+    });
+    progress.goldVersion = gold.version;
+  } catch (err) {
+    await discardStaged([plan.goldTable, plan.topBuyersTable], staged);
+    throw err;
+  }
 
   progress.stage = 'selecting-top-buyers';
   let top: TopBuyersResult;
   try {
-    top = await steps.selectTopBuyers({
-      goldTable: plan.goldTable, goldVersion: gold.version, topBuyersTable: plan.topBuyersTable, scoreDate,
-      runId: info.runId, workflowId: info.workflowId, model, txn,
-      rule,
-    });
+    top = await selectTopBuyersOrUndoGold(
+      { goldTable: plan.goldTable, goldVersion: gold.version, topBuyersTable: plan.topBuyersTable, scoreDate, runId: info.runId, workflowId: info.workflowId, model, txn, rule },
+    );
   } catch (err) {
-    // Gold is published but top_buyers cannot be: undo the Gold commit, then fail with the top_buyers error
-    // (docs/decisions/two-gold-commits.md).
-    if (!isCancellation(err)) await undoGoldCommit({ goldTable: plan.goldTable, goldVersion: gold.version, scoreDate, runId: info.runId, workflowId: info.workflowId, txn, reason: rootFailure(err).message }, err);
+    // Gold's committed files stay on storage (older versions read them; vacuum removes them in time).
+    await discardStaged([plan.topBuyersTable], staged);
     throw err;
   }
 
@@ -157,6 +163,59 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
     topBuyersVersion: top.version,
     topBuyers: { scoredUsers: top.scoredUsers, count: top.count, preview: top.preview },
   };
+}
+
+/**
+ * Score every unit, at most `maxParallel` at once. On the first failure the other units are cancelled and
+ * waited for (no unit may still be staging a file when the run cleans up), then that failure is thrown.
+ */
+async function scoreUnits(
+  plan: PlanResult, maxParallel: number, inputOf: (unit: PlanResult['units'][number]) => ScoreUnitInput,
+  onDone: (result: UnitResult) => void,
+): Promise<UnitResult[]> {
+  const results: UnitResult[] = new Array(plan.units.length);
+  const scope = new CancellationScope();
+  let failure: unknown;
+  let next = 0;
+  const lane = async () => {
+    while (next < plan.units.length && failure === undefined) {
+      const unit = plan.units[next++];
+      try {
+        results[unit.index] = await scoring.scoreUnit(inputOf(unit));
+      } catch (err) {
+        failure ??= err;
+        scope.cancel();
+        return;
+      }
+      onDone(results[unit.index]);
+    }
+  };
+  const lanes = Math.max(1, Math.min(maxParallel, plan.units.length));
+  await scope.run(() => Promise.all(Array.from({ length: lanes }, lane)));
+  if (failure !== undefined) throw failure;
+  return results;
+}
+
+/** Removes the files this run staged in these tables and did not publish, even when the run is cancelled. */
+async function discardStaged(tables: string[], run: { scoreDate: string; runId: string }): Promise<void> {
+  await CancellationScope.nonCancellable(() => steps.discardStaged({ tables, ...run }))
+    .catch(() => undefined); // the run's own failure is what the user needs; leftovers are only garbage
+}
+
+/**
+ * selectTopBuyers; when it fails, Gold is published but top_buyers cannot be: the Gold commit is undone by a new
+ * commit before the failure is thrown (docs/decisions/two-gold-commits.md).
+ */
+async function selectTopBuyersOrUndoGold(input: SelectTopBuyersInput): Promise<TopBuyersResult> {
+  try {
+    return await steps.selectTopBuyers(input);
+  } catch (err) {
+    if (!isCancellation(err)) {
+      const { goldTable, goldVersion, scoreDate, runId, workflowId, txn } = input;
+      await undoGoldCommit({ goldTable, goldVersion, scoreDate, runId, workflowId, txn, reason: rootFailure(err).message }, err);
+    }
+    throw err;
+  }
 }
 
 /** Restore Gold's partition; if even that fails, the run fails with the original error AND says Gold was not restored. */

@@ -83,7 +83,7 @@ describe('interop with Spark (opt-in: INTEROP_SPARK=1)', function () {
       const userIds = BigInt64Array.from({ length: n }, (_, i) => BigInt(i + 1));
       const probabilities = Float64Array.from({ length: n }, (_, i) => ((i * 7919 + d) % 1000) / 999);
       const add = await stagePredictions({
-        goldTable: gold, scoreDate, runId: `run-${d}`, unitIndex: 0, threshold: 0.5, scoredAt: new Date(Date.UTC(2026, 1, d, 6)),
+        goldTable: gold, scoreDate, runId: `run-${d}`, unitIndex: 0, attempt: 1, threshold: 0.5, scoredAt: new Date(Date.UTC(2026, 1, d, 6)),
         model: { uri: 'models:/purchase_propensity/3', name: 'purchase_propensity', version: '3', sha256: 'ab'.repeat(32) },
         scored: { userIds, probabilities },
       });

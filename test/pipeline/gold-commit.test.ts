@@ -10,14 +10,15 @@ import { openTable, scanTable } from '../../delta';
 import { makeCommitGold } from '../../activities/commit-gold';
 import type { CommitGoldInput, UnitResult } from '../../activities';
 import { stagePredictions } from '../../pipeline/gold-predictions';
+import { removeUnpublishedStaged } from '../../pipeline/staged-files';
 import type { PinnedModel } from '../../registry';
 
 const DAY = '2026-11-23';
 const MODEL: PinnedModel = { uri: 'models:/m@champion', name: 'm', version: '3', sha256: 'ab'.repeat(32), localPath: '/nowhere', features: ['a'] };
 
-async function stageUnit(goldTable: string, unitIndex: number, firstId: number, n: number): Promise<UnitResult> {
+async function stageUnit(goldTable: string, unitIndex: number, firstId: number, n: number, attempt = 1, runId = 'run-1'): Promise<UnitResult> {
   const add = await stagePredictions({
-    goldTable, scoreDate: DAY, runId: 'run-1', unitIndex, model: MODEL, scoredAt: new Date('2026-11-23T06:00:00Z'), threshold: 0.5,
+    goldTable, scoreDate: DAY, runId, unitIndex, attempt, model: MODEL, scoredAt: new Date('2026-11-23T06:00:00Z'), threshold: 0.5,
     scored: { userIds: BigInt64Array.from({ length: n }, (_, i) => BigInt(firstId + i)), probabilities: Float64Array.from({ length: n }, (_, i) => i / n) },
   });
   return { unitIndex, add, rows: n, skipped: 0 };
@@ -64,12 +65,91 @@ describe('commitGold', function () {
     assert.equal(await goldRows(goldTable), 100);
   });
 
-  it('refuses a staged file whose row count differs from what its unit scored, naming the file', async function () {
-    const unit = await stageUnit(goldTable, 0, 0, 100);
-    await assert.rejects(commitGold(input([{ ...unit, rows: 101 }])), (err: Error) => {
-      assert.match(err.message, new RegExp(`staged file ${unit.add.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} holds 100 rows, unit 0 scored 101`));
+  /** The commit refuses with StagedFileInvalid and this message; Gold keeps its version and files. */
+  async function refused(units: UnitResult[], message: string) {
+    const before = await openTable(goldTable);
+    await assert.rejects(commitGold(input(units)), (err: Error & { type?: string; nonRetryable?: boolean }) => {
+      assert.equal(err.type, 'StagedFileInvalid');
+      assert.equal(err.nonRetryable, true);
+      assert.equal(err.message, message);
       return true;
     });
-    assert.equal(fs.existsSync(path.join(goldTable, '_delta_log', '00000000000000000001.json')), false);
+    const after = await openTable(goldTable);
+    assert.equal(after.version, before.version);
+    assert.deepEqual(after.files().map((f) => f.path), before.files().map((f) => f.path));
+  }
+
+  /** Gold at version 1 with one earlier run's 10 rows, so a refused commit has something to leave unchanged. */
+  async function earlierRun() {
+    const earlier = await stageUnit(goldTable, 0, 0, 10, 1, 'run-0');
+    await commitGold({ ...input([earlier]), runId: 'run-0', txn: { appId: 'earlier-run', version: 1 } });
+  }
+
+  it('refuses a staged file whose footer row count differs from what its unit scored, naming file and unit', async function () {
+    await earlierRun();
+    const unit = await stageUnit(goldTable, 0, 0, 100);
+    await refused([{ ...unit, rows: 101 }], `staged file ${unit.add.path} of unit 0 holds 100 rows (Parquet footer), the unit scored 101`);
+  });
+
+  it('refuses a staged file deleted between scoring and commit', async function () {
+    await earlierRun();
+    const units = [await stageUnit(goldTable, 0, 0, 100), await stageUnit(goldTable, 1, 100, 100)];
+    fs.rmSync(path.join(goldTable, units[1].add.path));
+    await refused(units, `staged file ${units[1].add.path} of unit 1 is missing from ${goldTable}`);
+  });
+
+  it('refuses a staged file replaced by one with fewer rows, or overwritten in place with other bytes', async function () {
+    await earlierRun();
+    const unit = await stageUnit(goldTable, 0, 0, 100);
+    const file = path.join(goldTable, unit.add.path);
+    // Another run's file of 60 rows put in its place.
+    const other = await stageUnit(path.join(dir, 'elsewhere'), 0, 0, 60);
+    fs.copyFileSync(path.join(dir, 'elsewhere', other.add.path), file);
+    await refused([unit], `staged file ${unit.add.path} of unit 0 has ${other.add.size} bytes on storage, ${unit.add.size} were staged`);
+    // Same size, footer gone: the file is read, not trusted.
+    fs.writeFileSync(file, Buffer.alloc(unit.add.size));
+    await assert.rejects(commitGold(input([unit])), (err: Error & { type?: string }) => {
+      assert.equal(err.type, 'StagedFileInvalid');
+      assert.ok(err.message.startsWith(`staged file ${unit.add.path} of unit 0: `), err.message);
+      return true;
+    });
+  });
+
+  it('a staged file is never rewritten: a second attempt stages its own file, the same attempt cannot write twice', async function () {
+    const first = await stageUnit(goldTable, 0, 0, 100, 1);
+    const bytes = fs.readFileSync(path.join(goldTable, first.add.path));
+    await assert.rejects(stageUnit(goldTable, 0, 0, 50, 1), (err: Error & { code?: string }) => {
+      assert.equal(err.name, 'InvalidArgument');
+      assert.match(err.message, /already exists and is never replaced/);
+      return true;
+    });
+    assert.deepEqual(fs.readFileSync(path.join(goldTable, first.add.path)), bytes);
+    const second = await stageUnit(goldTable, 0, 0, 100, 2);
+    assert.notEqual(second.add.path, first.add.path);
+    assert.match(second.add.path, /^score_date=2026-11-23\/part-00000-run-1-attempt-2\.c000\.parquet$/);
+  });
+
+  it('after the commit, the run\'s unpublished attempts are removed; other runs\' files stay', async function () {
+    const failedAttempt = await stageUnit(goldTable, 0, 0, 100, 1);
+    const units = [await stageUnit(goldTable, 0, 0, 100, 2), await stageUnit(goldTable, 1, 100, 50, 1)];
+    const otherRun = await stageUnit(goldTable, 0, 0, 10, 1, 'run-2');
+    await commitGold(input(units));
+    const folder = path.join(goldTable, `score_date=${DAY}`);
+    const left = fs.readdirSync(folder).sort();
+    assert.deepEqual(left, [...units, otherRun].map((u) => path.basename(u.add.path)).sort());
+    assert.equal(fs.existsSync(path.join(goldTable, failedAttempt.add.path)), false);
+    assert.equal(await goldRows(goldTable), 150);
+  });
+
+  it('discarding a failed run removes every file it staged and none another run published', async function () {
+    await earlierRun();
+    const published = (await openTable(goldTable)).files().map((f) => f.path);
+    await stageUnit(goldTable, 0, 0, 100, 1);
+    await stageUnit(goldTable, 1, 100, 100, 3);
+    const removed = await removeUnpublishedStaged(goldTable, DAY, 'run-1');
+    assert.equal(removed.length, 2);
+    assert.deepEqual(fs.readdirSync(path.join(goldTable, `score_date=${DAY}`)), published.map((p) => path.basename(p)));
+    assert.deepEqual(await removeUnpublishedStaged(path.join(dir, 'absent'), DAY, 'run-1'), []);
+    assert.deepEqual(await removeUnpublishedStaged(goldTable, DAY, 'run-0'), [], 'published files are never removed');
   });
 });

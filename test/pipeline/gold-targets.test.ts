@@ -81,7 +81,7 @@ describe('Gold targets checked before scoring', function () {
     await checkGoldTargets(t);
     fs.mkdirSync(t.goldTable, { recursive: true });
     await stagePredictions({
-      goldTable: t.goldTable, scoreDate: DAY, runId: 'failed-run', unitIndex: 0, model: MODEL, scoredAt: new Date(), threshold: 0.5,
+      goldTable: t.goldTable, scoreDate: DAY, runId: 'failed-run', unitIndex: 0, attempt: 1, model: MODEL, scoredAt: new Date(), threshold: 0.5,
       scored: { userIds: BigInt64Array.of(1n), probabilities: Float64Array.of(0.5) },
     });
     await createTable(t.topBuyersTable, TOP_BUYERS_TABLE);
@@ -127,7 +127,7 @@ describe('Gold targets checked before scoring', function () {
     await createTable(t.goldTable, { ...PREDICTIONS_TABLE, configuration: { 'delta.appendOnly': 'true' } });
     await checkGoldTargets(t); // nothing to replace yet
     const add = await stagePredictions({
-      goldTable: t.goldTable, scoreDate: DAY, runId: 'r', unitIndex: 0, model: MODEL, scoredAt: new Date(), threshold: 0.5,
+      goldTable: t.goldTable, scoreDate: DAY, runId: 'r', unitIndex: 0, attempt: 1, model: MODEL, scoredAt: new Date(), threshold: 0.5,
       scored: { userIds: BigInt64Array.of(1n), probabilities: Float64Array.of(0.5) },
     });
     await replacePartition(t.goldTable, { score_date: DAY }, [add]);
@@ -150,7 +150,7 @@ describe('undoing a Gold commit (restoreGoldPartition)', function () {
     const adds = [];
     for (const [i, n] of units.entries()) {
       adds.push(await stagePredictions({
-        goldTable: gold, scoreDate: DAY, runId, unitIndex: i, model: MODEL, scoredAt: new Date(), threshold: 0.5,
+        goldTable: gold, scoreDate: DAY, runId, unitIndex: i, attempt: 1, model: MODEL, scoredAt: new Date(), threshold: 0.5,
         scored: { userIds: BigInt64Array.from({ length: n }, (_, k) => BigInt(firstId + i * 1000 + k)), probabilities: Float64Array.from({ length: n }, (_, k) => k / n) },
       }));
     }
@@ -223,7 +223,7 @@ describe('undoing a Gold commit (restoreGoldPartition)', function () {
     const ours = await publish('run-b', 2000, 0, [100]);
     // another date committed after ours: the retried commitGold returns the head, not our version
     const other = await stagePredictions({
-      goldTable: gold, scoreDate: '2026-11-16', runId: 'run-x', unitIndex: 0, model: MODEL, scoredAt: new Date(), threshold: 0.5,
+      goldTable: gold, scoreDate: '2026-11-16', runId: 'run-x', unitIndex: 0, attempt: 1, model: MODEL, scoredAt: new Date(), threshold: 0.5,
       scored: { userIds: BigInt64Array.of(1n), probabilities: Float64Array.of(0.5) },
     });
     await replacePartition(gold, { score_date: '2026-11-16' }, [other]);

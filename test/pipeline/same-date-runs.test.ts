@@ -56,7 +56,7 @@ describe('same-date runs: the Gold commits', function () {
 
   async function publish(run: Run, scoreDate = DAY) {
     const add = await stagePredictions({
-      goldTable: gold, scoreDate, runId: run.runId, unitIndex: 0, model: MODEL, scoredAt: new Date(run.start), threshold: 0.5,
+      goldTable: gold, scoreDate, runId: run.runId, unitIndex: 0, attempt: 1, model: MODEL, scoredAt: new Date(run.start), threshold: 0.5,
       scored: { userIds: BigInt64Array.from([1n, 2n, 3n]), probabilities: Float64Array.from([0.1, 0.5, 0.9]) },
     });
     return commitPredictions({

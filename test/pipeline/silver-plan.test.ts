@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { appendFiles, createTable, openTable, readDataFile, StructType, writeDataFile } from '../../delta';
 import { GOLDEN_ROOT } from '../support/processes';
 import { planUnits } from '../../pipeline/silver-plan';
+import { findDuplicateUsers } from '../../pipeline/silver-duplicates';
 
 const FLAT: StructType = {
   type: 'struct',
@@ -20,7 +21,20 @@ const FLAT: StructType = {
 const PARTITIONED: StructType = { type: 'struct', fields: [...FLAT.fields, { name: 'snapshot_date', type: 'date', nullable: true, metadata: {} }] };
 
 function users(first: number, n: number) {
-  return { numRows: n, columns: { user_id: BigInt64Array.from({ length: n }, (_, i) => BigInt(first + i)), sessions_30d: Float64Array.from({ length: n }, (_, i) => i % 7) } };
+  return withIds(Array.from({ length: n }, (_, i) => first + i));
+}
+
+function withIds(ids: number[]) {
+  return { numRows: ids.length, columns: { user_id: BigInt64Array.from(ids, BigInt), sessions_30d: Float64Array.from(ids, (id) => id % 7) } };
+}
+
+/** A partitioned Silver table whose partition D holds one data file per batch. */
+async function silverOf(table: string, day: string, batches: ReturnType<typeof withIds>[]) {
+  await createTable(table, { schema: PARTITIONED, partitionColumns: ['snapshot_date'] });
+  const adds = [];
+  for (const batch of batches) adds.push(await writeDataFile(table, { schema: PARTITIONED, partitionColumns: ['snapshot_date'], partitionValues: { snapshot_date: day }, batch }));
+  await appendFiles(table, adds);
+  return adds.map((a) => a.path);
 }
 
 /** Set a commit's time (its log file's modification time), as if it had been written then. */
@@ -95,5 +109,67 @@ describe('planUnits', function () {
       assert.match(err.message, new RegExp(`Silver table ${table} \\(version 1\\) has no data for snapshot_date=2026-11-23; it has 1 snapshot date\\(s\\), latest: 2026-11-16`));
       return true;
     });
+  });
+
+  it('a date whose data files hold no rows fails with SilverEmptySnapshot, naming table, version and date', async function () {
+    const table = path.join(dir, 'silver');
+    await silverOf(table, '2026-11-23', [withIds([]), withIds([])]);
+    await assert.rejects(planUnits({ silverTable: table, scoreDate: '2026-11-23', unitRows: 1000 }), (err: Error & { code?: string; retryable?: boolean }) => {
+      assert.equal(err.name, 'SilverEmptySnapshot');
+      assert.equal(err.retryable, false);
+      assert.equal(
+        err.message,
+        `Silver table ${table} (version 1), snapshot_date=2026-11-23: 2 data file(s) but no rows (written empty, or every row deleted); ` +
+          'scoring it would replace the Gold partition of that date with zero rows',
+      );
+      return true;
+    });
+  });
+
+  it('allowEmptySnapshot plans an empty date: zero rows, zero units', async function () {
+    const table = path.join(dir, 'silver');
+    await silverOf(table, '2026-11-23', [withIds([])]);
+    const plan = await planUnits({ silverTable: table, scoreDate: '2026-11-23', unitRows: 1000, allowEmptySnapshot: true });
+    assert.equal(plan.silverVersion, 1);
+    assert.equal(plan.totalRows, 0);
+    assert.deepEqual(plan.units, []);
+  });
+
+  it('a user_id on more than one row fails with SilverDuplicateUser: how many users, and the first ones with their files', async function () {
+    const table = path.join(dir, 'silver');
+    // File a: users 0..999 with user 3 twice; file b: users 990..1499 (990..999 overlap a); file c: user 2000 three times.
+    const a = [...Array.from({ length: 1000 }, (_, i) => i), 3];
+    const [fa, fb, fc] = await silverOf(table, '2026-11-23', [withIds(a), users(990, 510), withIds([2000, 2000, 2000])]);
+    const [first, second] = [fa, fb].sort();
+    await assert.rejects(planUnits({ silverTable: table, scoreDate: '2026-11-23', unitRows: 1000 }), (err: Error & { retryable?: boolean }) => {
+      assert.equal(err.name, 'SilverDuplicateUser');
+      assert.equal(err.retryable, false);
+      assert.equal(
+        err.message,
+        `Silver table ${table} (version 1), snapshot_date=2026-11-23: 12 user(s) have more than one row: ` +
+          `user_id 3 (2 rows in ${fa}); user_id 990 (2 rows in ${first}, ${second}); user_id 991 (2 rows in ${first}, ${second}); ` +
+          `user_id 992 (2 rows in ${first}, ${second}); user_id 993 (2 rows in ${first}, ${second}); and 7 more`,
+      );
+      return true;
+    });
+    const found = await findDuplicateUsers(table, PARTITIONED, (await openTable(table)).files());
+    assert.deepEqual(found.examples.map((e) => e.userId), [3n, 990n, 991n, 992n, 993n]);
+    const all = await findDuplicateUsers(table, PARTITIONED, (await openTable(table)).files().filter((f) => f.path === fc));
+    assert.deepEqual(all, { count: 1, examples: [{ userId: 2000n, rows: 3, files: [fc] }] });
+  });
+
+  it('rows a deletion vector deletes are not duplicates (Spark-written file; user_id by its physical column name)', async function () {
+    // Golden table: one 50-row file of ids 0..49 whose deletion vector deletes 0, 7 and 14. A second file holds
+    // 0, 7 and 20: 0 and 7 are live once only; 20 is live in both files.
+    const table = path.join(dir, 'dv');
+    fs.cpSync(path.join(GOLDEN_ROOT, 'log-replay-dv-key-cases'), table, { recursive: true });
+    const golden = (await openTable(table)).files()[0];
+    assert.ok(golden.deletionVector);
+    const idOnly: StructType = { type: 'struct', fields: [{ name: 'id', type: 'long', nullable: true, metadata: {} }] };
+    const ours = await writeDataFile(table, { schema: idOnly, partitionColumns: [], partitionValues: {}, batch: { numRows: 3, columns: { id: BigInt64Array.from([0n, 7n, 20n]) } } });
+    // The model-facing name is user_id; the files call the column id (Delta column mapping's physical name).
+    const mapped: StructType = { type: 'struct', fields: [{ name: 'user_id', type: 'long', nullable: true, metadata: { 'delta.columnMapping.physicalName': 'id' } }] };
+    const found = await findDuplicateUsers(table, mapped, [golden, ours]);
+    assert.deepEqual(found, { count: 1, examples: [{ userId: 20n, rows: 2, files: [golden.path, ours.path].sort() }] });
   });
 });

@@ -95,8 +95,9 @@ describe('scoring: scoreUnit', () => {
     });
   });
 
-  it('nulls and NaN read from a real Delta file follow the null policy, naming feature, user and file', async () => {
-    const t = path.join(dir, 'with-nulls');
+  /** A one-file Delta table of two features (an int and a double) and a logistic model over them. */
+  async function twoFeatureUnit(name: string, sessions: (number | null)[], discount: number[]) {
+    const t = path.join(dir, name);
     const schema: StructType = {
       type: 'struct',
       fields: [
@@ -106,16 +107,17 @@ describe('scoring: scoreUnit', () => {
         { name: 'snapshot_date', type: 'date', nullable: false, metadata: {} },
       ],
     };
+    const userIds = sessions.map((_, i) => BigInt(11 + i));
     const add = await writeDataFile(t, {
       schema,
       partitionColumns: ['snapshot_date'],
       partitionValues: { snapshot_date: date },
-      batch: { numRows: 4, columns: { user_id: [11n, 12n, 13n, 14n], sessions_30d: [3, null, 5, 6], discount_usage_rate: [0.5, 0.25, NaN, 0.75] } },
+      batch: { numRows: sessions.length, columns: { user_id: userIds, sessions_30d: sessions, discount_usage_rate: discount } },
     });
     await replacePartition(t, { snapshot_date: date }, [add], { createWith: { schema, partitionColumns: ['snapshot_date'] } });
     const snapshot = await openTable(t);
     const file = snapshot.files()[0];
-    const modelFile = await writeLogisticModel(path.join(dir, 'two.onnx'), {
+    const modelFile = await writeLogisticModel(path.join(dir, `${name}.onnx`), {
       features: ['sessions_30d', 'discount_usage_rate'],
       weights: [0.1, 2],
       intercept: -1,
@@ -124,16 +126,43 @@ describe('scoring: scoreUnit', () => {
     const scorer = await loadScorer(await resolveModel(modelFile, { registryDir: dir }));
     const unit = (nullPolicy: 'error' | 'impute' | 'skip') =>
       scoreUnit({ silverTablePath: t, schema: snapshot.schema, segments: [{ file, rowGroups: [0] }], scorer, nullPolicy });
+    return { source: `${t}/${file.path}`, unit };
+  }
+  const p = (s: number, d: number) => 1 / (1 + Math.exp(-(-1 + 0.1 * s + 2 * d)));
 
+  it('nulls and NaN read from a real Delta file follow the null policy, naming feature, user and file', async () => {
+    const { source, unit } = await twoFeatureUnit('with-nulls', [3, null, 5, 6], [0.5, 0.25, NaN, 0.75]);
     await assert.rejects(unit('error').next(), {
       name: 'FeatureNotFinite',
-      message: `feature sessions_30d is null for user_id 12 in ${t}/${file.path} (null policy "error"; use "impute" or "skip" to score anyway)`,
+      message: `feature sessions_30d is null for user_id 12 in ${source} (null policy "error"; use "impute" or "skip" to score anyway)`,
     });
     const skipped = (await unit('skip').next()).value!;
     assert.deepEqual([Array.from(skipped.userIds), skipped.skipped], [[11n, 14n], 2]);
     const imputed = (await unit('impute').next()).value!;
-    const p = (s: number, d: number) => 1 / (1 + Math.exp(-(-1 + 0.1 * s + 2 * d)));
     assert.deepEqual(Array.from(imputed.userIds), [11n, 12n, 13n, 14n]);
     [p(3, 0.5), p(4, 0.25), p(5, 0.5), p(6, 0.75)].forEach((e, i) => assert.ok(Math.abs(imputed.probabilities[i] - e) < 1e-12, `row ${i}`));
+  });
+
+  it('+Infinity and -Infinity read from a real Delta file are treated like NaN under every null policy', async () => {
+    const { source, unit } = await twoFeatureUnit('with-infinity', [3, 4, 5, 6], [0.5, Infinity, 0.25, -Infinity]);
+    await assert.rejects(unit('error').next(), {
+      name: 'FeatureNotFinite',
+      message: `feature discount_usage_rate is Infinity for user_id 12 in ${source} (null policy "error"; use "impute" or "skip" to score anyway)`,
+    });
+    const skipped = (await unit('skip').next()).value!;
+    assert.deepEqual([Array.from(skipped.userIds), skipped.skipped], [[11n, 13n], 2]);
+    [p(3, 0.5), p(5, 0.25)].forEach((e, i) => assert.ok(Math.abs(skipped.probabilities[i] - e) < 1e-12, `kept row ${i}`));
+    const imputed = (await unit('impute').next()).value!;
+    assert.deepEqual(Array.from(imputed.userIds), [11n, 12n, 13n, 14n]);
+    [p(3, 0.5), p(4, 0.5), p(5, 0.25), p(6, 0.5)].forEach((e, i) => assert.ok(Math.abs(imputed.probabilities[i] - e) < 1e-12, `row ${i}`));
+    assert.ok(imputed.probabilities.every((x: number) => x > 0 && x < 1));
+  });
+
+  it('-Infinity alone fails under "error", naming the value', async () => {
+    const { source, unit } = await twoFeatureUnit('with-minus-infinity', [3, 4], [0.5, -Infinity]);
+    await assert.rejects(unit('error').next(), {
+      name: 'FeatureNotFinite',
+      message: `feature discount_usage_rate is -Infinity for user_id 12 in ${source} (null policy "error"; use "impute" or "skip" to score anyway)`,
+    });
   });
 });

@@ -33,6 +33,7 @@ export function deltaLayer(silver: Snapshot): ParquetLayer {
         scoreDate: '2026-11-23',
         runId: `bench-${process.pid}`,
         unitIndex: unit++,
+        attempt: 1,
         model: { uri: p.modelName, name: p.modelName, version: p.modelVersion, sha256: '' },
         scoredAt: p.scoredAt,
         threshold: p.threshold,

@@ -1,0 +1,85 @@
+/**
+ * Staged Gold files between scoring and publishing. Before the commit, each unit's file is checked ON STORAGE
+ * (it exists, has the size staged, and its Parquet footer counts the rows the unit scored), so a file lost,
+ * truncated or replaced after scoring is never published. After the commit, or when the run fails, the run's
+ * files that were not published (failed attempts, a failed run) are removed: only the run's own files, and
+ * never one a Gold snapshot references.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { AddFile, dataFilePath, dataFileRowGroups, DeltaError, openTable, partitionFolder, tableExists, toAddPath } from '../delta';
+import { SCORE_DATE } from './gold-schemas';
+import { PipelineError } from './pipeline-error';
+
+export interface StagedUnit {
+  unitIndex: number;
+  add: AddFile;
+  /** Rows the unit scored (what its file must hold). */
+  rows: number;
+}
+
+/** Refuses a unit listed twice, or a staged file that is missing or does not hold what its unit scored. */
+export async function checkStagedFiles(goldTable: string, runId: string, units: StagedUnit[]): Promise<void> {
+  const seen = new Set<number>();
+  for (const u of units) {
+    if (seen.has(u.unitIndex)) throw new PipelineError('DuplicateUnit', `unit ${u.unitIndex} appears twice in run ${runId}`);
+    seen.add(u.unitIndex);
+    const file = `staged file ${u.add.path} of unit ${u.unitIndex}`;
+    const size = await fileSize(dataFilePath(goldTable, u.add.path));
+    if (size === undefined) throw new PipelineError('StagedFileInvalid', `${file} is missing from ${goldTable}`);
+    if (size !== u.add.size) throw new PipelineError('StagedFileInvalid', `${file} has ${size} bytes on storage, ${u.add.size} were staged`);
+    const rows = await footerRows(goldTable, u.add, file);
+    if (rows !== u.rows) throw new PipelineError('StagedFileInvalid', `${file} holds ${rows} rows (Parquet footer), the unit scored ${u.rows}`);
+  }
+}
+
+async function fileSize(file: string): Promise<number | undefined> {
+  try {
+    return (await fs.stat(file)).size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+async function footerRows(goldTable: string, add: AddFile, file: string): Promise<number> {
+  try {
+    return (await dataFileRowGroups(goldTable, add)).reduce((n, g) => n + g, 0);
+  } catch (err) {
+    if (err instanceof DeltaError && err.code === 'CorruptDataFile') throw new PipelineError('StagedFileInvalid', `${file}: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
+/**
+ * A file this run staged (or was writing: the writer's hidden temp files), by the run id in its name: predictions
+ * `part-NNNNN-<run>-attempt-A.c000.parquet`, top buyers `part-00000-<run>.c000.parquet`.
+ */
+export function stagedByRun(fileName: string, runId: string): boolean {
+  return (
+    (fileName.startsWith('part-') || fileName.startsWith('.part-')) &&
+    (fileName.includes(`-${runId}-attempt-`) || fileName.includes(`-${runId}.c000.`))
+  );
+}
+
+/**
+ * Removes the files run `runId` staged in partition score_date=D of a Gold table that the table's latest
+ * snapshot does not reference; returns their paths. Safe after a commit (the published files are referenced)
+ * and after a failure (nothing of the run is).
+ */
+export async function removeUnpublishedStaged(table: string, scoreDate: string, runId: string): Promise<string[]> {
+  const folder = partitionFolder([SCORE_DATE], { [SCORE_DATE]: scoreDate });
+  let names: string[];
+  try {
+    names = await fs.readdir(path.join(table, ...folder.split('/')));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const ours = names.filter((n) => stagedByRun(n, runId)).map((n) => toAddPath(`${folder}/${n}`));
+  if (ours.length === 0) return [];
+  const published = (await tableExists(table)) ? new Set((await openTable(table)).files().map((f) => f.path)) : new Set<string>();
+  const removed = ours.filter((p) => !published.has(p));
+  for (const p of removed) await fs.rm(dataFilePath(table, p), { force: true });
+  return removed;
+}
