@@ -219,14 +219,15 @@ describe('bad input and faults: fail with a named reason, change nothing', funct
     { name: 'a user twice in the snapshot', input: { scoreDate: BAD_DAYS.duplicates }, code: 'SilverDuplicateUser', message: /100\b.*user/ },
     { name: 'a null feature (policy error)', input: { scoreDate: BAD_DAYS.nullFeature }, code: 'FeatureNotFinite', message: /avg_session_minutes.*null.*user_id 100\b/ },
     { name: 'an infinite feature (policy error)', input: { scoreDate: BAD_DAYS.posInf }, code: 'FeatureNotFinite', message: /avg_session_minutes.*Infinity.*user_id 50\b/ },
-    { name: 'an infinite feature under impute without impute values', input: { scoreDate: BAD_DAYS.negInf, modelUri: '' }, code: 'ModelNotFound', message: /empty model URI/ },
-    { name: 'a column the model needs is missing', input: { scoreDate: DAY, features: ['sessions_30d', 'no_such_column'] }, code: 'SilverMissingColumn', message: /no_such_column/ },
+    { name: 'a column the model needs is missing', input: { scoreDate: DAY, features: FEATURES.map((f) => (f.name === 'sessions_30d' ? 'no_such_column' : f.name)) }, code: 'SilverMissingColumn', message: /no_such_column/ },
+    { name: 'fewer features than the model takes', input: { scoreDate: DAY, features: ['sessions_30d', 'page_views_30d'] }, code: 'ModelContract', message: /takes 10 features but 2/ },
     { name: 'a feature column of strings', input: () => ({ scoreDate: DAY, silverTable: paths.stringSilver }), code: 'SilverColumnType', message: /sessions_30d.*string/ },
     { name: 'a Silver version that does not exist', input: { scoreDate: DAY, silverVersion: 999 }, code: 'VersionNotFound', message: /999/ },
     { name: 'a Silver path that is not a Delta table', input: () => ({ scoreDate: DAY, silverTable: paths.notDelta }), code: 'TableNotFound', message: /csv_export/ },
     { name: 'a Silver data file missing from storage', input: { scoreDate: BAD_DAYS.missingFile }, code: 'CorruptDataFile', message: /\.parquet/ },
 
     // The model.
+    { name: 'an empty model URI', input: { scoreDate: DAY, modelUri: '' }, code: 'InvalidInput', message: /modelUri/ },
     { name: 'a model name the registry does not have', input: { scoreDate: DAY, modelUri: 'models:/nope@champion' }, code: 'ModelNotFound', message: /nope/ },
     { name: 'an alias the model does not have', input: { scoreDate: DAY, modelUri: 'models:/purchase_propensity@challenger' }, code: 'ModelNotFound', message: /challenger/ },
     { name: 'a model file that does not exist', input: () => ({ scoreDate: DAY, modelUri: paths.missingModel }), code: 'ModelFileMissing', message: /missing\.onnx/ },
