@@ -10,8 +10,9 @@ import { printRunSummary } from './summary';
 const HELP = `
 Usage: batch-score run [--date YYYY-MM-DD] [options]
 
-Start the scoreUsers workflow (id score-users-<date>) for one score date. Table paths default to the
-worker's data root; relative paths are resolved by the worker.
+Start the scoreUsers workflow (id score-users-<date>) for one score date. Table paths default to the tables
+under the workers' data root; a relative path is relative to that root, and a path outside it is refused
+unless the workers allow it (BATCH_SCORE_ALLOWED_ROOTS).
 
   --date D               score date (default: today, UTC)
   --model URI            models:/NAME@ALIAS | models:/NAME/VERSION | models:/NAME/STAGE | FILE
