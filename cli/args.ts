@@ -4,6 +4,7 @@
  */
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { usageError } from './exit-codes';
+import { isCalendarDate } from '../workflows/run-input';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -58,8 +59,8 @@ export const positiveInt = (n: number) => Number.isInteger(n) && n > 0;
 
 export function date(p: Parsed, name: string): string | undefined {
   const v = str(p, name);
-  if (v !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)))) {
-    throw usageError(`--${name}: ${JSON.stringify(v)} is not a date YYYY-MM-DD`);
+  if (v !== undefined && !isCalendarDate(v)) {
+    throw usageError(`--${name}: ${JSON.stringify(v)} is not a calendar date YYYY-MM-DD`);
   }
   return v;
 }
