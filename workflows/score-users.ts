@@ -136,9 +136,10 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
   progress.stage = 'selecting-top-buyers';
   let top: TopBuyersResult;
   try {
-    top = await selectTopBuyersOrUndoGold(
-      { goldTable: plan.goldTable, goldVersion: gold.version, topBuyersTable: plan.topBuyersTable, scoreDate, runId: info.runId, workflowId: info.workflowId, model, txn, rule },
-    );
+    top = await selectTopBuyersOrUndoGold({
+      goldTable: plan.goldTable, goldVersion: gold.version, topBuyersTable: plan.topBuyersTable, scoreDate,
+      runId: info.runId, workflowId: info.workflowId, model, txn, rule,
+    });
   } catch (err) {
     // Gold's committed files stay on storage (older versions read them; vacuum removes them in time).
     await discardStaged([plan.topBuyersTable], staged);
