@@ -35,7 +35,7 @@ describe('batch-score CLI: failures and exit codes', function () {
     const cases: [string[], RegExp][] = [
       [['run', '--bogus'], /^batch-score run: Unknown option '--bogus'/],
       [['run', '--date'], /^batch-score run: Option '--date <value>' argument missing/],
-      [['run', '--date', '2026-02-30x'], /^batch-score run: --date: "2026-02-30x" is not a date YYYY-MM-DD/],
+      [['run', '--date', '2026-02-30x'], /^batch-score run: --date: "2026-02-30x" is not a calendar date YYYY-MM-DD/],
       [['run', '--top-fraction', 'abc'], /^batch-score run: --top-fraction: "abc" is not a valid value/],
       [['run', '2026-11-23'], /^batch-score run: run takes options only, got "2026-11-23"/],
       [['status'], /^batch-score status: status needs a workflow id/],

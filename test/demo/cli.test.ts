@@ -5,6 +5,7 @@ import { generateCommand } from '../../cli/generate';
 import { modelCommand } from '../../cli/model';
 import { trainCommand } from '../../cli/train';
 import { openTable } from '../../delta';
+import { FEATURE_NAMES } from '../../demo';
 import { listModels } from '../../registry';
 import { tempDir } from '../registry/helpers';
 
@@ -41,7 +42,9 @@ describe('cli: generate, train, model', () => {
 
     const [{ versions }] = await listModels(path.join(dir, 'models'));
     const blob = path.join(dir, 'models', versions[0].blob);
-    const reg = await capture(() => modelCommand(['register', blob, '--name', 'purchase_propensity', '--features', 'a, b', ...data]));
+    // The model takes ten features: register checks that the names given are ten (a run maps them to Silver columns).
+    const renamed = FEATURE_NAMES.map((f) => `${f}_v2`);
+    const reg = await capture(() => modelCommand(['register', blob, '--name', 'purchase_propensity', '--features', renamed.join(', '), ...data]));
     assert.deepEqual(reg, { code: 0, out: `registered purchase_propensity version 2 (sha256 ${versions[0].sha256})` });
     assert.deepEqual(await capture(() => modelCommand(['alias', 'purchase_propensity', 'champion', '2', ...data])), {
       code: 0,
@@ -50,7 +53,7 @@ describe('cli: generate, train, model', () => {
     const list = await capture(() => modelCommand(['list', '--json', ...data]));
     const models = JSON.parse(list.out);
     assert.deepEqual(models[0].aliases, { champion: '2' });
-    assert.deepEqual(models[0].versions.map((v: { features: string[] }) => v.features), [[], ['a', 'b']]);
+    assert.deepEqual(models[0].versions.map((v: { features: string[] }) => v.features), [[], renamed]);
   });
 
   it('prints help, and fails with a message on bad input', async () => {
@@ -59,6 +62,6 @@ describe('cli: generate, train, model', () => {
     assert.match(help.out, /^Usage: batch-score model register FILE --name NAME/);
     assert.equal((await capture(() => modelCommand(['frobnicate', '--data-dir', dir]))).code, 2);
     await assert.rejects(generateCommand(['--users', 'many']), /--users: "many" is not a valid value/);
-    await assert.rejects(trainCommand(['--date', '2026-13-40']), /--date: "2026-13-40" is not a date YYYY-MM-DD/);
+    await assert.rejects(trainCommand(['--date', '2026-13-40']), /--date: "2026-13-40" is not a calendar date YYYY-MM-DD/);
   });
 });
