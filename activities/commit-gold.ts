@@ -18,6 +18,7 @@ export function makeCommitGold() {
       const committed = await commitPredictions({
         goldTable: input.goldTable,
         scoreDate: input.scoreDate,
+        workflowId: input.workflowId,
         runId: input.runId,
         adds: input.units.map((u) => u.add),
         txn: input.txn,

@@ -16,6 +16,7 @@ export function makeSelectTopBuyers() {
       const committed = await commitTopBuyers({
         topBuyersTable: input.topBuyersTable,
         scoreDate: input.scoreDate,
+        workflowId: input.workflowId,
         runId: input.runId,
         model: input.model,
         buyers: selection.buyers,

@@ -63,9 +63,13 @@ export async function stagePredictions(req: StageRequest): Promise<AddFile> {
 export interface CommitRequest {
   goldTable: string;
   scoreDate: string;
+  workflowId: string;
   runId: string;
   adds: AddFile[];
-  /** appId: the workflow id; version: the run's start time (ms). */
+  /**
+   * appId: the run id, so a retried commit of this run is a no-op and every other run (a re-run, a reset, a
+   * backfill) commits; version: when the run started (ms), which the same-date rule compares.
+   */
   txn: { appId: string; version: number };
   commitInfo: Record<string, unknown>;
 }
@@ -80,9 +84,9 @@ export function commitPredictions(req: CommitRequest): Promise<CommitResult> {
  */
 export function replaceDatePartition(
   table: string, scoreDate: string, adds: AddFile[],
-  opts: Pick<CommitRequest, 'runId' | 'txn' | 'commitInfo'> & { createWith: { schema: StructType; partitionColumns: string[] } },
+  opts: Pick<CommitRequest, 'workflowId' | 'runId' | 'txn' | 'commitInfo'> & { createWith: { schema: StructType; partitionColumns: string[] } },
 ): Promise<CommitResult> {
-  const run: RunStamp = { workflowId: opts.txn.appId, runId: opts.runId, startTime: opts.txn.version };
+  const run: RunStamp = { workflowId: opts.workflowId, runId: opts.runId, startTime: opts.txn.version };
   return replacePartition(table, { [SCORE_DATE]: scoreDate }, adds, {
     txn: opts.txn,
     commitInfo: stampCommitInfo(opts.commitInfo, scoreDate, run),

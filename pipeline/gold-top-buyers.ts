@@ -45,6 +45,7 @@ async function countRows(snapshot: Snapshot, partition: Record<string, string>):
 export interface TopBuyersCommit {
   topBuyersTable: string;
   scoreDate: string;
+  workflowId: string;
   runId: string;
   model: ModelIdentity;
   buyers: RankedUser[];

@@ -45,9 +45,13 @@ export function notSuperseded(scoreDate: string, run: RunStamp): (snapshot: Snap
   };
 }
 
-/** Later start wins; runs started in the same millisecond are ordered by run id, so the rule is still total. */
+/**
+ * Later start wins; runs started in the same millisecond are ordered by run id, so the rule is still total.
+ * A reset run keeps its workflow's start time: that is why runs of the same workflow id are never compared.
+ */
 function startedLater(other: RunStamp, run: RunStamp): boolean {
-  if (other.runId === run.runId) return false;
+  // Runs of one workflow id run one after another (a re-run, a reset), so the one committing now is the newest.
+  if (other.workflowId === run.workflowId) return false;
   return other.startTime > run.startTime || (other.startTime === run.startTime && other.runId > run.runId);
 }
 

@@ -101,12 +101,11 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
   progress.unitsTotal = plan.units.length;
   progress.rowsTotal = plan.totalRows;
 
-  // The same txn guards both Gold commits: a retried commit of this run is a no-op; a later run of the date
-  // (a re-run, a backfill) starts later, so its version is higher and it replaces the partition. The version is
-  // when the server accepted the start (the WorkflowExecutionStarted event), not when a worker first picked the
-  // run up (runStartTime): a run that waited for a worker still started first, so a newer run beats it
-  // (docs/decisions/same-date-runs.md).
-  const txn = { appId: info.workflowId, version: info.startTime.getTime() };
+  // The same txn guards both Gold commits: appId is this run, so a retried commit of it is a no-op and any other
+  // run of the date (a re-run, a reset, a backfill) commits. The version is when the server accepted the start
+  // (the WorkflowExecutionStarted event), not when a worker first picked the run up (runStartTime): the same-date
+  // rule compares it, and a run that waited for a worker still started first (docs/decisions/same-date-runs.md).
+  const txn = { appId: info.runId, version: info.startTime.getTime() };
   const staged = { scoreDate, runId: info.runId };
 
   let results: UnitResult[];

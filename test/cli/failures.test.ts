@@ -142,7 +142,7 @@ describe('batch-score CLI: failures and exit codes', function () {
       const failed = JSON.parse(r.stdout) as FailedRun;
       assert.equal(failed.status, 'FAILED');
       assert.deepEqual(failed.failure, {
-        code: 'InvalidInput', message: 'topBuyers.fraction must be between 0 and 1, got 5', retryable: false,
+        code: 'InvalidInput', message: 'invalid scoreUsers input: topBuyers.fraction must be a number between 0 and 1, got 5', retryable: false,
         hint: ERROR_CODES.InvalidInput.hint, workflowId: `score-users-${DAY}`, runId: failed.runId,
       });
     });

@@ -87,7 +87,7 @@ describe('interop with Spark (opt-in: INTEROP_SPARK=1)', function () {
         model: { uri: 'models:/purchase_propensity/3', name: 'purchase_propensity', version: '3', sha256: 'ab'.repeat(32) },
         scored: { userIds, probabilities },
       });
-      await commitPredictions({ goldTable: gold, scoreDate, runId: `run-${d}`, adds: [add], txn: { appId: 'spark-interop', version: d }, commitInfo: {} });
+      await commitPredictions({ goldTable: gold, scoreDate, workflowId: 'spark-interop', runId: `run-${d}`, adds: [add], txn: { appId: `run-${d}`, version: d }, commitInfo: {} });
     }
     assert.ok((await fs.readdir(path.join(gold, '_delta_log'))).includes('00000000000000000010.checkpoint.parquet'), 'our checkpoint');
     const goldRows = Array.from({ length: 11 }, (_, d) => 1001 + d).reduce((a, b) => a + b, 0);

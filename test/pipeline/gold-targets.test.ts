@@ -154,8 +154,8 @@ describe('undoing a Gold commit (restoreGoldPartition)', function () {
         scored: { userIds: BigInt64Array.from({ length: n }, (_, k) => BigInt(firstId + i * 1000 + k)), probabilities: Float64Array.from({ length: n }, (_, k) => k / n) },
       }));
     }
-    const txn = { appId: `score-users-${DAY}`, version: txnVersion };
-    return { txn, ...(await commitPredictions({ goldTable: gold, scoreDate: DAY, runId, adds, txn, commitInfo: { runId } })) };
+    const txn = { appId: runId, version: txnVersion };
+    return { txn, ...(await commitPredictions({ goldTable: gold, scoreDate: DAY, workflowId: `score-users-${DAY}`, runId, adds, txn, commitInfo: { runId } })) };
   }
 
   async function partitionRows(version?: number): Promise<string[]> {

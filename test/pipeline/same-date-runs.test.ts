@@ -54,13 +54,17 @@ describe('same-date runs: the Gold commits', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  // A staged file is never replaced: each publish of a run stages as a new attempt.
+  const attempts = new Map<string, number>();
   async function publish(run: Run, scoreDate = DAY) {
+    const attempt = (attempts.get(run.runId) ?? 0) + 1;
+    attempts.set(run.runId, attempt);
     const add = await stagePredictions({
-      goldTable: gold, scoreDate, runId: run.runId, unitIndex: 0, attempt: 1, model: MODEL, scoredAt: new Date(run.start), threshold: 0.5,
+      goldTable: gold, scoreDate, runId: run.runId, unitIndex: 0, attempt, model: MODEL, scoredAt: new Date(run.start), threshold: 0.5,
       scored: { userIds: BigInt64Array.from([1n, 2n, 3n]), probabilities: Float64Array.from([0.1, 0.5, 0.9]) },
     });
     return commitPredictions({
-      goldTable: gold, scoreDate, runId: run.runId, adds: [add], txn: { appId: run.workflowId, version: run.start },
+      goldTable: gold, scoreDate, workflowId: run.workflowId, runId: run.runId, adds: [add], txn: { appId: run.runId, version: run.start },
       commitInfo: { batchScore: { workflowId: run.workflowId, runId: run.runId } },
     });
   }
@@ -128,8 +132,8 @@ describe('same-date runs: the Gold commits', function () {
 
   it('top_buyers follows the same rule', async function () {
     const commit = (run: Run) => commitTopBuyers({
-      topBuyersTable: top, scoreDate: DAY, runId: run.runId, model: MODEL, buyers: [{ userId: 7n, probability: 0.9 }],
-      txn: { appId: run.workflowId, version: run.start }, commitInfo: {},
+      topBuyersTable: top, scoreDate: DAY, workflowId: run.workflowId, runId: run.runId, model: MODEL, buyers: [{ userId: 7n, probability: 0.9 }],
+      txn: { appId: run.runId, version: run.start }, commitInfo: {},
     });
     await commit(newer);
     await assert.rejects(commit(older), (err: Error) => (err as BatchScoreError).code === 'SupersededByNewerRun' && /workflow score-users-b run run-b/.test(err.message));
