@@ -12,13 +12,14 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { activityDeps } from '../../workers/activity-deps';
 import { openTable, scanTable, tableHistory } from '../../delta';
-import type { DataLayout } from '../../cli/data-dir';
+import type { DataLayout } from '../../config';
 import { commitPredictions, stagePredictions } from '../../pipeline/gold-predictions';
 import { commitTopBuyers } from '../../pipeline/gold-top-buyers';
 import { BatchScoreError } from '../../errors/batch-score-error';
 import type { ScoreUsersInput, ScoreUsersResult } from '../../workflows/score-users';
-import { TASK_QUEUE } from '../../workflows/task-queues';
+import { TASK_QUEUE } from '../../config';
 import { PipelineServer, startPipelineServer, workflowBundle } from '../support/temporal';
 
 const DAY = '2026-11-23';
@@ -213,7 +214,7 @@ describe('same-date runs: two scoreUsers workflows on a real Temporal server', f
     assert.equal(goldAfterB, bResult.goldVersion);
 
     // Now a worker serves A's queue: A resolves, plans, scores (on the shared scoring workers) and commits last.
-    const { scoreUnit, ...steps } = createActivities({ dataDir: dir });
+    const { scoreUnit, ...steps } = createActivities(activityDeps({ dataDir: dir }));
     assert.ok(scoreUnit);
     const held = await Worker.create({ connection: env.nativeConnection, taskQueue: HELD_QUEUE, workflowBundle: await workflowBundle(), activities: steps });
     const f = await held.runUntil(failure(a.result()));

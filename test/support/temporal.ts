@@ -8,11 +8,11 @@ import * as path from 'node:path';
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { dataLayout, DataLayout } from '../../cli/data-dir';
+import { dataLayout, DataLayout } from '../../config';
 import { startLocalServer } from '../../cli/temporal-server';
 import { generateSilver, trainDemoModel } from '../../demo';
 import { createWorkers, WorkerRole, WORKFLOWS_PATH } from '../../workers/workers';
-import type { ActivityOptions } from '../../activities';
+import type { ActivityOptions } from '../../workers/activity-deps';
 
 // Workers log state changes at INFO; tests want only problems.
 Runtime.install({ logger: new DefaultLogger('WARN') });
