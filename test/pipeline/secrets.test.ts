@@ -14,7 +14,7 @@ import { dataLayout, DataLayout } from '../../config';
 import type { ScoreUsersResult } from '../../workflows/score-users';
 import { TASK_QUEUE } from '../../config';
 import { MlflowServer, startMlflowServer } from '../registry/mlflow-server';
-import { FIXTURE_DATE, modelFixtures } from '../scoring/fixtures';
+import { FIXTURE_DATE, modelFixtures } from '../../devkit';
 import { batchScore, python, REPO_ROOT, tempDir } from '../support/processes';
 import { startLocalServer } from '../support/temporal';
 
