@@ -1,5 +1,5 @@
 /**
- * Independent references for pipeline tests: the logistic function computed in float64 from the ONNX file's own
+ * Independent references for pipeline and workflow tests: the logistic function computed in float64 from the ONNX file's own
  * initializers (no onnxruntime), and the top-buyers rule computed by a full sort.
  */
 import * as fs from 'node:fs';

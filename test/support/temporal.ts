@@ -1,5 +1,5 @@
 /**
- * A real Temporal server for pipeline tests: the CLI's dev server (in memory), with batch-score workers running
+ * A real Temporal server for workflow tests: the CLI's dev server (in memory), with batch-score workers running
  * against it for the whole suite. Workflows are bundled once and shared by every worker the suite creates.
  */
 import * as fs from 'node:fs';
@@ -44,7 +44,7 @@ export async function startWorkers(
 
 export { startLocalServer };
 
-/** A data root with demo Silver dates and a trained model, a dev server and workers on them (pipeline tests). */
+/** A data root with demo Silver dates and a trained model, a dev server and workers on them (workflow tests). */
 export interface PipelineServer {
   env: TestWorkflowEnvironment;
   workers: RunningWorkers;
