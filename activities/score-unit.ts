@@ -8,7 +8,8 @@
  * that finished, and removes the others.
  */
 import { Context } from '@temporalio/activity';
-import { scoreAndStageUnit, UnitResult } from '../pipeline/score-unit';
+import { scoreAndStageUnit } from '../pipeline/score-unit';
+import type { UnitResult } from '../pipeline/staged-files';
 import { ActivityDeps } from './deps';
 import { classified } from './failures';
 import { ScoreUnitInput } from './types';

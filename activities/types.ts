@@ -4,7 +4,7 @@
  */
 import type { StructType } from '../delta';
 import type { PublishRequest } from '../pipeline/gold-predictions';
-import type { UnitResult } from '../pipeline/score-unit';
+import type { UnitResult } from '../pipeline/staged-files';
 import type { TopBuyersRule } from '../pipeline/top-buyers-rule';
 import type { PinnedModel } from '../registry';
 import type { ContractOptions, NullPolicy, ScoringUnit } from '../scoring';

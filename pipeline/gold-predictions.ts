@@ -11,11 +11,10 @@
  *                ─► removeUnpublishedStaged: the run's staged files of failed attempts
  */
 import { AddFile, CommitResult, ConstantColumn, replacePartition, StructType, WriteColumn, writeDataFile } from '../delta';
-import { ModelIdentity, modelIdentity } from '../registry/model-identity';
+import { ModelIdentity, modelIdentity } from '../registry';
 import { PREDICTIONS_TABLE, SCORE_DATE } from './gold-schemas';
 import { notSuperseded, RunStamp, stampCommitInfo } from './same-date-runs';
-import { checkStagedFiles, removeUnpublishedStaged } from './staged-files';
-import type { UnitResult } from './score-unit';
+import { checkStagedFiles, removeUnpublishedStaged, UnitResult } from './staged-files';
 
 export interface ScoredRows {
   userIds: BigInt64Array;

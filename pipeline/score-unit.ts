@@ -7,7 +7,7 @@
 import type { AddFile, StructType } from '../delta';
 import { NullPolicy, Scorer, scoreUnit, ScoringUnit } from '../scoring';
 import { stagePredictions } from './gold-predictions';
-import type { StagedUnit } from './staged-files';
+import type { UnitResult } from './staged-files';
 
 export interface UnitScoringRequest {
   silverTable: string;
@@ -27,11 +27,6 @@ export interface UnitScoringRequest {
   onProgress?: (rowsDone: number) => void;
   /** Checked after each scored batch: once aborted, the unit stops with the signal's reason and stages nothing. */
   signal?: AbortSignal;
-}
-
-/** A scored unit: its staged file, the rows it holds, and the users the null policy skipped. */
-export interface UnitResult extends StagedUnit {
-  skipped: number;
 }
 
 export async function scoreAndStageUnit(req: UnitScoringRequest): Promise<UnitResult> {

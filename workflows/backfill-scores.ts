@@ -44,7 +44,9 @@ export function backfillDates(from: string, to: string, everyDays: number): stri
 
 /** `given` is JSON from whoever started the backfill: run-input.ts checks it before any child starts. */
 export async function backfillScores(given: BackfillScoresInput): Promise<BackfillDateResult[]> {
-  const { from, to, everyDays = BACKFILL_DEFAULTS.everyDays, maxConcurrent = BACKFILL_DEFAULTS.maxConcurrent, ...runInput } = checkBackfillInput(given);
+  const {
+    from, to, everyDays = BACKFILL_DEFAULTS.everyDays, maxConcurrent = BACKFILL_DEFAULTS.maxConcurrent, ...runInput
+  } = checkBackfillInput(given);
   const dates = backfillDates(from, to, everyDays);
 
   const progress: BackfillProgress = { datesTotal: dates.length, datesDone: 0, running: [] };

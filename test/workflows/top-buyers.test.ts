@@ -4,42 +4,28 @@
  * limit. The rule on its own, with ties over files and row groups: test/pipeline/top-buyers.test.ts.
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { dataLayout, TASK_QUEUE } from '../../config';
-import { generateSilver, trainDemoModel } from '../../demo';
+import { TASK_QUEUE } from '../../config';
 import type { ScoreUsersResult } from '../../workflows/score-users';
 import { expectedTopBuyers } from '../support/reference';
 import { partitionRows } from '../support/tables';
-import { RunningWorkers, startLocalServer, startWorkers } from '../support/temporal';
+import { PipelineServer, startPipelineServer } from '../support/temporal';
 
 const DAY = '2026-11-23';
 
 describe('top buyers: a workflow run with topBuyers.limit', function () {
   this.timeout(120_000);
-  let dir: string;
-  let env: TestWorkflowEnvironment;
-  let workers: RunningWorkers;
+  let server: PipelineServer;
 
   before(async function () {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batch-score-top-buyers-run-'));
-    const data = dataLayout(dir);
-    await generateSilver({ tablePath: data.silverFeatures, labelsPath: data.silverLabels, users: 2_000, seed: 9, snapshotDate: DAY, fileRows: 500 });
-    await trainDemoModel({ silverPath: data.silverFeatures, labelsPath: data.silverLabels, snapshotDate: DAY, registryDir: data.models });
-    env = await startLocalServer();
-    workers = await startWorkers(env, { dataDir: dir });
+    server = await startPipelineServer('top-buyers-run', [{ users: 2_000, seed: 9, snapshotDate: DAY, fileRows: 500 }]);
   });
 
   after(async function () {
-    await workers?.stop();
-    await env?.teardown();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await server?.stop();
   });
 
   it('publishes exactly the reference list, cut at the limit', async function () {
-    const data = dataLayout(dir);
+    const { env, data } = server;
     const rule = { fraction: 0.5, minProbability: 0, limit: 25 };
     const result = (await env.client.workflow.execute('scoreUsers', {
       taskQueue: TASK_QUEUE, workflowId: `score-users-${DAY}`, args: [{ scoreDate: DAY, unitRows: 500, topBuyers: rule }],
