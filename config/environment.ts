@@ -1,7 +1,11 @@
 /**
  * The environment variables batch-score reads, named and read in this one place: the data root, the extra roots
- * run tables may live under, the MLflow server and its credentials, and the duplicate check's memory. Callers
- * take a value from here (an option given explicitly still wins over the environment, decided by the caller).
+ * run tables may live under, the MLflow server and its credentials, the duplicate check's memory and the Temporal
+ * CLI binary. Callers take a value from here (an option given explicitly still wins, decided by the caller).
+ *
+ * Read elsewhere, on purpose: TEMPORAL_ADDRESS and the other connection settings (by @temporalio/envconfig),
+ * BATCH_SCORE_RESTARTED_BY (cli/launch.ts's own marker between a launcher and the child it starts), and the
+ * development-only BATCH_SCORE_PYTHON (devkit/) and BATCH_SCORE_BENCH (bench/).
  */
 import * as path from 'node:path';
 
@@ -17,6 +21,8 @@ export const ENV = {
   mlflowPassword: 'MLFLOW_TRACKING_PASSWORD',
   /** DuckDB's memory for the Silver duplicate check (default 512MB; docs/decisions/duplicate-users.md). */
   duplicateCheckMemory: 'BATCH_SCORE_DUPLICATE_CHECK_MEMORY',
+  /** The Temporal CLI binary the dev server runs (default: `temporal` on PATH, else the tools folder). */
+  temporalCliPath: 'TEMPORAL_CLI_PATH',
 } as const;
 
 export function dataRootFromEnv(): string | undefined {
@@ -45,4 +51,8 @@ export function mlflowCredentialsFromEnv(): MlflowCredentials {
 
 export function duplicateCheckMemoryFromEnv(): string {
   return process.env[ENV.duplicateCheckMemory] ?? '512MB';
+}
+
+export function temporalCliPathFromEnv(): string | undefined {
+  return process.env[ENV.temporalCliPath] || undefined;
 }
