@@ -3,12 +3,11 @@
  * load it once so that the model contract (inputs, outputs, ZipMap, feature mapping) fails the run here, before
  * any unit is scored.
  */
-import { PinnedModel, resolveModel } from '../registry';
-import { ContractOptions, loadScorer } from '../scoring';
-import { ActivityContext } from './context';
+import { DEFAULT_MODEL_URI } from '../config';
+import type { PinnedModel } from '../registry';
+import type { ContractOptions } from '../scoring';
+import { ActivityDeps } from './deps';
 import { classified } from './failures';
-
-export const DEFAULT_MODEL_URI = 'models:/purchase_propensity@champion';
 
 export interface ResolveModelInput {
   modelUri?: string;
@@ -18,11 +17,11 @@ export interface ResolveModelInput {
   contract?: ContractOptions;
 }
 
-export function makeResolveModel(ctx: ActivityContext) {
+export function makeResolveModel(deps: ActivityDeps) {
   return function resolveModelActivity(input: ResolveModelInput): Promise<PinnedModel> {
     return classified(async () => {
-      const pinned = await resolveModel(input.modelUri ?? DEFAULT_MODEL_URI, { ...ctx.registry, features: input.features });
-      await loadScorer(pinned, { ...input.contract, intraOpThreads: ctx.intraOpThreads });
+      const pinned = await deps.models.resolve(input.modelUri ?? DEFAULT_MODEL_URI, input.features);
+      await deps.scorers.scorer(pinned, input.contract ?? {});
       return pinned;
     });
   };

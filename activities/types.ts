@@ -2,14 +2,14 @@
  * What the activities take and return: references (paths, versions, counts, digests), never rows, because
  * all of it is recorded in the workflow's history.
  */
-import type { AddFile, StructType } from '../delta';
-import type { ScoringUnit } from '../pipeline/silver-plan';
+import type { StructType } from '../delta';
+import type { PublishRequest } from '../pipeline/gold-predictions';
+import type { UnitResult } from '../pipeline/staged-files';
 import type { TopBuyersRule } from '../pipeline/top-buyers-rule';
 import type { PinnedModel } from '../registry';
-import type { ContractOptions, NullPolicy } from '../scoring';
+import type { ContractOptions, NullPolicy, ScoringUnit } from '../scoring';
 
-export type { NullPolicy };
-
+export type { NullPolicy, UnitResult };
 
 export interface Txn {
   appId: string;
@@ -53,24 +53,8 @@ export interface ScoreUnitInput {
   predictionThreshold: number;
 }
 
-export interface UnitResult {
-  unitIndex: number;
-  add: AddFile;
-  rows: number;
-  skipped: number;
-}
-
-export interface CommitGoldInput {
-  goldTable: string;
-  scoreDate: string;
-  runId: string;
-  workflowId: string;
-  model: PinnedModel;
-  silverTable: string;
-  silverVersion: number;
-  units: UnitResult[];
-  txn: Txn;
-}
+/** Publish the run's scored units (pipeline/gold-predictions.ts publishPredictions). */
+export type CommitGoldInput = PublishRequest;
 
 export interface DiscardStagedInput {
   /** The Gold tables to clean: both before the Gold commit, only top_buyers after it. */

@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkpointAt, logStore, serializeActions, schemaToString, Action, StructType } from '../delta';
-import { PYTHON, REPO_ROOT } from '../test/support/processes';
+import { PYTHON, REPO_ROOT } from '../devkit';
 
 
 const SCHEMA: StructType = {

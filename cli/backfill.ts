@@ -1,7 +1,7 @@
 /** `batch-score backfill`: score a range of past dates, one scoreUsers child per date (workflow backfillScores). */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { BackfillDateResult, BackfillScoresInput } from '../workflows/backfill-scores';
-import { TASK_QUEUE } from '../workflows/task-queues';
+import { TASK_QUEUE } from '../config';
 import { date, noPositionals, num, parseCommand, positiveInt } from './args';
 import { connectClient } from './connection';
 import { usageError } from './exit-codes';

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { num, parseCommand, positiveInt, str } from './args';
-import { dataLayout } from './data-dir';
+import { dataLayout } from '../config';
 import { ensureTemporalCli } from './temporal-server';
 
 const HELP = `

@@ -1,7 +1,7 @@
 /** `batch-score generate`: the demo Silver tables (user_features + purchase_labels) for one snapshot date. */
 import { generateSilver } from '../demo';
 import { date, num, parseCommand, positiveInt, str, todayUtc } from './args';
-import { dataLayout } from './data-dir';
+import { dataLayout } from '../config';
 
 const HELP = `
 Usage: batch-score generate [--users N] [--seed S] [--date YYYY-MM-DD] [--file-rows N] [--data-dir DIR]

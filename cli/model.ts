@@ -3,7 +3,7 @@ import { BatchScoreError } from '../errors';
 import { listModels, LocalVersion, registerModel, setAlias } from '../registry';
 import { checkModelForRegistration } from '../scoring';
 import { parseCommand, str } from './args';
-import { dataLayout } from './data-dir';
+import { dataLayout } from '../config';
 
 const HELP = `
 Usage: batch-score model register FILE --name NAME [--alias ALIAS] [--features a,b,c] [--data-dir DIR]

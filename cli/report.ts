@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { scoreReport } from '../pipeline/score-report';
 import { date, parseCommand, str, todayUtc } from './args';
-import { dataLayout } from './data-dir';
+import { dataLayout } from '../config';
 import { reportHtml } from './report-html';
 import { readTopBuyers, TopBuyerRow } from './top';
 

@@ -1,7 +1,7 @@
 /** `batch-score run`: start a scoreUsers workflow for one date on the configured Temporal cluster. */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ScoreUsersInput, ScoreUsersResult } from '../workflows/score-users';
-import { TASK_QUEUE } from '../workflows/task-queues';
+import { TASK_QUEUE } from '../config';
 import { date, noPositionals, num, parseCommand, positiveInt, str, todayUtc } from './args';
 import { connectClient } from './connection';
 import { outcome, reportFailedRun } from './failure';

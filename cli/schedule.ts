@@ -3,7 +3,7 @@
  * scheduled time (search attribute TemporalScheduledStartTime), so catch-ups score the dates they stand for.
  */
 import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
-import { TASK_QUEUE } from '../workflows/task-queues';
+import { TASK_QUEUE } from '../config';
 import { parseCommand, str } from './args';
 import { connectClient } from './connection';
 import { RUN_OPTIONS, runInput } from './run';

@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporalCliPathFromEnv } from '../config';
 
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
 export const TOOLS_BIN = path.resolve(__dirname, '..', '..', '.tools', 'bin');
@@ -33,7 +34,7 @@ function onPath(name: string): string | undefined {
 
 /** The Temporal CLI binary already on this machine, or undefined. */
 export function findTemporalCli(): string | undefined {
-  const fromEnv = process.env.TEMPORAL_CLI_PATH;
+  const fromEnv = temporalCliPathFromEnv();
   if (fromEnv) {
     if (!isExecutable(fromEnv)) throw new Error(`TEMPORAL_CLI_PATH=${fromEnv} is not an executable file`);
     return fromEnv;

@@ -2,7 +2,7 @@
 import { openTable, scanTable } from '../delta';
 import { SCORE_DATE } from '../pipeline/gold-schemas';
 import { date, num, parseCommand, positiveInt, str } from './args';
-import { dataLayout } from './data-dir';
+import { dataLayout } from '../config';
 
 const HELP = `
 Usage: batch-score top [--date YYYY-MM-DD] [-n N] [--json] [--table T] [--data-dir DIR]

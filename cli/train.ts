@@ -1,7 +1,7 @@
 /** `batch-score train`: fit the demo logistic regression on a Silver snapshot and register it (alias champion). */
 import { trainDemoModel } from '../demo';
 import { date, num, parseCommand, positiveInt, str, todayUtc } from './args';
-import { dataLayout } from './data-dir';
+import { dataLayout } from '../config';
 
 const HELP = `
 Usage: batch-score train [--date YYYY-MM-DD] [--max-rows N] [--data-dir DIR]

@@ -4,21 +4,17 @@
  *   scoreUnit ─► stagePredictions: Parquet file under score_date=D/, named after the run, the unit and the
  *                activity attempt, never rewritten once written (a late attempt cannot change a file already
  *                committed) — invisible until committed
- *   commitPredictions ─► replacePartition(score_date=D): remove the partition's old files, add the staged ones,
- *                txn {appId, version} so a retried commit is a no-op; a run that started later and already
- *                published D wins (same-date-runs.ts); staged-files.ts checks the files before and removes the
- *                run's unpublished attempts after
+ *   publishPredictions ─► checkStagedFiles (staged-files.ts: each unit's file on storage holds what it scored)
+ *                ─► commitPredictions: replacePartition(score_date=D): remove the partition's old files, add the
+ *                staged ones, txn {appId, version} so a retried commit is a no-op; a run that started later and
+ *                already published D wins (same-date-runs.ts)
+ *                ─► removeUnpublishedStaged: the run's staged files of failed attempts
  */
 import { AddFile, CommitResult, ConstantColumn, replacePartition, StructType, WriteColumn, writeDataFile } from '../delta';
+import { ModelIdentity, modelIdentity } from '../registry';
 import { PREDICTIONS_TABLE, SCORE_DATE } from './gold-schemas';
 import { notSuperseded, RunStamp, stampCommitInfo } from './same-date-runs';
-
-export interface ModelIdentity {
-  uri: string;
-  name: string;
-  version: string;
-  sha256: string;
-}
+import { checkStagedFiles, removeUnpublishedStaged, UnitResult } from './staged-files';
 
 export interface ScoredRows {
   userIds: BigInt64Array;
@@ -76,6 +72,47 @@ export interface CommitRequest {
 
 export function commitPredictions(req: CommitRequest): Promise<CommitResult> {
   return replaceDatePartition(req.goldTable, req.scoreDate, req.adds, { ...req, createWith: PREDICTIONS_TABLE });
+}
+
+export interface PublishRequest {
+  goldTable: string;
+  scoreDate: string;
+  runId: string;
+  workflowId: string;
+  model: ModelIdentity;
+  silverTable: string;
+  silverVersion: number;
+  units: UnitResult[];
+  txn: CommitRequest['txn'];
+}
+
+/**
+ * Publish every unit's staged file in ONE commit replacing partition score_date=D: each staged file is checked on
+ * storage first (exists, rows in its footer = rows the unit scored), so a lost, doubled or altered unit is never
+ * published; after the commit, the run's unpublished staged files (failed attempts) are removed.
+ */
+export async function publishPredictions(req: PublishRequest): Promise<CommitResult> {
+  await checkStagedFiles(req.goldTable, req.runId, req.units);
+  const committed = await commitPredictions({
+    goldTable: req.goldTable,
+    scoreDate: req.scoreDate,
+    workflowId: req.workflowId,
+    runId: req.runId,
+    adds: req.units.map((u) => u.add),
+    txn: req.txn,
+    commitInfo: {
+      batchScore: {
+        workflowId: req.workflowId,
+        runId: req.runId,
+        model: modelIdentity(req.model),
+        silver: { table: req.silverTable, version: req.silverVersion },
+        rows: req.units.reduce((n, u) => n + u.rows, 0),
+        skippedRows: req.units.reduce((n, u) => n + u.skipped, 0),
+      },
+    },
+  });
+  await removeUnpublishedStaged(req.goldTable, req.scoreDate, req.runId);
+  return committed;
 }
 
 /**

@@ -4,7 +4,8 @@
  * The rule is in top-buyers-rule.ts. Streams the partition one row group at a time and keeps only the k best (memory O(k), not O(users)).
  */
 import { CommitResult, ConstantColumn, openTable, scanTable, Snapshot } from '../delta';
-import { ModelIdentity, replaceDatePartition, writeStaged } from './gold-predictions';
+import type { ModelIdentity } from '../registry';
+import { replaceDatePartition, writeStaged } from './gold-predictions';
 import { SCORE_DATE, TOP_BUYERS_TABLE } from './gold-schemas';
 import { PipelineError } from './pipeline-error';
 import { RankedUser, TopK } from './top-k';

@@ -12,11 +12,12 @@ import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AddFile, dataFilePath, DeletionVectorDescriptor, DeltaError, readDeletionVector, StructType } from '../delta';
+import { duplicateCheckMemoryFromEnv } from '../config';
 import { BatchScoreError, messageOf } from '../errors';
 import { physicalField } from '../delta/column-mapping';
 
 /** DuckDB's memory for the check; beyond it, the GROUP BY spills to disk (measured in the decision doc). */
-export const DUPLICATE_CHECK_MEMORY = process.env.BATCH_SCORE_DUPLICATE_CHECK_MEMORY ?? '512MB';
+export const DUPLICATE_CHECK_MEMORY = duplicateCheckMemoryFromEnv();
 export const DUPLICATE_EXAMPLES = 5;
 
 export interface DuplicateUser {

@@ -10,33 +10,18 @@
  * A table partitioned by `snapshot_date` contributes partition D; any other table is read as it was at the end
  * of day D (Delta time travel by timestamp), unless a version is pinned explicitly.
  */
-import { AddFile, dataFileRowGroups, openTable, Snapshot } from '../delta';
+import { AddFile, dataFileRowGroups, openTable, Snapshot, StructType } from '../delta';
+import type { ScoringUnit, UnitSegment } from '../scoring';
 import { PipelineError } from './pipeline-error';
 import { describeDuplicates, findDuplicateUsers } from './silver-duplicates';
 
 export const SNAPSHOT_DATE = 'snapshot_date';
 
-/**
- * A data file as a unit carries it: what reading needs, its deletion vector included (Databricks tables have
- * them by default); stats stay in the log, out of workflow history.
- */
-export type UnitFile = Omit<AddFile, 'stats' | 'tags'>;
-
-export interface UnitSegment {
-  file: UnitFile;
-  rowGroups: number[];
-  rows: number;
-}
-
-export interface ScoringUnit {
-  index: number;
-  rows: number;
-  segments: UnitSegment[];
-}
-
 export interface SilverPlan {
   silverTable: string;
   silverVersion: number;
+  /** The pinned snapshot's schema: every unit reads with it. */
+  silverSchema: StructType;
   scoreDate: string;
   /** Live rows (deletion vectors applied); a unit's `rows` counts the rows its row groups hold. */
   totalRows: number;
@@ -115,7 +100,7 @@ export async function planUnits(req: PlanRequest): Promise<SilverPlan> {
   // Last, as the one check that reads every row's user_id (the others need only the log and the footers).
   const duplicates = await findDuplicateUsers(snapshot.tablePath, snapshot.schema, files);
   if (duplicates.count > 0) throw new PipelineError('SilverDuplicateUser', `${where}: ${describeDuplicates(duplicates)}`);
-  return { silverTable: snapshot.tablePath, silverVersion: snapshot.version, scoreDate: req.scoreDate, totalRows, units };
+  return { silverTable: snapshot.tablePath, silverVersion: snapshot.version, silverSchema: snapshot.schema, scoreDate: req.scoreDate, totalRows, units };
 }
 
 async function silverSnapshot(req: PlanRequest): Promise<Snapshot> {

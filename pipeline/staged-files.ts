@@ -18,6 +18,12 @@ export interface StagedUnit {
   rows: number;
 }
 
+/** A scored unit as scoring returns it and the commit takes it: its staged file, its rows, the users skipped. */
+export interface UnitResult extends StagedUnit {
+  /** Users the null policy skipped (not in the file). */
+  skipped: number;
+}
+
 /** Refuses a unit listed twice, or a staged file that is missing or does not hold what its unit scored. */
 export async function checkStagedFiles(goldTable: string, runId: string, units: StagedUnit[]): Promise<void> {
   const seen = new Set<number>();

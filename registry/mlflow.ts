@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { mlflowCredentialsFromEnv } from '../config';
 import { sha256Model } from './digest';
 import { BatchScoreError } from '../errors';
 import { ModelDigestMismatchError, ModelNotFoundError } from './errors';
@@ -247,10 +248,9 @@ function serverOf(trackingUri: string): { base: string; basic?: string } {
 
 function headers(json: boolean, basic?: string): Record<string, string> {
   const h: Record<string, string> = json ? { 'Content-Type': 'application/json' } : {};
-  const token = process.env.MLFLOW_TRACKING_TOKEN;
-  const user = process.env.MLFLOW_TRACKING_USERNAME;
+  const { token, username, password } = mlflowCredentialsFromEnv();
   if (token) h.Authorization = `Bearer ${token}`;
-  else if (user) basic = `${user}:${process.env.MLFLOW_TRACKING_PASSWORD ?? ''}`;
+  else if (username) basic = `${username}:${password ?? ''}`;
   if (!token && basic) h.Authorization = `Basic ${Buffer.from(basic).toString('base64')}`;
   return h;
 }

@@ -5,13 +5,10 @@
  */
 import { sha256Model } from './digest';
 import { ModelDigestMismatchError } from './errors';
+import type { ModelIdentity } from './model-identity';
 import { readingModelFile } from './model-file';
 
-export interface PinnedModel {
-  uri: string;
-  name: string;
-  version: string;
-  sha256: string;
+export interface PinnedModel extends ModelIdentity {
   /** The ONNX file to load (external data files, if any, sit next to it). */
   localPath: string;
   /** Ordered feature names: model input column j is Silver column features[j]. */

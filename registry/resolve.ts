@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { mlflowTrackingUriFromEnv } from '../config';
 import { sha256File } from './digest';
 import { resolveFeatures } from './features';
 import { aliasVersion, getVersion, latestVersion } from './local';
@@ -92,7 +93,7 @@ export async function verifyPinned(pinned: PinnedModel, opts?: ResolveOptions): 
 }
 
 function trackingUri(opts: ResolveOptions): string | undefined {
-  return opts.mlflowTrackingUri ?? (process.env.MLFLOW_TRACKING_URI || undefined);
+  return opts.mlflowTrackingUri ?? mlflowTrackingUriFromEnv();
 }
 
 function mlflowOptions(opts: ResolveOptions) {

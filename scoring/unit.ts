@@ -1,21 +1,38 @@
 /**
- * Scoring one unit of work: some row groups of some Silver data files, read one row group at a time (only
- * user_id and the model's features), so memory is bounded by a row group whatever the table's size.
+ * A scoring unit (what planning cuts, pipeline/silver-plan.ts) and scoring it: some row groups of some Silver
+ * data files, read one row group at a time (only user_id and the model's features), so memory is bounded by a
+ * row group whatever the table's size.
  */
 import { AddFile, readDataFile, StructType } from '../delta';
 import { FeatureTypeError, MissingColumnError } from './errors';
 import { NullPolicy } from './matrix';
 import { ScoredBatch, Scorer } from './scorer';
 
+/**
+ * A data file as a unit carries it: what reading needs, its deletion vector included (Databricks tables have
+ * them by default); stats stay in the log, out of workflow history.
+ */
+export type UnitFile = Omit<AddFile, 'stats' | 'tags'>;
+
+/** Whole row groups of one data file, and the rows they hold. */
 export interface UnitSegment {
-  file: AddFile;
+  file: UnitFile;
   rowGroups: number[];
+  rows: number;
+}
+
+/** A unit of work: one scoreUnit activity scores it and stages one Gold file. */
+export interface ScoringUnit {
+  index: number;
+  rows: number;
+  segments: UnitSegment[];
 }
 
 export interface ScoreUnitOptions {
   silverTablePath: string;
   schema: StructType;
-  segments: UnitSegment[];
+  /** The segments to read (their row counts are not needed). */
+  segments: Pick<UnitSegment, 'file' | 'rowGroups'>[];
   scorer: Scorer;
   nullPolicy: NullPolicy;
   /** Called after each row group with the unit's rows read so far. */

@@ -3,12 +3,16 @@
  *   role orchestration: the workflows + light activities (resolve, plan, commit, select) on `batch-score`
  *   role scoring:       scoreUnit on `batch-score-scoring`, `concurrency` units at once (one core each)
  *   role all:           both, in one process (the default; what the demo runs)
- * Any number of workers of either role may run on any machine that sees the same storage.
+ * Any number of workers of either role may run on any machine that sees the same storage. The process builds the
+ * activities' dependencies once (activity-deps.ts) and injects them.
  */
 import * as os from 'node:os';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
-import { ActivityOptions, createActivities } from '../activities';
-import { SCORING_TASK_QUEUE, TASK_QUEUE } from '../workflows/task-queues';
+import { createActivities } from '../activities';
+import { SCORING_TASK_QUEUE, TASK_QUEUE } from '../config';
+import { activityDeps, ActivityOptions } from './activity-deps';
+
+export type { ActivityOptions };
 
 export type WorkerRole = 'all' | 'orchestration' | 'scoring';
 export const WORKER_ROLES: WorkerRole[] = ['all', 'orchestration', 'scoring'];
@@ -27,7 +31,7 @@ export const WORKFLOWS_PATH = require.resolve('../workflows');
 
 export async function createWorkers(opts: BatchScoreWorkerOptions): Promise<Worker[]> {
   const role = opts.role ?? 'all';
-  const { scoreUnit, ...steps } = createActivities(opts);
+  const { scoreUnit, ...steps } = createActivities(activityDeps(opts));
   const shared = { connection: opts.connection, namespace: opts.namespace };
   const workers: Worker[] = [];
   if (role === 'all' || role === 'orchestration') {

@@ -6,6 +6,7 @@
  *   from, from + every, ... ≤ to  ─►  scoreUsers children, at most maxConcurrent at once (default 1)
  */
 import { defineQuery, executeChild, setHandler } from '@temporalio/workflow';
+import { BACKFILL_DEFAULTS } from '../config/run-defaults';
 import { BackfillScoresInput, checkBackfillInput, MAX_BACKFILL_DATES } from './run-input';
 import type { ScoreUsersResult } from './score-users';
 
@@ -43,7 +44,9 @@ export function backfillDates(from: string, to: string, everyDays: number): stri
 
 /** `given` is JSON from whoever started the backfill: run-input.ts checks it before any child starts. */
 export async function backfillScores(given: BackfillScoresInput): Promise<BackfillDateResult[]> {
-  const { from, to, everyDays = 7, maxConcurrent = 1, ...runInput } = checkBackfillInput(given);
+  const {
+    from, to, everyDays = BACKFILL_DEFAULTS.everyDays, maxConcurrent = BACKFILL_DEFAULTS.maxConcurrent, ...runInput
+  } = checkBackfillInput(given);
   const dates = backfillDates(from, to, everyDays);
 
   const progress: BackfillProgress = { datesTotal: dates.length, datesDone: 0, running: [] };

@@ -10,6 +10,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { NullPolicy } from '../activities/types';
+import { BACKFILL_DEFAULTS } from '../config/run-defaults';
 
 /** What a person types into the Temporal UI; every field is optional. */
 export interface ScoreUsersInput {
@@ -118,7 +119,7 @@ export function checkBackfillInput(input: unknown): BackfillScoresInput {
   const value = input ?? {};
   const problems = problemsOf(value, BACKFILL_FIELDS, '');
   if (problems.length === 0) {
-    const { from, to, everyDays = 7 } = value as BackfillScoresInput;
+    const { from, to, everyDays = BACKFILL_DEFAULTS.everyDays } = value as BackfillScoresInput;
     const dates = Math.floor((Date.parse(to) - Date.parse(from)) / (everyDays * 86_400_000)) + 1;
     if (from > to) problems.push(`no dates from ${from} to ${to}: from is after to`);
     else if (dates > MAX_BACKFILL_DATES) problems.push(`${from}..${to} every ${everyDays} days is ${dates} dates, over ${MAX_BACKFILL_DATES}: split it`);

@@ -14,13 +14,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type {
-  Activities, CommitResultInfo, NullPolicy, PlanResult, RestoreGoldInput, ScoreUnitInput, SelectTopBuyersInput, TopBuyersResult,
+  Activities, CommitResultInfo, PlanResult, RestoreGoldInput, ScoreUnitInput, SelectTopBuyersInput, TopBuyersResult,
   UnitResult,
 } from '../activities';
-import type { PinnedModel } from '../registry';
+import { modelIdentity, ModelIdentity } from '../registry/model-identity';
 import { DEFAULT_TOP_BUYERS_RULE, TopBuyersRule } from '../pipeline/top-buyers-rule';
 import { checkScoreUsersInput, ScoreUsersInput } from './run-input';
-import { SCORING_TASK_QUEUE } from './task-queues';
+import { RUN_DEFAULTS } from '../config/run-defaults';
+import { SCORING_TASK_QUEUE } from '../config/task-queues';
 
 export type { ScoreUsersInput };
 
@@ -40,7 +41,7 @@ export interface ScoreUsersResult {
   workflowId: string;
   runId: string;
   scoreDate: string;
-  model: Pick<PinnedModel, 'uri' | 'name' | 'version' | 'sha256'>;
+  model: ModelIdentity;
   silverTable: string;
   silverVersion: number;
   units: number;
@@ -55,13 +56,6 @@ export interface ScoreUsersResult {
 }
 
 export const progressQuery = defineQuery<ScoreUsersProgress>('progress');
-
-export const DEFAULTS = {
-  unitRows: 250_000,
-  maxParallel: 8,
-  nullPolicy: 'error' as NullPolicy,
-  predictionThreshold: 0.5,
-};
 
 const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
@@ -94,7 +88,7 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
 
   progress.stage = 'planning';
   const plan: PlanResult = await steps.planUnits({
-    scoreDate, unitRows: input.unitRows ?? DEFAULTS.unitRows, silverVersion: input.silverVersion,
+    scoreDate, unitRows: input.unitRows ?? RUN_DEFAULTS.unitRows, silverVersion: input.silverVersion,
     silverTable: input.silverTable, goldTable: input.goldTable, topBuyersTable: input.topBuyersTable,
     allowEmptySnapshot: input.allowEmptySnapshot,
   });
@@ -112,10 +106,10 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
   let gold: CommitResultInfo;
   try {
     progress.stage = 'scoring';
-    results = await scoreUnits(plan, input.maxParallel ?? DEFAULTS.maxParallel, (unit) => ({
+    results = await scoreUnits(plan, input.maxParallel ?? RUN_DEFAULTS.maxParallel, (unit) => ({
       silverTable: plan.silverTable, silverSchema: plan.silverSchema, goldTable: plan.goldTable, scoreDate,
-      runId: info.runId, unit, model, contract, nullPolicy: input.nullPolicy ?? DEFAULTS.nullPolicy,
-      predictionThreshold: input.predictionThreshold ?? DEFAULTS.predictionThreshold,
+      runId: info.runId, unit, model, contract, nullPolicy: input.nullPolicy ?? RUN_DEFAULTS.nullPolicy,
+      predictionThreshold: input.predictionThreshold ?? RUN_DEFAULTS.predictionThreshold,
     }), (result) => {
       progress.unitsDone++;
       progress.rowsScored += result.rows;
@@ -150,7 +144,7 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
     workflowId: info.workflowId,
     runId: info.runId,
     scoreDate,
-    model: { uri: model.uri, name: model.name, version: model.version, sha256: model.sha256 },
+    model: modelIdentity(model),
     silverTable: plan.silverTable,
     silverVersion: plan.silverVersion,
     units: plan.units.length,

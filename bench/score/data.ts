@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { dataFilePath, openTable, tableExists } from '../../delta';
 import { generateSilver, trainDemoModel } from '../../demo';
 import { PinnedModel, resolveModel } from '../../registry';
-import { modelFixtures } from '../../test/scoring/fixtures';
+import { modelFixtures } from '../../devkit';
 
 export const BENCH_DATE = '2026-11-23';
 

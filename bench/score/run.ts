@@ -26,7 +26,7 @@ import { openTable } from '../../delta';
 import { openParquet } from '../../delta/parquet';
 import type { PinnedModel } from '../../registry';
 import { loadScorer } from '../../scoring';
-import { PYTHON, REPO_ROOT } from '../../test/support/processes';
+import { PYTHON, REPO_ROOT } from '../../devkit';
 import { benchDir, benchModel, BenchModel, benchSilver } from './data';
 import { ParquetLayer } from './layer';
 import { deltaLayer } from './layers/delta';

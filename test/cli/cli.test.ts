@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import type { ScoreUsersResult } from '../../workflows/score-users';
 import { readTopBuyers } from '../../cli/top';
-import { dataLayout } from '../../cli/data-dir';
+import { dataLayout } from '../../config';
 import { batchScore, jsonLines } from '../support/processes';
 import { CliWorld, startCliWorld } from './cli-world';
 

@@ -10,10 +10,10 @@ import * as path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { classified } from '../../activities/failures';
 import { BatchScoreError, ERROR_CODES } from '../../errors';
-import { dataLayout } from '../../cli/data-dir';
+import { dataLayout } from '../../config';
 import type { FailedRun, RunFailure } from '../../cli/failure';
 import type { BackfillDateResult } from '../../workflows/backfill-scores';
-import { TASK_QUEUE } from '../../workflows/task-queues';
+import { TASK_QUEUE } from '../../config';
 import { workflowBundle } from '../support/temporal';
 import { cli, CliWorld, startCliWorld } from './cli-world';
 

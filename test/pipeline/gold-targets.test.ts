@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTable, openTable, replacePartition, scanTable, StructType, vacuumTable } from '../../delta';
-import { tableLocation } from '../../activities/context';
+import { tableLocation } from '../../pipeline/table-locations';
 import { commitPredictions, stagePredictions } from '../../pipeline/gold-predictions';
 import { PREDICTIONS_SCHEMA, PREDICTIONS_TABLE, TOP_BUYERS_TABLE } from '../../pipeline/gold-schemas';
 import { checkGoldTarget, checkGoldTargets } from '../../pipeline/gold-targets';

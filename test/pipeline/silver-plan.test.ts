@@ -84,6 +84,22 @@ describe('planUnits', function () {
     assert.equal(pinned.totalRows, 100);
   });
 
+  it('returns the schema of the Silver version it pinned, not the latest (a column added later)', async function () {
+    const table = path.join(dir, 'silver');
+    await createTable(table, { schema: FLAT, partitionColumns: [] });
+    await appendFiles(table, [await writeDataFile(table, { schema: FLAT, partitionColumns: [], partitionValues: {}, batch: users(0, 10) })]);
+    // Version 2 adds a nullable column (schema evolution), as a metaData action of its own.
+    const log = path.join(table, '_delta_log');
+    const first = fs.readFileSync(path.join(log, `${'0'.padStart(20, '0')}.json`), 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const metaData = JSON.parse(first.find((l) => l.includes('"metaData"'))!).metaData;
+    const evolved: StructType = { ...FLAT, fields: [...FLAT.fields, { name: 'visits', type: 'long', nullable: true, metadata: {} }] };
+    fs.writeFileSync(path.join(log, `${'2'.padStart(20, '0')}.json`), JSON.stringify({ metaData: { ...metaData, schemaString: JSON.stringify(evolved) } }) + '\n');
+    assert.deepEqual((await openTable(table)).schema, evolved);
+    const plan = await planUnits({ silverTable: table, scoreDate: '2026-11-23', unitRows: 1000, silverVersion: 1 });
+    assert.equal(plan.silverVersion, 1);
+    assert.deepEqual(plan.silverSchema, FLAT);
+  });
+
   it('units carry deletion vectors: reading a unit yields only the live rows (Spark-written table)', async function () {
     // Golden table: one 50-row file whose deletion vector was replaced twice; ids 0, 7 and 14 end deleted.
     const table = path.join(GOLDEN_ROOT, 'log-replay-dv-key-cases');
@@ -93,7 +109,7 @@ describe('planUnits', function () {
     let read = 0;
     for (const unit of plan.units) {
       for (const segment of unit.segments) {
-        for await (const batch of readDataFile(table, segment.file, { schema: snapshot.schema, rowGroups: segment.rowGroups })) read += batch.numRows;
+        for await (const batch of readDataFile(table, segment.file, { schema: plan.silverSchema, rowGroups: segment.rowGroups })) read += batch.numRows;
       }
     }
     assert.equal(read, 47);

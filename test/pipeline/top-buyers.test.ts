@@ -2,26 +2,20 @@
  * The top-buyers rule as the README promises it: the first `fraction` of users by probability, ties by the
  * smaller user_id, at least `minProbability`, at most `limit`. Checked on a real Gold table built so that ties
  * matter (a few probability levels shared by thousands of users, spread over several files and row groups, ids
- * not in file order) against the brute-force reference (full sort); then one workflow run with
- * topBuyers.limit, whose published list must be exactly the reference's.
+ * not in file order) against the brute-force reference (full sort). A workflow run with topBuyers.limit:
+ * test/workflows/top-buyers.test.ts.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { AddFile, ConstantColumn, dataFileRowGroups, openTable, replacePartition, writeDataFile } from '../../delta';
-import { generateSilver, trainDemoModel } from '../../demo';
-import { dataLayout } from '../../cli/data-dir';
 import { selectTopBuyers } from '../../pipeline/gold-top-buyers';
 import { PREDICTIONS_TABLE } from '../../pipeline/gold-schemas';
 import { TopK } from '../../pipeline/top-k';
 import type { TopBuyersRule } from '../../pipeline/top-buyers-rule';
-import type { ScoreUsersResult } from '../../workflows/score-users';
-import { TASK_QUEUE } from '../../workflows/task-queues';
 import { expectedTopBuyers, Scored } from '../support/reference';
 import { partitionRows } from '../support/tables';
-import { RunningWorkers, startLocalServer, startWorkers } from '../support/temporal';
 
 const DAY = '2026-11-23';
 const USERS = 8_000;
@@ -148,43 +142,5 @@ describe('top buyers: ties and limit', function () {
       for (const u of users) top.offer(BigInt(u.user_id), u.purchase_probability);
       assert.deepEqual(asScored(top.ranked()), expectedTopBuyers(users, { fraction: 1, minProbability: 0, limit: k }), `k=${k}`);
     }
-  });
-
-  describe('a workflow run with topBuyers.limit', function () {
-    let env: TestWorkflowEnvironment;
-    let workers: RunningWorkers;
-
-    before(async function () {
-      const data = dataLayout(dir);
-      await generateSilver({ tablePath: data.silverFeatures, labelsPath: data.silverLabels, users: 2_000, seed: 9, snapshotDate: DAY, fileRows: 500 });
-      await trainDemoModel({ silverPath: data.silverFeatures, labelsPath: data.silverLabels, snapshotDate: DAY, registryDir: data.models });
-      env = await startLocalServer();
-      workers = await startWorkers(env, { dataDir: dir });
-    });
-
-    after(async function () {
-      await workers?.stop();
-      await env?.teardown();
-    });
-
-    it('publishes exactly the reference list, cut at the limit', async function () {
-      const data = dataLayout(dir);
-      const rule = { fraction: 0.5, minProbability: 0, limit: 25 };
-      const result = (await env.client.workflow.execute('scoreUsers', {
-        taskQueue: TASK_QUEUE, workflowId: `score-users-${DAY}`, args: [{ scoreDate: DAY, unitRows: 500, topBuyers: rule }],
-      })) as ScoreUsersResult;
-      const gold = (await partitionRows(data.goldPredictions, { score_date: DAY }, { version: result.goldVersion, columns: ['user_id', 'purchase_probability'] }))
-        .map((r) => ({ user_id: Number(r.user_id), purchase_probability: Number(r.purchase_probability) }));
-      assert.equal(gold.length, 2_000);
-      const expected = expectedTopBuyers(gold, rule);
-      assert.equal(expected.length, 25);
-      const published = (await partitionRows(data.goldTopBuyers, { score_date: DAY }, { version: result.topBuyersVersion }))
-        .sort((a, b) => Number(a.rank) - Number(b.rank));
-      assert.deepEqual(
-        published.map((r) => [Number(r.rank), Number(r.user_id), Number(r.purchase_probability), r.run_id]),
-        expected.map((r, i) => [i + 1, r.user_id, r.purchase_probability, result.runId]),
-      );
-      assert.equal(result.topBuyers.count, 25);
-    });
   });
 });

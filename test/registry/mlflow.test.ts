@@ -5,7 +5,7 @@ import { openTable, scanTable } from '../../delta';
 import { FEATURE_NAMES } from '../../demo';
 import { resolveModel, verifyPinned, PinnedModel } from '../../registry';
 import { loadScorer } from '../../scoring';
-import { FIXTURE_DATE, Fixtures, modelFixtures } from '../scoring/fixtures';
+import { FIXTURE_DATE, Fixtures, modelFixtures } from '../../devkit';
 import { python } from '../support/processes';
 import { tempDir } from './helpers';
 import { MlflowServer, startMlflowServer } from './mlflow-server';

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { modelFixtures } from '../scoring/fixtures';
+import { modelFixtures } from '../../devkit';
 import { batchScore, tempDir } from '../support/processes';
 
 describe('registry: batch-score model register refuses files a run could not score (real CLI)', function () {

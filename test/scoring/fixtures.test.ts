@@ -4,7 +4,7 @@ import { openTable, scanTable } from '../../delta';
 import { FEATURE_NAMES } from '../../demo';
 import { resolveModel } from '../../registry';
 import { loadScorer } from '../../scoring';
-import { FIXTURE_DATE, Fixtures, modelFixtures } from './fixtures';
+import { FIXTURE_DATE, Fixtures, modelFixtures } from '../../devkit';
 
 /** Scores the fixture's first 10,000 users with our scorer, in user_id order. */
 async function ourScores(f: Fixtures, model: string, features?: string[]) {

@@ -1,14 +1,18 @@
-/** Running the project's own CLI and the Python side (delta-rs) from tests; where things are; temp folders. */
+/**
+ * Running the project's own CLI from tests; where things are; temp folders. The Python side (delta-rs) is in
+ * devkit/python.ts, shared with the benchmarks, and re-exported here for the tests.
+ */
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { REPO_ROOT } from '../../devkit/python';
+
+export { PYTHON, python, REPO_ROOT } from '../../devkit/python';
 
 const run = promisify(execFile);
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-export const PYTHON = process.env.BATCH_SCORE_PYTHON ?? path.join(REPO_ROOT, '.venv', 'bin', 'python');
 export const GOLDEN_ROOT = path.resolve(REPO_ROOT, '..', 'shared', 'delta-golden');
 
 /** A fresh folder under the system temp folder, named batch-score-<prefix>-XXXXXX. */
@@ -21,12 +25,6 @@ export async function batchScore(args: string[], env: NodeJS.ProcessEnv = {}): P
   const { stdout } = await run(process.execPath, [path.join(REPO_ROOT, 'bin', 'batch-score.js'), ...args], {
     env: { ...process.env, ...env }, maxBuffer: 1 << 30,
   });
-  return stdout;
-}
-
-/** A script under python/ run in the project's virtual environment, returning stdout. */
-export async function python(script: string, args: string[]): Promise<string> {
-  const { stdout } = await run(PYTHON, [path.join(REPO_ROOT, 'python', script), ...args], { maxBuffer: 1 << 30 });
   return stdout;
 }
 

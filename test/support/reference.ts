@@ -1,6 +1,6 @@
 /**
- * Independent references for pipeline tests: the logistic function computed in float64 from the ONNX file's own
- * initializers (no onnxruntime), and the top-buyers rule computed by a full sort.
+ * Independent references for pipeline and workflow tests: the logistic function computed in float64 from the ONNX
+ * file's own initializers (no onnxruntime), and the top-buyers rule computed by a full sort.
  */
 import * as fs from 'node:fs';
 import { onnx } from 'onnx-proto';

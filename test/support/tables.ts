@@ -1,4 +1,4 @@
-/** Reading a Delta table's rows in tests, as plain objects: one row per object, columns by name. */
+/** Reading a Delta table's rows in tests: as plain objects (one per row, columns by name), or which runs wrote them. */
 import { openTable, scanTable } from '../../delta';
 
 export async function partitionRows(
@@ -11,4 +11,13 @@ export async function partitionRows(
     for (let i = 0; i < batch.numRows; i++) rows.push(Object.fromEntries(cols.map(([k, v]) => [k, v[i]])));
   }
   return rows;
+}
+
+/** The run_id values of a Gold table's partition: which runs' predictions it holds. */
+export async function runIds(table: string, partition: Record<string, string>): Promise<Set<unknown>> {
+  const ids = new Set<unknown>();
+  for await (const b of scanTable(await openTable(table), { columns: ['run_id'], partition })) {
+    for (let i = 0; i < b.numRows; i++) ids.add((b.columns.run_id as ArrayLike<unknown>)[i]);
+  }
+  return ids;
 }

@@ -1,5 +1,5 @@
 /**
- * A real Temporal server for pipeline tests: the CLI's dev server (in memory), with batch-score workers running
+ * A real Temporal server for workflow tests: the CLI's dev server (in memory), with batch-score workers running
  * against it for the whole suite. Workflows are bundled once and shared by every worker the suite creates.
  */
 import * as fs from 'node:fs';
@@ -8,11 +8,11 @@ import * as path from 'node:path';
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { dataLayout, DataLayout } from '../../cli/data-dir';
+import { dataLayout, DataLayout } from '../../config';
 import { startLocalServer } from '../../cli/temporal-server';
 import { generateSilver, trainDemoModel } from '../../demo';
 import { createWorkers, WorkerRole, WORKFLOWS_PATH } from '../../workers/workers';
-import type { ActivityOptions } from '../../activities';
+import type { ActivityOptions } from '../../workers/activity-deps';
 
 // Workers log state changes at INFO; tests want only problems.
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -44,7 +44,7 @@ export async function startWorkers(
 
 export { startLocalServer };
 
-/** A data root with demo Silver dates and a trained model, a dev server and workers on them (pipeline tests). */
+/** A data root with demo Silver dates and a trained model, a dev server and workers on them (workflow tests). */
 export interface PipelineServer {
   env: TestWorkflowEnvironment;
   workers: RunningWorkers;

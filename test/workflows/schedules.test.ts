@@ -11,10 +11,10 @@ import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { openTable } from '../../delta';
 import { generateSilver, trainDemoModel } from '../../demo';
-import { dataLayout, DataLayout } from '../../cli/data-dir';
+import { dataLayout, DataLayout } from '../../config';
 import type { BackfillDateResult } from '../../workflows/backfill-scores';
 import type { ScoreUsersResult } from '../../workflows/score-users';
-import { TASK_QUEUE } from '../../workflows/task-queues';
+import { TASK_QUEUE } from '../../config';
 import { batchScore } from '../support/processes';
 import { latestScheduledRun, RunningWorkers, startLocalServer, startWorkers } from '../support/temporal';
 

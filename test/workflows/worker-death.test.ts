@@ -16,9 +16,9 @@ import { decodeTimeoutType } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { openTable, scanTable } from '../../delta';
 import { generateSilver, trainDemoModel } from '../../demo';
-import { dataLayout } from '../../cli/data-dir';
+import { dataLayout } from '../../config';
 import type { ScoreUsersProgress, ScoreUsersResult } from '../../workflows/score-users';
-import { TASK_QUEUE } from '../../workflows/task-queues';
+import { TASK_QUEUE } from '../../config';
 import { REPO_ROOT } from '../support/processes';
 import { RunningWorkers, startLocalServer, startWorkers } from '../support/temporal';
 

@@ -3,6 +3,7 @@
  * Silver and Gold tables, the local model registry and the reports.
  */
 import * as path from 'node:path';
+import { dataRootFromEnv } from './environment';
 
 export interface DataLayout {
   root: string;
@@ -15,7 +16,7 @@ export interface DataLayout {
 }
 
 export function dataLayout(dataDir?: string): DataLayout {
-  const root = path.resolve(dataDir ?? process.env.BATCH_SCORE_DATA ?? 'data');
+  const root = path.resolve(dataDir ?? dataRootFromEnv() ?? 'data');
   return {
     root,
     silverFeatures: path.join(root, 'silver', 'user_features'),

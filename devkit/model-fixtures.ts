@@ -1,5 +1,5 @@
 /**
- * Real model fixtures (python/fixtures/train_models.py): a generated Silver snapshot, the models trained on it
+ * Real model fixtures for tests and benchmarks (python/fixtures/train_models.py): a generated Silver snapshot, the models trained on it
  * and exported with skl2onnx / onnxmltools, and the source libraries' predict_proba. Built once per version of
  * the script into a cache folder under the OS temp dir (about 15 s), reused by later runs.
  */
@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { generateSilver } from '../../demo';
-import { python, REPO_ROOT } from '../support/processes';
+import { generateSilver } from '../demo';
+import { python, REPO_ROOT } from './python';
 
 export const FIXTURE_DATE = '2026-11-23';
 

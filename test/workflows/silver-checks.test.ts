@@ -12,9 +12,9 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { openTable, replacePartition, scanTable, writeDataFile } from '../../delta';
 import { generateSilver, trainDemoModel } from '../../demo';
-import { dataLayout, DataLayout } from '../../cli/data-dir';
+import { dataLayout, DataLayout } from '../../config';
 import type { ScoreUsersInput, ScoreUsersProgress, ScoreUsersResult } from '../../workflows/score-users';
-import { TASK_QUEUE } from '../../workflows/task-queues';
+import { TASK_QUEUE } from '../../config';
 import { RunningWorkers, startLocalServer, startWorkers } from '../support/temporal';
 
 const USERS = 3_000;

@@ -15,10 +15,10 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { onnx } from 'onnx-proto';
 import { createTable, openTable, replacePartition, StructType, writeDataFile } from '../../delta';
 import { FEATURES, generateSilver, SILVER_FEATURES_SCHEMA, trainDemoModel } from '../../demo';
-import { dataLayout, DataLayout } from '../../cli/data-dir';
+import { dataLayout, DataLayout } from '../../config';
 import { resolveModel } from '../../registry';
 import type { ScoreUsersInput, ScoreUsersResult } from '../../workflows/score-users';
-import { TASK_QUEUE } from '../../workflows/task-queues';
+import { TASK_QUEUE } from '../../config';
 import { RunningWorkers, startLocalServer, startWorkers } from '../support/temporal';
 
 const DAY = '2026-11-23';

@@ -11,12 +11,12 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { openTable, scanTable } from '../../delta';
 import { FEATURE_NAMES } from '../../demo';
 import { registerModel } from '../../registry';
-import { dataLayout } from '../../cli/data-dir';
+import { dataLayout } from '../../config';
 import type { ScoreUsersResult } from '../../workflows/score-users';
-import { TASK_QUEUE } from '../../workflows/task-queues';
+import { TASK_QUEUE } from '../../config';
 import { tempDir, writeLogisticModel } from '../registry/helpers';
 import { RunningWorkers, startLocalServer, startWorkers } from '../support/temporal';
-import { FIXTURE_DATE, Fixtures, modelFixtures } from './fixtures';
+import { FIXTURE_DATE, Fixtures, modelFixtures } from '../../devkit';
 
 const MODELS = ['sklearn_lr', 'sklearn_lr_double', 'sklearn_lr_per_feature', 'sklearn_lr_vector', 'sklearn_rf', 'sklearn_hgb', 'sklearn_gb', 'sklearn_mlp', 'xgboost', 'lightgbm'];
 

@@ -10,11 +10,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { dataLayout, DataLayout } from '../../cli/data-dir';
+import { dataLayout, DataLayout } from '../../config';
 import type { ScoreUsersResult } from '../../workflows/score-users';
-import { TASK_QUEUE } from '../../workflows/task-queues';
+import { TASK_QUEUE } from '../../config';
 import { MlflowServer, startMlflowServer } from '../registry/mlflow-server';
-import { FIXTURE_DATE, modelFixtures } from '../scoring/fixtures';
+import { FIXTURE_DATE, modelFixtures } from '../../devkit';
 import { batchScore, python, REPO_ROOT, tempDir } from '../support/processes';
 import { startLocalServer } from '../support/temporal';
 

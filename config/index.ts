@@ -1,0 +1,12 @@
+/**
+ * Configuration, the bottom layer beside errors/: where the data lives, the task queues, run defaults and the
+ * environment variables. It imports nothing from the project. Workflows import task-queues.ts and
+ * run-defaults.ts directly (pure files), never this index, which brings in Node built-ins.
+ */
+export { dataLayout, DataLayout } from './data-layout';
+export { SCORING_TASK_QUEUE, TASK_QUEUE } from './task-queues';
+export { BACKFILL_DEFAULTS, DEFAULT_MODEL_URI, RUN_DEFAULTS } from './run-defaults';
+export {
+  allowedRootsFromEnv, dataRootFromEnv, duplicateCheckMemoryFromEnv, ENV, mlflowCredentialsFromEnv, MlflowCredentials,
+  mlflowTrackingUriFromEnv, temporalCliPathFromEnv,
+} from './environment';

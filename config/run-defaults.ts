@@ -1,0 +1,21 @@
+/**
+ * What a run uses when its input leaves a field out. Pure (no Node built-ins): the workflows read it inside
+ * their sandbox.
+ */
+
+/** The model a run scores with unless it names one. */
+export const DEFAULT_MODEL_URI = 'models:/purchase_propensity@champion';
+
+/** Defaults of one date's run (`scoreUsers`). */
+export const RUN_DEFAULTS = {
+  unitRows: 250_000,
+  maxParallel: 8,
+  nullPolicy: 'error' as const,
+  predictionThreshold: 0.5,
+};
+
+/** Defaults of a backfill (`backfillScores`): one run a week, one date at a time (each run already scores its units in parallel). */
+export const BACKFILL_DEFAULTS = {
+  everyDays: 7,
+  maxConcurrent: 1,
+};

@@ -1,0 +1,74 @@
+/**
+ * One scoring unit, read → score → stage, below Temporal: its Silver row groups are read one at a time and
+ * scored (scoring/unit.ts), and the unit's predictions are staged as ONE Gold data file with its stats
+ * (gold-predictions.ts), not yet committed. The scoreUnit activity adapts it (heartbeats, cancellation, failure
+ * types) and returns only the staged file's reference and counts.
+ */
+import type { AddFile, StructType } from '../delta';
+import { NullPolicy, Scorer, scoreUnit, ScoringUnit } from '../scoring';
+import { stagePredictions } from './gold-predictions';
+import type { UnitResult } from './staged-files';
+
+export interface UnitScoringRequest {
+  silverTable: string;
+  /** The pinned Silver snapshot's schema (from the plan). */
+  silverSchema: StructType;
+  unit: ScoringUnit;
+  scorer: Scorer;
+  nullPolicy: NullPolicy;
+  goldTable: string;
+  scoreDate: string;
+  runId: string;
+  /** The scoring activity's attempt (1, 2, ...): each attempt stages its own file. */
+  attempt: number;
+  /** predicted_buyer = probability >= threshold. */
+  threshold: number;
+  /** Called after each row group with the unit's rows read so far. */
+  onProgress?: (rowsDone: number) => void;
+  /** Checked after each scored batch: once aborted, the unit stops with the signal's reason and stages nothing. */
+  signal?: AbortSignal;
+}
+
+export async function scoreAndStageUnit(req: UnitScoringRequest): Promise<UnitResult> {
+  const ids: BigInt64Array[] = [];
+  const probs: Float64Array[] = [];
+  let rows = 0;
+  let skipped = 0;
+  const scored = scoreUnit({
+    silverTablePath: req.silverTable,
+    schema: req.silverSchema,
+    segments: req.unit.segments,
+    scorer: req.scorer,
+    nullPolicy: req.nullPolicy,
+    onProgress: req.onProgress,
+  });
+  for await (const batch of scored) {
+    if (req.signal?.aborted) throw req.signal.reason;
+    ids.push(batch.userIds);
+    probs.push(batch.probabilities);
+    rows += batch.userIds.length;
+    skipped += batch.skipped;
+  }
+  const add: AddFile = await stagePredictions({
+    goldTable: req.goldTable,
+    scoreDate: req.scoreDate,
+    runId: req.runId,
+    unitIndex: req.unit.index,
+    attempt: req.attempt,
+    model: req.scorer.pinned,
+    scoredAt: new Date(),
+    threshold: req.threshold,
+    scored: { userIds: concat(BigInt64Array, ids, rows), probabilities: concat(Float64Array, probs, rows) },
+  });
+  return { unitIndex: req.unit.index, add, rows, skipped };
+}
+
+function concat<A extends BigInt64Array | Float64Array>(Ctor: { new (n: number): A }, parts: A[], n: number): A {
+  const out = new Ctor(n);
+  let at = 0;
+  for (const part of parts) {
+    (out as unknown as { set(p: A, at: number): void }).set(part, at);
+    at += part.length;
+  }
+  return out;
+}
