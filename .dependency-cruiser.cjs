@@ -61,6 +61,15 @@ const layerRules = [
     to: { path: folders(ALL_FOLDERS), pathNot: folders([name, ...allowed]) },
   })),
   {
+    name: 'every-folder-has-a-floor',
+    comment:
+      'A new top-level folder of TypeScript gets its place in LAYERS or SIDE above (and in docs/architecture.md) ' +
+      'before it is used: otherwise no layer rule would see it.',
+    severity: 'error',
+    from: { path: '^[^/]+/', pathNot: folders([...ALL_FOLDERS, 'node_modules']) },
+    to: {},
+  },
+  {
     name: 'test-is-imported-by-tests-only',
     comment:
       'Nothing ships or measures code from test/: a generator both bench/ and test/ need lives in a module both import.',
@@ -104,7 +113,7 @@ const workflowRules = [
     severity: 'error',
     from: { path: '^workflows/' },
     to: {
-      pathNot: ['^workflows/', '^@temporalio/(workflow|common)($|/)', ...PURE_FOR_WORKFLOWS],
+      pathNot: ['^workflows/', '^node_modules/@temporalio/(workflow|common)/', ...PURE_FOR_WORKFLOWS],
       dependencyTypesNot: ['type-only'],
     },
   },
@@ -170,9 +179,10 @@ module.exports = {
     ...deltaRules,
   ],
   options: {
-    // The project's TypeScript folders; compiled output, packages, Python and data are not cruised.
-    exclude: { path: '^(node_modules|dist|data|python|scripts|bin|\\.venv|\\.tools|\\.git)/' },
-    doNotFollow: { path: 'node_modules' },
+    // The project's TypeScript folders; compiled output, Python and data are not cruised. Packages are seen
+    // (so the workflow rules can name them) but not followed into.
+    exclude: { path: '^(dist|data|python|scripts|bin|\\.venv|\\.tools|\\.git)/' },
+    doNotFollow: { path: '^node_modules/' },
     // See `import type` too, and tell it apart (dependencyTypes 'type-only').
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
