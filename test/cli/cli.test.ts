@@ -23,7 +23,7 @@ describe('batch-score CLI', function () {
 
   it('rejects an unknown command and a bad option value, naming them', async function () {
     await assert.rejects(batchScore(['score']), /unknown command "score"/);
-    await assert.rejects(batchScore(['run', '--date', '2026-13-45']), /--date: "2026-13-45" is not a date/);
+    await assert.rejects(batchScore(['run', '--date', '2026-13-45']), /--date: "2026-13-45" is not a calendar date/);
   });
 
   describe('against a running Temporal server', function () {
