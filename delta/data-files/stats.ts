@@ -4,10 +4,10 @@
  * milliseconds). Data skipping in Spark and delta-rs relies on them being right, so a bound that cannot be
  * stated exactly is left out rather than guessed.
  */
-import { ConstantColumn, WriteColumn } from '../parquet';
-import { StructType } from '../schema';
-import { NumericArray, typedRange } from '../parquet';
-import { daysFromDate, decimalToString, decimalUnscaled, isoMicros, timestampMicros } from '../schema';
+import { ConstantColumn, NumericArray, WriteColumn, typedRange } from '../parquet';
+import {
+  NUMBER_KINDS, PerPrimitive, StructType, daysFromDate, decimalToString, decimalType, decimalUnscaled, isoMicros, primitiveOf, timestampMicros,
+} from '../schema';
 
 const MAX_COLUMNS = 32;
 const STRING_PREFIX = 32;
@@ -21,12 +21,13 @@ export function computeStats(schema: StructType, numRows: number, columns: Recor
     if (!column || typeof f.type !== 'string') continue;
     // A constant column has the bounds of its one value.
     const data = column instanceof ConstantColumn ? [column.value] : column;
-    const { nullCount, lo, hi } = ArrayBuffer.isView(data) ? typedBounds(data as TypedArray, f.type) : valueBounds(data, f.type);
+    const bounds = primitiveOf(BOUNDS, f.type);
+    const { nullCount, lo, hi } = ArrayBuffer.isView(data) ? typedBounds(data as TypedArray, f.type, bounds) : valueBounds(data, f.type, bounds);
     const name = JSON.stringify(f.name);
     nulls.push(`${name}:${column instanceof ConstantColumn ? nullCount * column.length : nullCount}`);
     if (lo === undefined || hi === undefined) continue;
-    const lj = boundJson(lo, f.type, false);
-    const hj = boundJson(hi, f.type, true);
+    const lj = bounds!.json(lo, f.type, false);
+    const hj = bounds!.json(hi, f.type, true);
     const truncatedMax = f.type === 'string' && typeof hi === 'string' && [...hi].length > STRING_PREFIX;
     if (lj !== undefined) min.push(`${name}:${lj}`);
     if (hj !== undefined && !truncatedMax) max.push(`${name}:${hj}`);
@@ -37,14 +38,65 @@ export function computeStats(schema: StructType, numRows: number, columns: Recor
 type Key = number | bigint | string;
 type TypedArray = NumericArray | Uint8Array;
 
+/** How a primitive kind is bounded in stats: its order (a comparable key per value) and a bound's JSON text. */
+interface Bounds {
+  /** A key comparable with less() in the type's order; undefined for values with no useful order (NaN). */
+  key(v: unknown, type: string): Key | undefined;
+  json(k: Key, type: string, isMax: boolean): string | undefined;
+}
+
+const numberKey = (v: unknown): Key | undefined => {
+  const n = Number(v);
+  return Number.isNaN(n) ? undefined : n;
+};
+
+/** A number or bigint bound as JSON: non-finite numbers are not stated. */
+function numberJson(k: Key): string | undefined {
+  if (typeof k === 'bigint') return k.toString();
+  if (typeof k === 'number' && !Number.isFinite(k)) return undefined;
+  return JSON.stringify(k);
+}
+
+const NUMBER: Bounds = { key: numberKey, json: numberJson };
+
+/**
+ * Per primitive kind; undefined where Spark records no min/max either (boolean, binary) and for kinds this
+ * writer does not bound (timestamp_ntz, variant): their null count only.
+ */
+const BOUNDS: PerPrimitive<Bounds | undefined> = {
+  long: { key: (v) => (typeof v === 'bigint' ? v : BigInt(v as number)), json: numberJson },
+  integer: NUMBER,
+  short: NUMBER,
+  byte: NUMBER,
+  float: NUMBER,
+  double: NUMBER,
+  // A 32-character prefix is a valid lower bound; an upper bound after cutting is not stated.
+  string: { key: (v) => String(v), json: (k, _t, isMax) => JSON.stringify(isMax ? k : [...(k as string)].slice(0, STRING_PREFIX).join('')) },
+  date: { key: (v) => daysFromDate(v), json: (k) => JSON.stringify(isoMicros(BigInt(k) * 86_400_000_000n).slice(0, 10)) },
+  timestamp: {
+    key: (v) => timestampMicros(v),
+    json: (k) => {
+      // Truncate to milliseconds as Spark does (readers widen max by 1 ms).
+      const us = k as bigint;
+      const ms = us >= 0n || us % 1000n === 0n ? us / 1000n : us / 1000n - 1n;
+      return JSON.stringify(isoMicros(ms * 1000n).replace(/(\.\d{3})\d{3}Z$/, '$1Z'));
+    },
+  },
+  decimal: { key: (v, type) => decimalUnscaled(v, decimalType(type)!.scale), json: (k, type) => decimalToString(k as bigint, decimalType(type)!.scale) },
+  boolean: undefined,
+  binary: undefined,
+  timestamp_ntz: undefined,
+  variant: undefined,
+};
+
 /** Null count and bounds of a column of Delta values. */
-function valueBounds(data: ArrayLike<unknown>, type: string): { nullCount: number; lo?: Key; hi?: Key } {
+function valueBounds(data: ArrayLike<unknown>, type: string, bounds: Bounds | undefined): { nullCount: number; lo?: Key; hi?: Key } {
   let nullCount = 0;
   let lo: Key | undefined;
   let hi: Key | undefined;
   let previous: unknown = undefined;
-  if (type === 'boolean' || type === 'binary') {
-    // No order to bound (Spark records none either): nulls only.
+  if (!bounds) {
+    // No order to bound: nulls only.
     for (let i = 0; i < data.length; i++) if (data[i] === null || data[i] === undefined) nullCount++;
     return { nullCount };
   }
@@ -57,7 +109,7 @@ function valueBounds(data: ArrayLike<unknown>, type: string): { nullCount: numbe
     // A run of the same value cannot move a bound.
     if (v === previous) continue;
     previous = v;
-    const k = sortKey(v, type);
+    const k = bounds.key(v, type);
     if (k === undefined) continue;
     if (lo === undefined || less(k, lo)) lo = k;
     if (hi === undefined || less(hi, k)) hi = k;
@@ -66,14 +118,12 @@ function valueBounds(data: ArrayLike<unknown>, type: string): { nullCount: numbe
 }
 
 /** The same for a typed array (no nulls), in one tight loop: a scoring unit's user ids and probabilities. */
-function typedBounds(data: TypedArray, type: string): { nullCount: number; lo?: Key; hi?: Key } {
-  const ordered = type === 'long' ? data instanceof BigInt64Array : NUMBER_TYPES.has(type) && !(data instanceof BigInt64Array);
-  if (!ordered || data instanceof Uint8Array) return valueBounds(data, type);
+function typedBounds(data: TypedArray, type: string, bounds: Bounds | undefined): { nullCount: number; lo?: Key; hi?: Key } {
+  const ordered = type === 'long' ? data instanceof BigInt64Array : NUMBER_KINDS.has(type) && !(data instanceof BigInt64Array);
+  if (!ordered || data instanceof Uint8Array) return valueBounds(data, type, bounds);
   const range = typedRange(data);
   return { nullCount: 0, lo: range?.min, hi: range?.max };
 }
-
-const NUMBER_TYPES = new Set(['integer', 'short', 'byte', 'float', 'double']);
 
 /**
  * Order of the type. Strings compare by code point (= UTF-8 byte order, as Parquet and Spark compare them),
@@ -93,48 +143,4 @@ function less(a: number | bigint | string, b: number | bigint | string): boolean
     return rx < ry;
   }
   return a.length < b.length;
-}
-
-/** A value comparable with less() in the type's order; undefined for values with no useful order (NaN, binary). */
-function sortKey(v: unknown, type: string): number | bigint | string | undefined {
-  switch (type) {
-    case 'long':
-      return typeof v === 'bigint' ? v : BigInt(v as number);
-    case 'integer': case 'short': case 'byte': case 'float': case 'double': {
-      const n = Number(v);
-      return Number.isNaN(n) ? undefined : n;
-    }
-    case 'string':
-      return String(v);
-    case 'date':
-      return daysFromDate(v);
-    case 'timestamp':
-      return timestampMicros(v);
-    default:
-      if (type.startsWith('decimal')) {
-        const scale = Number(/,\s*(\d+)\)/.exec(type)?.[1] ?? 0);
-        return decimalUnscaled(v, scale);
-      }
-      return undefined; // boolean and binary: Spark records no min/max either
-  }
-}
-
-function boundJson(k: number | bigint | string, type: string, isMax: boolean): string | undefined {
-  if (typeof k === 'bigint' && type === 'timestamp') {
-    // Truncate to milliseconds as Spark does (readers widen max by 1 ms).
-    const ms = k >= 0n || k % 1000n === 0n ? k / 1000n : k / 1000n - 1n;
-    return JSON.stringify(isoMicros(ms * 1000n).replace(/(\.\d{3})\d{3}Z$/, '$1Z'));
-  }
-  if (typeof k === 'bigint' && type.startsWith('decimal')) {
-    const scale = Number(/,\s*(\d+)\)/.exec(type)?.[1] ?? 0);
-    return decimalToString(k, scale);
-  }
-  if (typeof k === 'bigint') return k.toString();
-  if (typeof k === 'number') {
-    if (type === 'date') return JSON.stringify(isoMicros(BigInt(k) * 86_400_000_000n).slice(0, 10));
-    if (!Number.isFinite(k)) return undefined;
-    return JSON.stringify(k);
-  }
-  // strings: a 32-character prefix is a valid lower bound; an upper bound after cutting is not stated.
-  return isMax ? JSON.stringify(k) : JSON.stringify([...k].slice(0, STRING_PREFIX).join(''));
 }

@@ -4,7 +4,7 @@
  */
 import { MetadataAction, ProtocolAction } from './actions';
 import { DeltaError } from '../errors';
-import { StructType, isArray, isMap, isStruct, DataType } from '../schema';
+import { DataType, StructType, isArray, isMap, isStruct, primitiveKind } from '../schema';
 
 /** What createTable writes: the plain protocol (reader 1, writer 2: appendOnly and invariants). */
 export const DEFAULT_PROTOCOL: ProtocolAction = { minReaderVersion: 1, minWriterVersion: 2 };
@@ -12,7 +12,7 @@ export const DEFAULT_PROTOCOL: ProtocolAction = { minReaderVersion: 1, minWriter
 /** Reader features whose semantics this reader implements (or which do not change what a reader sees). */
 // variantType: variant columns are read in their binary encoding (not decoded, not shredded).
 // deletionVectors: read (rows a file's deletion vector marks are dropped); never written.
-// typeWidening: read (parquet.ts widens stored values); nested decimal/date widenings are refused below.
+// typeWidening: read (parquet/conversion.ts widens stored values); nested decimal/date widenings are refused below.
 // v2Checkpoint: UUID-named JSON/Parquet checkpoints and their sidecars are read (this writer writes classic ones
 // only, so it does not write such tables).
 export const SUPPORTED_READER_FEATURES = new Set<string>(['vacuumProtocolCheck', 'columnMapping', 'timestampNtz', 'variantType', 'variantType-preview', 'deletionVectors', 'typeWidening', 'typeWidening-preview', 'v2Checkpoint']);
@@ -122,12 +122,10 @@ function findField(t: DataType, pred: (meta: Record<string, unknown>) => boolean
   return undefined;
 }
 
-const READABLE_PRIMITIVES = new Set(['string', 'long', 'integer', 'short', 'byte', 'float', 'double', 'boolean', 'binary', 'date', 'timestamp', 'timestamp_ntz', 'variant']);
-
 /** Column types outside the implemented set (variant, timestamp_ntz without its feature...) are refused by name. */
 function checkTypes(t: DataType, table: string, code: 'UnsupportedReaderFeature', at = ''): void {
   if (typeof t === 'string') {
-    if (READABLE_PRIMITIVES.has(t) || /^decimal(\(\s*\d+\s*,\s*\d+\s*\))?$/.test(t)) return;
+    if (primitiveKind(t) !== undefined) return; // every primitive kind is read
     throw new DeltaError(code, `${table}: column ${at} has type ${t}, which is not supported`);
   }
   if (isStruct(t)) for (const f of t.fields) checkTypes(f.type, table, code, at ? `${at}.${f.name}` : f.name);

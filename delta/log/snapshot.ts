@@ -21,8 +21,7 @@ import { dataFilePath } from './paths';
 import { partitionValueOf } from './column-mapping';
 import { DeletionVectorDescriptor, deletionVectorId } from './deletion-vectors';
 import { checkReadSupport } from './protocol';
-import { StructType, fieldOf, parseSchemaString } from '../schema';
-import { formatPartitionValue, parsePartitionValue } from '../schema';
+import { fieldOf, formatPartitionValue, parsePartitionValue, parseSchemaString, StructType } from '../schema';
 
 export interface Snapshot {
   readonly tablePath: string;

@@ -2,10 +2,10 @@
  * Table history: the commitInfo of each version, newest first (what `delta history` prints).
  */
 import * as path from 'node:path';
-import { Action, CommitInfo, parseActions } from '../log';
+import {
+  Action, commitFileName, CommitInfo, commitTimestamps, LOG_DIR, LogFile, logStore, parseActions, parseLogFileName, readCommit, Snapshot,
+} from '../log';
 import { DeltaError } from '../errors';
-import { commitFileName, LOG_DIR, LogFile, logStore, parseLogFileName } from '../log';
-import { commitTimestamps, readCommit, Snapshot } from '../log';
 
 export interface HistoryEntry {
   version: number;

@@ -13,13 +13,9 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { tombstoneRetentionMs } from '../transaction';
+import { isWriterFile, isWriterTemp, tombstoneRetentionMs } from '../transaction';
 import { DeltaError, ioError } from '../errors';
-import { LOG_DIR } from '../log';
-import { dataFilePath } from '../log';
-import { DeletionVectorDescriptor, deletionVectorFile } from '../log';
-import { openTable } from '../log';
-import { isWriterFile, isWriterTemp } from '../transaction';
+import { dataFilePath, DeletionVectorDescriptor, deletionVectorFile, LOG_DIR, openTable } from '../log';
 
 export interface VacuumOptions {
   /** Retention in hours (default: the table's delta.deletedFileRetentionDuration, else 168). */

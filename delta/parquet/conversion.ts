@@ -7,12 +7,12 @@
  */
 import { DeltaError } from '../errors';
 import {
-  ArrayType, DataType, DeltaTimestamp, MapType, StructField, dateFromDays, daysFromDate, decimalToString, decimalType, decimalUnscaled, isArray, isMap,
+  ArrayType, DataType, DeltaTimestamp, MapType, PerPrimitive, StructField, primitiveOf, dateFromDays, daysFromDate, decimalToString, decimalType, decimalUnscaled, isArray, isMap,
   isStruct, timestampMicros,
 } from '../schema';
 import type { SchemaElement } from './hyparquet-adapter';
 
-// Parsers that keep timestamps exact (bigint microseconds) and dates as day numbers; values.ts forms come later.
+// Parsers that keep timestamps exact (bigint microseconds) and dates as day numbers; the Delta value forms come later.
 export const RAW_PARSERS = {
   timestampFromMilliseconds: (ms: bigint) => BigInt(ms) * 1000n,
   timestampFromMicroseconds: (us: bigint) => BigInt(us),
@@ -30,7 +30,7 @@ const TYPED = (a: ArrayLike<unknown>): boolean => ArrayBuffer.isView(a);
  * type are brought to the table's. Integers and floats widen by plain conversion later; here the two cases
  * whose raw value means something else: a decimal of smaller scale or an integer read as decimal(p,s)
  * (unscaled values are rescaled), and a DATE read as timestamp_ntz (days → microseconds).
- * Top-level columns only; protocol.ts refuses nested widenings of these kinds.
+ * Top-level columns only; log/protocol.ts refuses nested widenings of these kinds.
  */
 export function widen(data: ArrayLike<unknown>, file: SchemaElement | undefined, type: DataType, where: string): ArrayLike<unknown> {
   if (!file || typeof type !== 'string') return data;
@@ -50,6 +50,61 @@ export function widen(data: ArrayLike<unknown>, file: SchemaElement | undefined,
   return data;
 }
 
+/** One primitive kind's value conversion: a non-null raw Parquet value to its Delta value, and back to physical. */
+interface Conversion {
+  read(v: unknown, type: string, where: string): unknown;
+  write(v: unknown, type: string, column: string): unknown;
+}
+
+const toNumber = (v: unknown) => (typeof v === 'number' ? v : Number(v));
+const NUMBER: Conversion = { read: toNumber, write: toNumber };
+const TIMESTAMP: Conversion = {
+  read: (v, _t, where) => new DeltaTimestamp(typeof v === 'bigint' ? v : timestampMicros(v, where)),
+  write: (v, _t, column) => timestampMicros(v, column),
+};
+const bytesOf = (v: unknown) => (v instanceof Uint8Array ? v : new TextEncoder().encode(String(v)));
+const cannotWrite = (_v: unknown, type: string, column: string): never => {
+  throw new DeltaError('SchemaMismatch', `column ${column}: cannot write type ${type}`);
+};
+
+/** Per primitive kind (raw values as hyparquet reads them with RAW_PARSERS; physical values as parquet-schema.ts declares them). */
+const CONVERSIONS: PerPrimitive<Conversion> = {
+  long: { read: (v) => (typeof v === 'bigint' ? v : BigInt(v as number)), write: (v) => (typeof v === 'bigint' ? v : BigInt(v as number)) },
+  integer: NUMBER,
+  short: NUMBER,
+  byte: NUMBER,
+  float: NUMBER,
+  double: NUMBER,
+  boolean: { read: (v) => Boolean(v), write: (v) => Boolean(v) },
+  string: { read: (v) => (v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v)), write: (v) => String(v) },
+  binary: { read: bytesOf, write: bytesOf },
+  date: {
+    read: (v) => (typeof v === 'number' ? dateFromDays(v) : v instanceof Date ? dateFromDays(daysFromDate(v)) : v),
+    write: (v, _t, column) => daysFromDate(v, column),
+  },
+  timestamp: TIMESTAMP,
+  timestamp_ntz: TIMESTAMP,
+  decimal: {
+    read: (v, type) => decimalToString(unscaledFromRaw(v), decimalType(type)!.scale),
+    write: (v, type, column) => decimalUnscaled(v, decimalType(type)!.scale, column),
+  },
+  variant: {
+    read: (v) => {
+      const o = v as Record<string, unknown>;
+      const bytes = (x: unknown) => (x === null || x === undefined ? null : bytesOf(x));
+      return { metadata: bytes(o.metadata), value: bytes(o.value) };
+    },
+    write: cannotWrite,
+  },
+};
+
+/** The read conversion of a primitive type; an unknown type name is refused. */
+function readerOf(type: string, where: string): Conversion['read'] {
+  const c = primitiveOf(CONVERSIONS, type);
+  if (!c) throw new DeltaError('UnsupportedReaderFeature', `${where}: type ${type} is not supported`);
+  return c.read;
+}
+
 /** Converts a column as read by hyparquet to the Delta value form; typed arrays of the right kind pass through. */
 export function columnFromParquet(data: ArrayLike<unknown>, type: DataType, where: string): ArrayLike<unknown> {
   if (type === 'double' || type === 'float') {
@@ -60,45 +115,22 @@ export function columnFromParquet(data: ArrayLike<unknown>, type: DataType, wher
     if (data instanceof Int32Array) return data;
   }
   const out = new Array(data.length);
+  if (typeof type === 'string') {
+    // The conversion is looked up once per column (an unknown type fails only when a value needs it, as before).
+    let read: Conversion['read'] | undefined;
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      out[i] = v === null || v === undefined ? null : (read ??= readerOf(type, where))(v, type, where);
+    }
+    return out;
+  }
   for (let i = 0; i < data.length; i++) out[i] = valueFromParquet(data[i], type, where);
   return out;
 }
 
 function valueFromParquet(v: unknown, type: DataType, where: string): unknown {
   if (v === null || v === undefined) return null;
-  if (typeof type === 'string') {
-    switch (type) {
-      case 'long':
-        return typeof v === 'bigint' ? v : BigInt(v as number);
-      case 'integer':
-      case 'short':
-      case 'byte':
-      case 'float':
-      case 'double':
-        return typeof v === 'number' ? v : Number(v);
-      case 'boolean':
-        return Boolean(v);
-      case 'string':
-        return v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v);
-      case 'binary':
-        return v instanceof Uint8Array ? v : new TextEncoder().encode(String(v));
-      case 'date':
-        return typeof v === 'number' ? dateFromDays(v) : v instanceof Date ? dateFromDays(daysFromDate(v)) : v;
-      case 'timestamp':
-      case 'timestamp_ntz':
-        return new DeltaTimestamp(typeof v === 'bigint' ? v : timestampMicros(v, where));
-      case 'variant': {
-        const o = v as Record<string, unknown>;
-        const bytes = (x: unknown) => (x instanceof Uint8Array ? x : x === null || x === undefined ? null : new TextEncoder().encode(String(x)));
-        return { metadata: bytes(o.metadata), value: bytes(o.value) };
-      }
-      default: {
-        const d = decimalType(type);
-        if (d) return decimalToString(unscaledFromRaw(v), d.scale);
-        throw new DeltaError('UnsupportedReaderFeature', `${where}: type ${type} is not supported`);
-      }
-    }
-  }
+  if (typeof type === 'string') return readerOf(type, where)(v, type, where);
   if (isStruct(type)) {
     const o = v as Record<string, unknown>;
     const out: Record<string, unknown> = {};
@@ -136,25 +168,10 @@ function unscaledFromRaw(v: unknown): bigint {
   return x;
 }
 
-/** A Delta value as the physical value hyparquet-writer expects for the schema elements above. */
+/** A Delta value as the physical value hyparquet-writer expects for the schema elements of parquet-schema.ts. */
 function valueToParquet(v: unknown, type: DataType, column: string): unknown {
   if (v === null || v === undefined) return null;
-  if (typeof type === 'string') {
-    switch (type) {
-      case 'long': return typeof v === 'bigint' ? v : BigInt(v as number);
-      case 'integer': case 'short': case 'byte': case 'float': case 'double': return typeof v === 'number' ? v : Number(v);
-      case 'boolean': return Boolean(v);
-      case 'string': return String(v);
-      case 'binary': return v instanceof Uint8Array ? v : new TextEncoder().encode(String(v));
-      case 'date': return daysFromDate(v, column);
-      case 'timestamp': case 'timestamp_ntz': return timestampMicros(v, column);
-      default: {
-        const d = decimalType(type);
-        if (d) return decimalUnscaled(v, d.scale, column);
-        throw new DeltaError('SchemaMismatch', `column ${column}: cannot write type ${type}`);
-      }
-    }
-  }
+  if (typeof type === 'string') return (primitiveOf(CONVERSIONS, type)?.write ?? cannotWrite)(v, type, column);
   if (isStruct(type)) {
     const o = v as Record<string, unknown>;
     const out: Record<string, unknown> = {};

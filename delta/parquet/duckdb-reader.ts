@@ -11,7 +11,7 @@
  * Every call opens its own connection (duckdb-adapter.ts), so concurrent reads in one process share nothing.
  */
 import { DeltaError } from '../errors';
-import { DeltaTimestamp, StructField, dateFromDays, decimalToString } from '../schema';
+import { DeltaTimestamp, PerPrimitive, StructField, dateFromDays, decimalToString, primitiveKind, primitiveOf } from '../schema';
 import { DuckDBBlobValue, DuckDBTypeId, DuckDBVector, booleanBytes, connect, itemsOf, validityBits, withConnection, type TypedColumn } from './duckdb-adapter';
 import { duckDecimal, duckError, duckdbSupports, isValid, sameKind, sqlIdent, sqlString } from './duckdb-sql';
 import { ParquetFile } from './file';
@@ -70,7 +70,7 @@ function timestampUnit(v: DuckDBVector): ((x: bigint) => bigint) | undefined {
   switch (v.type.typeId) {
     case DuckDBTypeId.TIMESTAMP_S: return (x) => x * 1_000_000n;
     case DuckDBTypeId.TIMESTAMP_MS: return (x) => x * 1000n;
-    case DuckDBTypeId.TIMESTAMP_NS: return (x) => floorDiv(x, 1000n); // floor, as parquet.ts
+    case DuckDBTypeId.TIMESTAMP_NS: return (x) => floorDiv(x, 1000n); // floor, as the hyparquet reader (conversion.ts RAW_PARSERS)
     case DuckDBTypeId.TIMESTAMP: case DuckDBTypeId.TIMESTAMP_TZ: case DuckDBTypeId.BIGINT: return undefined;
     default: throw new DeltaError('CorruptDataFile', `timestamp column stored as ${v.type.toString()}`);
   }
@@ -141,27 +141,46 @@ function stringCollector(n: number): Collector {
 const utf8 = new TextDecoder();
 const bytesOf = (x: unknown): Uint8Array => (x instanceof DuckDBBlobValue ? new Uint8Array(x.bytes) : new TextEncoder().encode(String(x)));
 
+/** The SELECT expression of a column and the collector for its result column. */
+interface ReadPlan {
+  sql: string;
+  /** Strings: the expression saying, per row, whether the value equals the previous row's. */
+  same?: string;
+  collector: () => Collector;
+}
+
+const cast = (col: string, t: string) => `CAST(${col} AS ${t})`;
+
+/** The read plan of each primitive kind on the DuckDB path (undefined: not on it). */
+const READ_PLANS: PerPrimitive<((col: string, n: number, type: string) => ReadPlan) | undefined> = {
+  long: (col, n) => ({ sql: cast(col, 'BIGINT'), collector: () => typedCollector(new BigInt64Array(n)) }),
+  integer: (col, n) => ({ sql: cast(col, 'INTEGER'), collector: () => typedCollector(new Int32Array(n)) }),
+  short: (col, n) => ({ sql: cast(col, 'INTEGER'), collector: () => typedCollector(new Int32Array(n)) }),
+  byte: (col, n) => ({ sql: cast(col, 'INTEGER'), collector: () => typedCollector(new Int32Array(n)) }),
+  float: (col, n) => ({ sql: cast(col, 'FLOAT'), collector: () => typedCollector(new Float32Array(n)) }),
+  double: (col, n) => ({ sql: cast(col, 'DOUBLE'), collector: () => typedCollector(new Float64Array(n)) }),
+  date: (col, n) => ({ sql: cast(col, 'DATE'), collector: () => typedCollector(new Int32Array(n), (d) => dateFromDays(d as number)) }),
+  // Not cast: DuckDB maps INT96 and TIMESTAMP(MILLIS/MICROS) to microseconds; the vector's unit is checked.
+  timestamp: (col, n) => ({ sql: col, collector: () => typedCollector(new BigInt64Array(n), (us) => new DeltaTimestamp(us as bigint), timestampUnit) }),
+  boolean: (col, n) => ({ sql: cast(col, 'BOOLEAN'), collector: () => booleanCollector(n) }),
+  string: (col, n) => ({ sql: col, same: `coalesce(${col} = lag(${col}) OVER (ORDER BY file_row_number), false)`, collector: () => stringCollector(n) }),
+  binary: (col, n) => ({ sql: col, collector: () => valueCollector(n, bytesOf) }),
+  decimal: (col, n, type) => {
+    const d = duckDecimal(type)!;
+    // The unscaled integer as stored, spelled with the Delta type's scale (as conversion.ts does).
+    return { sql: col, collector: () => valueCollector(n, (x) => decimalToString(typeof x === 'object' ? (x.value as bigint) : BigInt(x), d.scale)) };
+  },
+  timestamp_ntz: undefined,
+  variant: undefined,
+};
+
 /** The SELECT expression for a field and the collector for its result column. */
-function readPlan(f: StructField, n: number, where: string): { sql: string; same?: string; collector: () => Collector } {
-  const col = sqlIdent(f.name);
-  const cast = (t: string) => `CAST(${col} AS ${t})`;
-  switch (f.type) {
-    case 'long': return { sql: cast('BIGINT'), collector: () => typedCollector(new BigInt64Array(n)) };
-    case 'integer': case 'short': case 'byte': return { sql: cast('INTEGER'), collector: () => typedCollector(new Int32Array(n)) };
-    case 'float': return { sql: cast('FLOAT'), collector: () => typedCollector(new Float32Array(n)) };
-    case 'double': return { sql: cast('DOUBLE'), collector: () => typedCollector(new Float64Array(n)) };
-    case 'date': return { sql: cast('DATE'), collector: () => typedCollector(new Int32Array(n), (d) => dateFromDays(d as number)) };
-    case 'timestamp':
-      // Not cast: DuckDB maps INT96 and TIMESTAMP(MILLIS/MICROS) to microseconds; the vector's unit is checked.
-      return { sql: col, collector: () => typedCollector(new BigInt64Array(n), (us) => new DeltaTimestamp(us as bigint), timestampUnit) };
-    case 'boolean': return { sql: cast('BOOLEAN'), collector: () => booleanCollector(n) };
-    case 'string': return { sql: col, same: `coalesce(${col} = lag(${col}) OVER (ORDER BY file_row_number), false)`, collector: () => stringCollector(n) };
-    case 'binary': return { sql: col, collector: () => valueCollector(n, bytesOf) };
+function readPlan(f: StructField, n: number, where: string): ReadPlan {
+  const plan = primitiveOf(READ_PLANS, f.type);
+  if (!plan || (primitiveKind(f.type) === 'decimal' && !duckDecimal(f.type))) {
+    throw new DeltaError('UnsupportedReaderFeature', `${where}: type ${String(f.type)} is not on the DuckDB path`);
   }
-  const d = duckDecimal(f.type);
-  if (!d) throw new DeltaError('UnsupportedReaderFeature', `${where}: type ${String(f.type)} is not on the DuckDB path`);
-  // The unscaled integer as stored, spelled with the Delta type's scale (as parquet.ts does).
-  return { sql: col, collector: () => valueCollector(n, (x) => decimalToString(typeof x === 'object' ? (x.value as bigint) : BigInt(x), d.scale)) };
+  return plan(sqlIdent(f.name), n, f.type as string);
 }
 
 /** Glob characters make read_parquet match other files (or none). */

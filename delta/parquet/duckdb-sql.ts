@@ -3,7 +3,7 @@
  * spelling, error mapping, and typed-column helpers.
  */
 import { DeltaError, ioError } from '../errors';
-import { DataType, StructField, decimalType } from '../schema';
+import { DataType, PerPrimitive, StructField, decimalType, primitiveOf } from '../schema';
 import { BIGINT, BLOB, BOOLEAN, DATE, DOUBLE, DuckDBType, FLOAT, INTEGER, SMALLINT, TIMESTAMPTZ, TINYINT, VARCHAR, type TypedColumn } from './duckdb-adapter';
 
 export const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -19,9 +19,10 @@ export function duckError(what: string, filePath: string, err: unknown, dataCode
 
 // ---- types ----
 
-export const DUCK_TYPES: Record<string, DuckDBType> = {
+/** The DuckDB type of each primitive kind on the DuckDB path (decimals: duckDecimal; undefined: hyparquet only). */
+export const DUCK_TYPES: PerPrimitive<DuckDBType | undefined> = {
   long: BIGINT, integer: INTEGER, short: SMALLINT, byte: TINYINT, float: FLOAT, double: DOUBLE, boolean: BOOLEAN,
-  string: VARCHAR, binary: BLOB, date: DATE, timestamp: TIMESTAMPTZ,
+  string: VARCHAR, binary: BLOB, date: DATE, timestamp: TIMESTAMPTZ, timestamp_ntz: undefined, variant: undefined, decimal: undefined,
 };
 
 /** Decimals DuckDB holds exactly (DECIMAL width ≤ 38). */
@@ -30,14 +31,14 @@ export function duckDecimal(type: DataType): { precision: number; scale: number 
   return d && d.precision >= 1 && d.precision <= 38 && d.scale <= d.precision ? d : undefined;
 }
 
-/** True when every field is a top-level primitive this module reads and writes exactly like parquet.ts. */
+/** True when every field is a top-level primitive this module reads and writes exactly like the hyparquet reader and writer. */
 export function duckdbSupports(fields: StructField[]): boolean {
-  return fields.every((f) => typeof f.type === 'string' && (Object.hasOwn(DUCK_TYPES, f.type) || duckDecimal(f.type) !== undefined));
+  return fields.every((f) => primitiveOf(DUCK_TYPES, f.type) !== undefined || duckDecimal(f.type) !== undefined);
 }
 
 export function sqlType(type: DataType): string {
   const d = duckDecimal(type);
-  return d ? `DECIMAL(${d.precision},${d.scale})` : DUCK_TYPES[type as string].toString();
+  return d ? `DECIMAL(${d.precision},${d.scale})` : primitiveOf(DUCK_TYPES, type)!.toString();
 }
 
 /** Whether one typed array can be `set` from the other (bigint and number kinds do not mix). */

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DeltaError } from '../errors';
-import { DataType, StructField, StructType, daysFromDate, decimalToString, decimalUnscaled, timestampMicros } from '../schema';
+import { DataType, NUMBER_KINDS, PerPrimitive, StructField, StructType, daysFromDate, decimalToString, decimalUnscaled, primitiveOf, timestampMicros } from '../schema';
 import { DuckDBBlobValue, DuckDBDataChunk, DuckDBDateValue, DuckDBTimestampTZValue, DuckDBType, DuckDBVector, VARCHAR, booleanBytes, itemsOf, withConnection, type TypedColumn } from './duckdb-adapter';
 import { DUCK_TYPES, duckDecimal, duckError, duckdbSupports, sameKind, sqlIdent, sqlString, sqlType } from './duckdb-sql';
 import { writeParquetFile } from './writer';
@@ -18,36 +18,59 @@ type Prepared =
   | { kind: 'typed'; data: TypedColumn; nulls: Uint8Array | null }
   | { kind: 'values'; data: unknown[] };
 
-/** Delta value → physical value for the scratch column (as parquet.ts converts before writing). */
-function physical(type: DataType, column: string): (v: unknown) => unknown {
-  switch (type) {
-    case 'long': return (v) => (typeof v === 'bigint' ? v : BigInt(v as number));
-    case 'integer': case 'short': case 'byte': case 'float': case 'double': return (v) => (typeof v === 'number' ? v : Number(v));
-    case 'boolean': return (v) => (v ? 1 : 0);
-    case 'string': return (v) => String(v);
-    case 'binary': return (v) => (v instanceof Uint8Array ? v : new TextEncoder().encode(String(v)));
-    case 'date': return (v) => daysFromDate(v, column);
-    case 'timestamp': return (v) => timestampMicros(v, column);
-  }
-  const d = duckDecimal(type)!;
-  return (v) => decimalToString(decimalUnscaled(v, d.scale, column), d.scale);
+/** How a primitive kind is written through DuckDB. */
+interface WritePlan {
+  /** Delta value → physical value for the scratch column (as conversion.ts converts before writing). */
+  physical(column: string, type: string): (v: unknown) => unknown;
+  /** The typed array a scratch column of this kind is filled from (absent: per-value columns). */
+  typed?: (n: number) => TypedColumn;
+  /** A physical value as a SQL literal of the column's DuckDB type `t` (absent: a CAST of its text). */
+  literal?: (x: unknown, t: string) => string;
+  /** DuckDB's value object for a raw typed value, used when a vector has no typed view (absent: as is). */
+  value?: (x: number | bigint) => unknown;
 }
 
-/** The typed array a scratch column of this type is filled from (undefined: per-value columns). */
-function typedFor(type: DataType, n: number): TypedColumn | undefined {
-  switch (type) {
-    case 'long': case 'timestamp': return new BigInt64Array(n);
-    case 'integer': case 'date': return new Int32Array(n);
-    case 'short': return new Int16Array(n);
-    case 'byte': return new Int8Array(n);
-    case 'float': return new Float32Array(n);
-    case 'double': return new Float64Array(n);
-    case 'boolean': return new Uint8Array(n);
-    default: return undefined;
-  }
-}
+const toNumber = () => (v: unknown) => (typeof v === 'number' ? v : Number(v));
+// 'NaN', 'Infinity' parse; -0 keeps its sign.
+const floatLiteral = (x: unknown, t: string) => `CAST('${Object.is(x, -0) ? '-0.0' : String(x)}' AS ${t})`;
 
-const NUMERIC = new Set(['long', 'integer', 'short', 'byte', 'float', 'double']);
+/** The write plan of each primitive kind on the DuckDB path (undefined: not on it). */
+const WRITE_PLANS: PerPrimitive<WritePlan | undefined> = {
+  long: { physical: () => (v) => (typeof v === 'bigint' ? v : BigInt(v as number)), typed: (n) => new BigInt64Array(n) },
+  integer: { physical: toNumber, typed: (n) => new Int32Array(n) },
+  short: { physical: toNumber, typed: (n) => new Int16Array(n) },
+  byte: { physical: toNumber, typed: (n) => new Int8Array(n) },
+  float: { physical: toNumber, typed: (n) => new Float32Array(n), literal: floatLiteral },
+  double: { physical: toNumber, typed: (n) => new Float64Array(n), literal: floatLiteral },
+  boolean: { physical: () => (v) => (v ? 1 : 0), typed: (n) => new Uint8Array(n), literal: (x) => (x ? 'TRUE' : 'FALSE'), value: (x) => x !== 0 },
+  string: { physical: () => (v) => String(v), literal: (x) => `CAST(${sqlString(x as string)} AS VARCHAR)` },
+  binary: { physical: () => (v) => (v instanceof Uint8Array ? v : new TextEncoder().encode(String(v))) },
+  date: {
+    physical: (column) => (v) => daysFromDate(v, column),
+    typed: (n) => new Int32Array(n),
+    literal: (x) => `(DATE '1970-01-01' + ${x as number})`,
+    value: (x) => new DuckDBDateValue(x as number),
+  },
+  timestamp: {
+    physical: (column) => (v) => timestampMicros(v, column),
+    typed: (n) => new BigInt64Array(n),
+    literal: (x) => `make_timestamptz(CAST(${x as bigint} AS BIGINT))`,
+    value: (x) => new DuckDBTimestampTZValue(x as bigint),
+  },
+  decimal: {
+    physical: (column, type) => {
+      const d = duckDecimal(type)!;
+      return (v) => decimalToString(decimalUnscaled(v, d.scale, column), d.scale);
+    },
+  },
+  timestamp_ntz: undefined,
+  variant: undefined,
+};
+
+/** The write plan of a type duckdbSupports accepts. */
+const planOf = (type: DataType): WritePlan => primitiveOf(WRITE_PLANS, type)!;
+
+const NUMERIC = new Set(['long', ...NUMBER_KINDS]);
 
 /** Validates one column and converts it; a single repeated value becomes a literal. */
 function prepare(f: StructField, data: ArrayLike<unknown>, numRows: number): Prepared {
@@ -55,8 +78,9 @@ function prepare(f: StructField, data: ArrayLike<unknown>, numRows: number): Pre
   if (ArrayBuffer.isView(data) && NUMERIC.has(f.type as string) && (data instanceof BigInt64Array) === (f.type === 'long')) {
     return { kind: 'typed', data: data as unknown as TypedColumn, nulls: null };
   }
-  const toPhysical = physical(f.type, f.name);
-  const typed = typedFor(f.type, numRows);
+  const plan = planOf(f.type);
+  const toPhysical = plan.physical(f.name, f.type as string);
+  const typed = plan.typed?.(numRows);
   const values: unknown[] = typed ? [] : new Array(numRows);
   let nulls: Uint8Array | null = null;
   let first: unknown;
@@ -88,18 +112,12 @@ function prepare(f: StructField, data: ArrayLike<unknown>, numRows: number): Pre
 function literal(x: unknown, type: DataType): string {
   const t = sqlType(type);
   if (x === null) return `CAST(NULL AS ${t})`;
-  switch (type) {
-    case 'date': return `(DATE '1970-01-01' + ${x as number})`;
-    case 'timestamp': return `make_timestamptz(CAST(${x as bigint} AS BIGINT))`;
-    case 'boolean': return x ? 'TRUE' : 'FALSE';
-    case 'float': case 'double': return `CAST('${Object.is(x, -0) ? '-0.0' : String(x)}' AS ${t})`; // 'NaN', 'Infinity' parse
-    case 'string': return `CAST(${sqlString(x as string)} AS VARCHAR)`;
-  }
-  return `CAST(${sqlString(String(x))} AS ${t})`; // numbers and decimals: exact from their text
+  const spell = planOf(type).literal;
+  return spell ? spell(x, t) : `CAST(${sqlString(String(x))} AS ${t})`; // numbers and decimals: exact from their text
 }
 
 /** The scratch column type: decimals travel as text and are cast while writing. */
-const scratchType = (type: DataType): DuckDBType => (duckDecimal(type) ? VARCHAR : DUCK_TYPES[type as string]);
+const scratchType = (type: DataType): DuckDBType => (duckDecimal(type) ? VARCHAR : primitiveOf(DUCK_TYPES, type)!);
 
 /** Fills one vector of a data chunk with rows [start, start + n) of a prepared column. */
 function fillVector(v: DuckDBVector, p: Prepared, type: DataType, start: number, n: number): void {
@@ -122,10 +140,8 @@ function fillVector(v: DuckDBVector, p: Prepared, type: DataType, start: number,
 
 /** The public value object for a raw typed value (fallback when a vector has no typed view). */
 function duckValue(x: number | bigint, type: DataType): any {
-  if (type === 'date') return new DuckDBDateValue(x as number);
-  if (type === 'timestamp') return new DuckDBTimestampTZValue(x as bigint);
-  if (type === 'boolean') return x !== 0;
-  return x;
+  const value = planOf(type).value;
+  return value ? value(x) : x;
 }
 
 const VECTOR = 2048; // DuckDB's vector size: one data chunk per 2048 rows

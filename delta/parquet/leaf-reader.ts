@@ -91,7 +91,7 @@ async function readLeaf(pf: ParquetFile, meta: ColumnChunkMeta, p: string[]): Pr
   const total = Number(meta.num_values);
   const maxDef = getMaxDefinitionLevel(schemaPath);
   const maxRep = getMaxRepetitionLevel(schemaPath);
-  // Plain UTF-8 strings (a checkpoint's paths and stats) are decoded a page at a time (parquet-text.ts).
+  // Plain UTF-8 strings (a checkpoint's paths and stats) are decoded a page at a time (text-pages.ts).
   const text = meta.type === 'BYTE_ARRAY' && (element.converted_type === 'UTF8' || element.logical_type?.type === 'STRING') && (!element.logical_type || element.logical_type.type === 'STRING');
   const append = (page: { definitionLevels?: ArrayLike<number>; repetitionLevels?: ArrayLike<number>; dataPage: any }, encoding: string, n: number) => {
     valuePages.push(encoding === 'TEXT' ? page.dataPage : convertWithDictionary(page.dataPage, dictionary, encoding as any, decoder as any));

@@ -4,7 +4,7 @@
  * Timestamps are INT64 TIMESTAMP(MICROS, UTC-adjusted), as Spark 3.x and delta-rs write them.
  */
 import { DeltaError } from '../errors';
-import { DataType, MapType, decimalType, isArray, isStruct } from '../schema';
+import { DataType, MapType, PerPrimitive, decimalType, isArray, isStruct, primitiveOf } from '../schema';
 import type { SchemaElement } from './hyparquet-adapter';
 
 /** Parquet schema elements (depth-first, as in the footer) for a Delta field. */
@@ -33,33 +33,36 @@ export function schemaElements(name: string, type: DataType, nullable: boolean):
   ];
 }
 
-export function primitiveElement(type: string, column: string): Omit<SchemaElement, 'name'> {
-  switch (type) {
-    case 'long': return { type: 'INT64' };
-    case 'integer': return { type: 'INT32' };
-    case 'short': return { type: 'INT32', converted_type: 'INT_16', logical_type: { type: 'INTEGER', bitWidth: 16, isSigned: true } };
-    case 'byte': return { type: 'INT32', converted_type: 'INT_8', logical_type: { type: 'INTEGER', bitWidth: 8, isSigned: true } };
-    case 'float': return { type: 'FLOAT' };
-    case 'double': return { type: 'DOUBLE' };
-    case 'boolean': return { type: 'BOOLEAN' };
-    case 'string': return { type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' } };
-    case 'binary': return { type: 'BYTE_ARRAY' };
-    case 'date': return { type: 'INT32', converted_type: 'DATE', logical_type: { type: 'DATE' } };
-    case 'timestamp':
-      return { type: 'INT64', converted_type: 'TIMESTAMP_MICROS', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' } };
-    case 'timestamp_ntz':
-      return { type: 'INT64', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'MICROS' } };
-    default: {
-      const d = decimalType(type);
-      if (d) {
-        const common = { converted_type: 'DECIMAL' as const, precision: d.precision, scale: d.scale, logical_type: { type: 'DECIMAL' as const, precision: d.precision, scale: d.scale } };
-        if (d.precision <= 9) return { type: 'INT32', ...common };
-        if (d.precision <= 18) return { type: 'INT64', ...common };
-        return { type: 'FIXED_LEN_BYTE_ARRAY', type_length: decimalBytes(d.precision), ...common };
-      }
-      throw new DeltaError('SchemaMismatch', `column ${column}: cannot write type ${type}`);
-    }
-  }
+type Element = Omit<SchemaElement, 'name'>;
+
+/** The Parquet element of each primitive kind (undefined: not written by this layer). */
+const ELEMENTS: PerPrimitive<((type: string) => Element) | undefined> = {
+  long: () => ({ type: 'INT64' }),
+  integer: () => ({ type: 'INT32' }),
+  short: () => ({ type: 'INT32', converted_type: 'INT_16', logical_type: { type: 'INTEGER', bitWidth: 16, isSigned: true } }),
+  byte: () => ({ type: 'INT32', converted_type: 'INT_8', logical_type: { type: 'INTEGER', bitWidth: 8, isSigned: true } }),
+  float: () => ({ type: 'FLOAT' }),
+  double: () => ({ type: 'DOUBLE' }),
+  boolean: () => ({ type: 'BOOLEAN' }),
+  string: () => ({ type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' } }),
+  binary: () => ({ type: 'BYTE_ARRAY' }),
+  date: () => ({ type: 'INT32', converted_type: 'DATE', logical_type: { type: 'DATE' } }),
+  timestamp: () => ({ type: 'INT64', converted_type: 'TIMESTAMP_MICROS', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' } }),
+  timestamp_ntz: () => ({ type: 'INT64', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'MICROS' } }),
+  decimal: (type) => {
+    const d = decimalType(type)!;
+    const common = { converted_type: 'DECIMAL' as const, precision: d.precision, scale: d.scale, logical_type: { type: 'DECIMAL' as const, precision: d.precision, scale: d.scale } };
+    if (d.precision <= 9) return { type: 'INT32', ...common };
+    if (d.precision <= 18) return { type: 'INT64', ...common };
+    return { type: 'FIXED_LEN_BYTE_ARRAY', type_length: decimalBytes(d.precision), ...common };
+  },
+  variant: undefined,
+};
+
+export function primitiveElement(type: string, column: string): Element {
+  const element = primitiveOf(ELEMENTS, type);
+  if (!element) throw new DeltaError('SchemaMismatch', `column ${column}: cannot write type ${type}`);
+  return element(type);
 }
 
 /** Fewest bytes holding any unscaled value of the given precision (as Spark sizes FIXED_LEN_BYTE_ARRAY). */

@@ -17,7 +17,7 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import { DeltaError } from '../errors';
-import { StructField, StructType, daysFromDate, timestampMicros } from '../schema';
+import { PerPrimitive, StructField, StructType, daysFromDate, primitiveOf, timestampMicros } from '../schema';
 import { ConstantColumn, WriteColumn } from './constant-column';
 import type { ColumnChunk, Encoding, FileMetaData, PageHeader, SchemaElement, Statistics } from './hyparquet-adapter';
 import { ByteWriter, writeMetadata, writePageHeader } from './hyparquet-writer-adapter';
@@ -27,13 +27,61 @@ import { NumericArray, typedRange } from './typed-range';
 type NumberArray = Int32Array | Float32Array | Float64Array;
 type TypedColumn = NumberArray | BigInt64Array | Uint8Array;
 
-/** The typed array each field type is taken as (booleans: one byte per row, non-zero = true). */
-const TYPED: Record<string, new (n: number) => TypedColumn> = {
-  long: BigInt64Array, integer: Int32Array, float: Float32Array, double: Float64Array, boolean: Uint8Array,
-};
+/** A constant's PLAIN bytes and its physical value (for the footer statistics). */
+interface Constant {
+  plain: Uint8Array;
+  physical: bigint | number | boolean | string | Uint8Array;
+}
 
-/** Types a constant can have here (decimals and nested types take the other paths). */
-const CONSTANT_TYPES = new Set(['long', 'integer', 'short', 'byte', 'float', 'double', 'boolean', 'string', 'binary', 'date', 'timestamp']);
+/** How this writer takes a primitive kind: as a typed array (booleans: one byte per row, non-zero = true), as a constant. */
+interface PlainKind {
+  typed?: new (n: number) => TypedColumn;
+  constant?: (v: unknown, column: string) => Constant;
+}
+
+const bytesView = (n: number, set: (d: DataView) => void) => {
+  const b = new Uint8Array(n);
+  set(new DataView(b.buffer));
+  return b;
+};
+const int64 = (x: bigint): Constant => ({ plain: bytesView(8, (d) => d.setBigInt64(0, x, true)), physical: x });
+const int32 = (x: number): Constant => ({ plain: bytesView(4, (d) => d.setInt32(0, x, true)), physical: x });
+const byteArray = (bytes: Uint8Array, physical: string | Uint8Array): Constant => {
+  const plain = bytesView(4 + bytes.byteLength, (d) => d.setUint32(0, bytes.byteLength, true));
+  plain.set(bytes, 4);
+  return { plain, physical };
+};
+const toBytes = (v: unknown) => (v instanceof Uint8Array ? v : new TextEncoder().encode(String(v)));
+
+/** Per primitive kind (undefined: decimals and the rest take the other writers). */
+const PLAIN: PerPrimitive<PlainKind | undefined> = {
+  long: { typed: BigInt64Array, constant: (v) => int64(typeof v === 'bigint' ? v : BigInt(v as number)) },
+  integer: { typed: Int32Array, constant: (v) => int32(Number(v)) },
+  short: { constant: (v) => int32(Number(v)) },
+  byte: { constant: (v) => int32(Number(v)) },
+  float: {
+    typed: Float32Array,
+    constant: (v) => {
+      const x = Math.fround(Number(v));
+      return { plain: bytesView(4, (d) => d.setFloat32(0, x, true)), physical: x };
+    },
+  },
+  double: {
+    typed: Float64Array,
+    constant: (v) => {
+      const x = Number(v);
+      return { plain: bytesView(8, (d) => d.setFloat64(0, x, true)), physical: x };
+    },
+  },
+  boolean: { typed: Uint8Array, constant: (v) => ({ plain: new Uint8Array([v ? 1 : 0]), physical: Boolean(v) }) },
+  string: { constant: (v) => byteArray(toBytes(v), String(v)) },
+  binary: { constant: (v) => { const bytes = toBytes(v); return byteArray(bytes, bytes); } },
+  date: { constant: (v, column) => int32(daysFromDate(v, column)) },
+  timestamp: { constant: (v, column) => int64(timestampMicros(v, column)) },
+  timestamp_ntz: undefined,
+  variant: undefined,
+  decimal: undefined,
+};
 
 const LITTLE_ENDIAN = os.endianness() === 'LE';
 
@@ -42,8 +90,9 @@ export function plainWritable(fields: StructField[], columns: Record<string, Wri
   return LITTLE_ENDIAN && fields.length > 0 && fields.every((f) => {
     const data = columns[f.name];
     if (typeof f.type !== 'string') return false;
-    if (data instanceof ConstantColumn) return CONSTANT_TYPES.has(f.type);
-    return TYPED[f.type] !== undefined && data instanceof TYPED[f.type];
+    const kind = primitiveOf(PLAIN, f.type);
+    if (data instanceof ConstantColumn) return kind?.constant !== undefined;
+    return kind?.typed !== undefined && data instanceof kind.typed;
   });
 }
 
@@ -215,50 +264,15 @@ function bounds(values: TypedColumn, type: string): Pick<Statistics, 'min_value'
   return { min_value: min === 0 ? -0 : min, max_value: max === 0 ? 0 : max };
 }
 
-/** A constant's PLAIN bytes and its physical value (for the footer statistics). */
-interface Constant {
-  plain: Uint8Array;
-  physical: bigint | number | boolean | string | Uint8Array;
-}
-
 function constantValue(f: StructField, v: unknown): Constant {
-  const view = (n: number, set: (d: DataView) => void) => {
-    const b = new Uint8Array(n);
-    set(new DataView(b.buffer));
-    return b;
-  };
+  const constant = primitiveOf(PLAIN, f.type)?.constant;
+  if (!constant) throw new DeltaError('InvalidArgument', `column ${f.name}: type ${String(f.type)} cannot be a constant column here`);
   try {
-    switch (f.type) {
-      case 'long': case 'timestamp': {
-        const x = f.type === 'long' ? (typeof v === 'bigint' ? v : BigInt(v as number)) : timestampMicros(v, f.name);
-        return { plain: view(8, (d) => d.setBigInt64(0, x, true)), physical: x };
-      }
-      case 'integer': case 'short': case 'byte': case 'date': {
-        const x = f.type === 'date' ? daysFromDate(v, f.name) : Number(v);
-        return { plain: view(4, (d) => d.setInt32(0, x, true)), physical: x };
-      }
-      case 'float': {
-        const x = Math.fround(Number(v));
-        return { plain: view(4, (d) => d.setFloat32(0, x, true)), physical: x };
-      }
-      case 'double': {
-        const x = Number(v);
-        return { plain: view(8, (d) => d.setFloat64(0, x, true)), physical: x };
-      }
-      case 'boolean':
-        return { plain: new Uint8Array([v ? 1 : 0]), physical: Boolean(v) };
-      case 'string': case 'binary': {
-        const bytes = v instanceof Uint8Array ? v : new TextEncoder().encode(String(v));
-        const plain = view(4 + bytes.byteLength, (d) => d.setUint32(0, bytes.byteLength, true));
-        plain.set(bytes, 4);
-        return { plain, physical: f.type === 'string' ? String(v) : bytes };
-      }
-    }
+    return constant(v, f.name);
   } catch (err) {
     if (err instanceof DeltaError) throw err;
     throw new DeltaError('InvalidArgument', `column ${f.name}: ${(err as Error).message}`, { cause: err });
   }
-  throw new DeltaError('InvalidArgument', `column ${f.name}: type ${String(f.type)} cannot be a constant column here`);
 }
 
 function constantChunk(f: StructField, constant: Constant | undefined, rows: number): Chunk {

@@ -6,7 +6,7 @@
  * pure ASCII are decoded value by value, as the library would. Stored pages are left as they were.
  */
 import { isAscii } from 'node:buffer';
-// Page-level building blocks (exact version pinned in package.json), as in parquet.ts.
+// Page-level building blocks, through the hyparquet adapter (library internals, version pinned).
 import { decompressPage, readRleBitPackedHybrid, type PageHeader } from './hyparquet-adapter';
 import { COMPRESSORS, snappyUncompress } from './snappy';
 

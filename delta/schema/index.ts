@@ -5,3 +5,4 @@
  */
 export * from './schema';
 export * from './values';
+export * from './primitive-types';

@@ -28,10 +28,6 @@ export interface MapType {
 /** 'long','double','boolean','string','date','timestamp','integer','decimal(10,2)',... or a nested type. */
 export type DataType = string | StructType | ArrayType | MapType;
 
-const PRIMITIVES = new Set([
-  'string', 'long', 'integer', 'short', 'byte', 'float', 'double', 'boolean', 'binary', 'date', 'timestamp',
-  'timestamp_ntz', 'variant',
-]);
 const DECIMAL = /^decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)$/;
 
 /** Precision and scale of a `decimal(p,s)` type name (bare `decimal` is decimal(10,0)). */
@@ -73,13 +69,8 @@ function bad(where: string, at: string, what: string): DeltaError {
 }
 
 function checkType(t: unknown, where: string, at: string): DataType {
-  if (typeof t === 'string') {
-    if (!PRIMITIVES.has(t) && !decimalType(t)) {
-      // Unknown primitive names are kept; protocol gating and the reader refuse them by name when used.
-      return t;
-    }
-    return t;
-  }
+  // Primitive names, known or not, are kept: protocol gating and the reader refuse unknown ones by name when used.
+  if (typeof t === 'string') return t;
   if (t === null || typeof t !== 'object') throw bad(where, at, 'type must be a name or an object');
   const o = t as Record<string, unknown>;
   switch (o.type) {

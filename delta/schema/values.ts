@@ -23,6 +23,7 @@
  * Columns without nulls may be typed arrays (BigInt64Array for long, Float64Array for double, ...).
  */
 import { DeltaError } from '../errors';
+import { PerPrimitive, primitiveOf } from './primitive-types';
 import { DataType, decimalType, isArray, isMap, isStruct } from './schema';
 
 /** A timestamp exact to the microsecond; usable anywhere a Date is. */
@@ -153,6 +154,30 @@ export function decimalUnscaled(v: unknown, scale: number, column = 'decimal'): 
   return m[1] === '-' ? -unscaled : unscaled;
 }
 
+type PartitionParse = (raw: string, type: string, column: string) => unknown;
+const parseNumber: PartitionParse = (raw) => Number(raw);
+
+/** Partition value string → typed value, per primitive kind (undefined: not a partition column type). */
+const PARSE_PARTITION: PerPrimitive<PartitionParse | undefined> = {
+  string: (raw) => raw,
+  long: (raw) => BigInt(raw),
+  integer: parseNumber,
+  short: parseNumber,
+  byte: parseNumber,
+  float: parseNumber,
+  double: parseNumber,
+  boolean: (raw) => raw.toLowerCase() === 'true',
+  date: (raw, _t, column) => dateFromDays(daysFromDate(raw, column)),
+  timestamp: (raw, _t, column) => new DeltaTimestamp(parseTimestamp(raw, column)),
+  timestamp_ntz: (raw, _t, column) => new DeltaTimestamp(parseTimestamp(raw, column)),
+  binary: (raw) => new TextEncoder().encode(raw),
+  decimal: (raw, type, column) => {
+    const d = decimalType(type)!;
+    return decimalToString(decimalUnscaled(raw, d.scale, column), d.scale);
+  },
+  variant: undefined,
+};
+
 /**
  * A partition value from the log (a string, or null) as a typed value. '' is null, as in Spark.
  */
@@ -161,54 +186,67 @@ export function parsePartitionValue(raw: string | null | undefined, type: DataTy
   if (typeof type !== 'string') {
     throw new DeltaError('CorruptLog', `partition column ${column} has a nested type`);
   }
-  switch (type) {
-    case 'string':
-      return raw;
-    case 'long':
-      return BigInt(raw);
-    case 'integer':
-    case 'short':
-    case 'byte':
-    case 'float':
-    case 'double':
-      return Number(raw);
-    case 'boolean':
-      return raw.toLowerCase() === 'true';
-    case 'date':
-      return dateFromDays(daysFromDate(raw, column));
-    case 'timestamp':
-    case 'timestamp_ntz':
-      return new DeltaTimestamp(parseTimestamp(raw, column));
-    case 'binary':
-      return new TextEncoder().encode(raw);
-    default: {
-      const d = decimalType(type);
-      if (d) return decimalToString(decimalUnscaled(raw, d.scale, column), d.scale);
-      throw new DeltaError('UnsupportedReaderFeature', `partition column ${column} has unsupported type ${type}`);
-    }
-  }
+  const parse = primitiveOf(PARSE_PARTITION, type);
+  if (!parse) throw new DeltaError('UnsupportedReaderFeature', `partition column ${column} has unsupported type ${type}`);
+  return parse(raw, type, column);
 }
+
+type PartitionFormat = (v: unknown, type: string, column: string) => string;
+const formatString: PartitionFormat = (v) => String(v);
+
+/** Typed value → partition value string, per primitive kind. */
+const FORMAT_PARTITION: PerPrimitive<PartitionFormat> = {
+  string: formatString,
+  long: formatString,
+  integer: formatString,
+  short: formatString,
+  byte: formatString,
+  float: formatString,
+  double: formatString,
+  boolean: formatString,
+  variant: formatString,
+  date: (v, _t, column) => dateFromDays(daysFromDate(v, column)),
+  timestamp: (v, _t, column) => isoMicros(timestampMicros(v, column)),
+  timestamp_ntz: (v, _t, column) => isoMicros(timestampMicros(v, column)).slice(0, -1).replace('T', ' '),
+  binary: (v) => (v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v)),
+  decimal: (v, type, column) => {
+    const d = decimalType(type)!;
+    return decimalToString(decimalUnscaled(v, d.scale, column), d.scale);
+  },
+};
 
 /** A typed value as a Delta partition-value string (null stays null). */
 export function formatPartitionValue(v: unknown, type: DataType, column: string): string | null {
   if (v === null || v === undefined) return null;
   if (typeof type !== 'string') throw new DeltaError('InvalidArgument', `partition column ${column} has a nested type`);
-  switch (type) {
-    case 'date':
-      return dateFromDays(daysFromDate(v, column));
-    case 'timestamp':
-      return isoMicros(timestampMicros(v, column));
-    case 'timestamp_ntz':
-      return isoMicros(timestampMicros(v, column)).slice(0, -1).replace('T', ' ');
-    case 'binary':
-      return v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v);
-    default: {
-      const d = decimalType(type);
-      if (d) return decimalToString(decimalUnscaled(v, d.scale, column), d.scale);
-      return String(v);
-    }
-  }
+  return (primitiveOf(FORMAT_PARTITION, type) ?? formatString)(v, type, column);
 }
+
+type JsonOf = (v: unknown) => unknown;
+/** Numbers as they are, except non-finite doubles as the strings 'NaN', 'Infinity', '-Infinity'. */
+const jsonPlain: JsonOf = (v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);
+const base64 = (x: Uint8Array | null) => (x === null ? null : Buffer.from(x).toString('base64'));
+
+/** Delta value → JSON-compatible value, per primitive kind. */
+const TO_JSON: PerPrimitive<JsonOf> = {
+  string: jsonPlain,
+  long: jsonPlain,
+  integer: jsonPlain,
+  short: jsonPlain,
+  byte: jsonPlain,
+  float: jsonPlain,
+  double: jsonPlain,
+  boolean: jsonPlain,
+  date: jsonPlain,
+  decimal: jsonPlain,
+  timestamp: (v) => isoMicros(timestampMicros(v)),
+  timestamp_ntz: (v) => isoMicros(timestampMicros(v)).slice(0, -1), // wall-clock time: no zone
+  binary: (v) => Buffer.from(v as Uint8Array).toString('base64'),
+  variant: (v) => {
+    const o = v as { metadata: Uint8Array | null; value: Uint8Array | null };
+    return { metadata: base64(o.metadata), value: base64(o.value) };
+  },
+};
 
 /**
  * A value as JSON-compatible data for `delta read --json`: bigint stays bigint (printed as a bare JSON number
@@ -217,18 +255,7 @@ export function formatPartitionValue(v: unknown, type: DataType, column: string)
  */
 export function toJsonValue(v: unknown, type: DataType): unknown {
   if (v === null || v === undefined) return null;
-  if (typeof type === 'string') {
-    if (type === 'timestamp') return isoMicros(timestampMicros(v));
-    if (type === 'timestamp_ntz') return isoMicros(timestampMicros(v)).slice(0, -1); // wall-clock time: no zone
-    if (type === 'binary') return Buffer.from(v as Uint8Array).toString('base64');
-    if (type === 'variant') {
-      const o = v as { metadata: Uint8Array | null; value: Uint8Array | null };
-      const b64 = (x: Uint8Array | null) => (x === null ? null : Buffer.from(x).toString('base64'));
-      return { metadata: b64(o.metadata), value: b64(o.value) };
-    }
-    if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
-    return v;
-  }
+  if (typeof type === 'string') return (primitiveOf(TO_JSON, type) ?? jsonPlain)(v);
   if (isStruct(type)) {
     const o = v as Record<string, unknown>;
     const out: Record<string, unknown> = {};

@@ -9,12 +9,11 @@
  * commit is already durable, a failed checkpoint only costs readers some replay).
  */
 import { randomUUID } from 'node:crypto';
-import { Action, CommitInfo, TxnAction, parseActions, serializeActions } from '../log';
-import { writeCheckpoint } from '../log';
+import {
+  Action, commitFileName, CommitInfo, loadSnapshot, LogStore, logStore, parseActions, serializeActions, Snapshot, TxnAction, writeCheckpoint,
+} from '../log';
 import { ReadScope, conflictError, findConflict } from './conflicts';
 import { DeltaError } from '../errors';
-import { LogStore, commitFileName, logStore } from '../log';
-import { Snapshot, loadSnapshot } from '../log';
 import { ENGINE_INFO } from './engine';
 
 export interface CommitResult {

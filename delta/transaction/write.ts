@@ -6,16 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { Action, AddFile, MetadataAction, PartitionValues, RemoveFile, serializeActions } from '../log';
+import {
+  Action, AddFile, checkWriteSupport, commitFileName, DEFAULT_PROTOCOL, isAppendOnly, loadSnapshot, LOG_DIR, logStore, MetadataAction, partitionFolder, PartitionValues, RemoveFile, serializeActions, Snapshot, statsNumRecords, tableExists,
+} from '../log';
 import { CommitOptions, CommitResult, PlannedCommit, commitWithRetry } from './commit';
 import { DeltaError, ioError } from '../errors';
 import { ENGINE_INFO } from './engine';
-import { LOG_DIR, commitFileName, logStore } from '../log';
-import { partitionFolder } from '../log';
-import { DEFAULT_PROTOCOL, checkWriteSupport, isAppendOnly } from '../log';
-import { StructType, fieldOf, sameSchema, schemaToString, typeName } from '../schema';
-import { Snapshot, loadSnapshot, statsNumRecords, tableExists } from '../log';
-import { formatPartitionValue, parsePartitionValue } from '../schema';
+import { fieldOf, formatPartitionValue, parsePartitionValue, sameSchema, schemaToString, StructType, typeName } from '../schema';
 
 export interface TableDefinition {
   schema: StructType;

@@ -1,5 +1,5 @@
 /**
- * The DuckDB Parquet path (delta/parquet-duckdb.ts) against the hyparquet path (delta/parquet.ts): round trips
+ * The DuckDB Parquet path (delta/parquet/duckdb-*.ts) against the hyparquet path (row-group-reader.ts, writer.ts): round trips
  * of every supported type both ways, row-group selection, validation errors, concurrent calls, pyarrow and
  * delta-rs reading a file we wrote, and every flat column of every golden table read alike by both paths.
  */

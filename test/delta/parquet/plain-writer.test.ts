@@ -1,5 +1,5 @@
 /**
- * The plain Parquet writer (delta/parquet-plain-writer.ts), the path every scoring unit's Gold file takes:
+ * The plain Parquet writer (delta/parquet/plain-writer.ts), the path every scoring unit's Gold file takes:
  * typed arrays and constants of every type it takes, read back by both of our readers and by pyarrow (values
  * and footer statistics), a Delta table of such files read by delta-rs, its add.stats equal to the generic
  * path's, and the routing and refusals.
