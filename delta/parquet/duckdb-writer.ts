@@ -10,7 +10,6 @@ import { DeltaError } from '../errors';
 import { DataType, NUMBER_KINDS, PerPrimitive, StructField, StructType, daysFromDate, decimalToString, decimalUnscaled, primitiveOf, timestampMicros } from '../schema';
 import { DuckDBBlobValue, DuckDBDataChunk, DuckDBDateValue, DuckDBTimestampTZValue, DuckDBType, DuckDBVector, VARCHAR, booleanBytes, itemsOf, withConnection, type TypedColumn } from './duckdb-adapter';
 import { DUCK_TYPES, duckDecimal, duckError, duckdbSupports, sameKind, sqlIdent, sqlString, sqlType } from './duckdb-sql';
-import { writeParquetFile } from './writer';
 
 /** A column ready for DuckDB: a SQL literal, a typed array (+ null flags), or an array of values. */
 type Prepared =
@@ -151,7 +150,9 @@ export async function writeParquetFileDuckdb(filePath: string, schema: StructTyp
   if (!duckdbSupports(schema.fields)) {
     throw new DeltaError('InvalidArgument', `${filePath}: schema is not all flat primitives (use writeParquetFile)`);
   }
-  if (schema.fields.length === 0) return writeParquetFile(filePath, schema, numRows, columns, opts); // SQL cannot select no columns
+  if (schema.fields.length === 0) {
+    throw new DeltaError('InvalidArgument', `${filePath}: no columns to write (SQL cannot select none; use writeParquetFile)`);
+  }
   const prepared = schema.fields.map((f) => {
     const data = columns[f.name];
     if (data === undefined) throw new DeltaError('SchemaMismatch', `batch has no column ${f.name}`);

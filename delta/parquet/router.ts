@@ -11,7 +11,7 @@
  *          (a scoring unit's output)               unit's Gold file in 0.08–0.10 s instead of 0.48–0.59 s per
  *                                                million users through DuckDB
  *          other flat primitive columns          → DuckDB (duckdb-writer.ts): 4–5× faster than hyparquet-writer
- *          anything else                         → hyparquet-writer (writer.ts)
+ *          anything else, and no columns at all  → hyparquet-writer (writer.ts); SQL cannot select no columns
  *
  * Checkpoints are not data files: log/checkpoint.ts reads them with the leaf reader and writes them with
  * writer.ts directly.
@@ -55,7 +55,7 @@ const HYPARQUET: ParquetWriterChoice = { suffix: '.snappy', write: (file, schema
 /** Picks the writer for a data file of these fields and columns. */
 export function parquetWriterFor(fields: StructField[], columns: Record<string, WriteColumn>): ParquetWriterChoice {
   if (plainWritable(fields, columns)) return PLAIN;
-  return duckdbSupports(fields) ? DUCKDB : HYPARQUET;
+  return fields.length > 0 && duckdbSupports(fields) ? DUCKDB : HYPARQUET;
 }
 
 function rowsOf(columns: Record<string, WriteColumn>): Record<string, ArrayLike<unknown>> {
