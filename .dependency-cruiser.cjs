@@ -171,6 +171,16 @@ const deltaRules = [
     from: { pathNot: ['^delta/', '^test/', '^bench/'] },
     to: { path: '^delta/', pathNot: '^delta/index\\.ts$' },
   },
+  {
+    name: 'parquet-libraries-behind-adapters',
+    comment:
+      'hyparquet, hyparquet-writer and DuckDB are reached through one adapter each (delta/parquet/*-adapter.ts): ' +
+      'what the project relies on in a library is in one file, checked by test/delta/parquet/adapters.test.ts on ' +
+      'upgrade. (bench/ compares candidate libraries directly; test/ may check them.)',
+    severity: 'error',
+    from: { pathNot: ['^delta/parquet/[a-z-]+-adapter\\.ts$', '^test/', '^bench/'] },
+    to: { path: 'node_modules/(hyparquet|hyparquet-writer|@duckdb/node-api)/' },
+  },
 ];
 
 module.exports = {

@@ -13,8 +13,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DeltaTimestamp, StructType } from '../delta';
-import { openParquet, readRowGroup, writeParquetFile } from '../delta/parquet';
-import { readRowGroupDuckdb, writeParquetFileDuckdb } from '../delta/parquet-duckdb';
+import { openParquet, readRowGroup, readRowGroupDuckdb, writeParquetFile, writeParquetFileDuckdb } from '../delta';
 
 type PathName = 'hyparquet' | 'duckdb';
 type DataSet = 'gold' | 'silver';

@@ -1,25 +1,20 @@
 /**
- * The Delta Lake layer: a reader (log replay, checkpoints, time travel, row-group streaming) and an ACID
- * writer (put-if-absent commits, optimistic concurrency, txn idempotence, checkpoints) for local tables.
- * Value representation in batches: see values.ts.
+ * The Delta Lake layer, and its only entrance for the rest of the project: a reader (log replay, checkpoints,
+ * time travel, row-group streaming) and an ACID writer (put-if-absent commits, optimistic concurrency, txn
+ * idempotence, checkpoints) for local tables. Rooms (docs/delta-layer.md), each entered only by its index.ts:
+ *
+ *   schema/ → parquet/ → log/ → data-files/ → transaction/ → maintenance/     (each imports only rooms before it)
+ *
+ * Value representation in batches: see schema/values.ts.
  */
 export * from './errors';
-export * from './actions';
 export * from './schema';
-export * from './values';
-export * from './log-store';
-export * from './protocol';
-export * from './snapshot';
-export * from './checkpoint';
-export * from './data-file';
-export { ConstantColumn, WriteColumn } from './constant-column';
-export * from './scan';
-export * from './conflicts';
-export * from './commit';
-export * from './write';
-export { partitionFolder, toAddPath, dataFilePath, HIVE_DEFAULT_PARTITION } from './paths';
-export { computeStats } from './stats';
-export { ENGINE_INFO } from './engine';
-export * from './history';
-export * from './vacuum';
-export { readDeletionVector, DeletionVectorDescriptor } from './deletion-vectors';
+export * from './log';
+export * from './data-files';
+export * from './transaction';
+export * from './maintenance';
+export { ConstantColumn, WriteColumn } from './parquet';
+// Parquet paths on their own, for benchmarks comparing them (bench/).
+export { openParquet, readRowGroup, readRowGroupDuckdb, writeParquetFile, writeParquetFileDuckdb, ParquetFile } from './parquet';
+// The SQL engine over Parquet files, for the duplicate-user check (pipeline/silver-duplicates.ts).
+export { DuckDBConnection, DuckDBInstance } from './parquet';

@@ -8,13 +8,11 @@
  *
  * DuckDB runs with a memory limit and spills to a temp folder, so a table of any size checks in bounded memory.
  */
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AddFile, dataFilePath, DeletionVectorDescriptor, DeltaError, readDeletionVector, StructType } from '../delta';
+import { AddFile, dataFilePath, DeletionVectorDescriptor, DeltaError, DuckDBConnection, DuckDBInstance, physicalField, readDeletionVector, StructType } from '../delta';
 import { duplicateCheckMemoryFromEnv } from '../config';
 import { BatchScoreError, messageOf } from '../errors';
-import { physicalField } from '../delta/column-mapping';
 
 /** DuckDB's memory for the check; beyond it, the GROUP BY spills to disk (measured in the decision doc). */
 export const DUPLICATE_CHECK_MEMORY = duplicateCheckMemoryFromEnv();

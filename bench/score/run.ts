@@ -23,7 +23,7 @@ import * as path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { NODE_FLAGS } from '../../cli/launch';
 import { openTable } from '../../delta';
-import { openParquet } from '../../delta/parquet';
+import { openParquet } from '../../delta';
 import type { PinnedModel } from '../../registry';
 import { loadScorer } from '../../scoring';
 import { PYTHON, REPO_ROOT } from '../../devkit';

@@ -1,7 +1,7 @@
 /** Parquet layer: hyparquet + hyparquet-writer, through the project's Delta library (delta/parquet.ts). */
 import * as path from 'node:path';
 import type { ColumnBatch, StructType } from '../../../delta';
-import { openParquet, readRowGroup, writeParquetFile } from '../../../delta/parquet';
+import { openParquet, readRowGroup, writeParquetFile } from '../../../delta';
 import { PREDICTIONS_SCHEMA } from '../../../pipeline/gold-schemas';
 import { ParquetLayer, predictedBuyers, Predictions } from '../layer';
 

@@ -1,0 +1,63 @@
+/**
+ * Table history: the commitInfo of each version, newest first (what `delta history` prints).
+ */
+import * as path from 'node:path';
+import {
+  Action, commitFileName, CommitInfo, commitTimestamps, LOG_DIR, LogFile, logStore, parseActions, parseLogFileName, readCommit, Snapshot,
+} from '../log';
+import { DeltaError } from '../errors';
+
+export interface HistoryEntry {
+  version: number;
+  /** Commit time (ms): commit file modification time, made monotonic. */
+  timestamp: number;
+  operation?: string;
+  operationParameters?: Record<string, unknown>;
+  readVersion?: number;
+  isBlindAppend?: boolean;
+  engineInfo?: string;
+  operationMetrics?: Record<string, unknown>;
+  /** The whole commitInfo as written (engines add their own keys). */
+  commitInfo: CommitInfo;
+}
+
+export async function tableHistory(tablePath: string, opts: { limit?: number } = {}): Promise<HistoryEntry[]> {
+  const store = logStore(tablePath);
+  if (!(await store.exists())) throw new DeltaError('TableNotFound', `no Delta table at ${tablePath} (no _delta_log folder)`);
+  const commits = new Map<number, string>();
+  for (const f of (await store.list()).map(parseLogFileName).filter((x): x is LogFile => x !== undefined)) {
+    if (f.kind === 'commit') commits.set(f.version, f.name);
+  }
+  const times = await commitTimestamps(store, commits);
+  const versions = [...commits.keys()].sort((a, b) => b - a).slice(0, opts.limit ?? Infinity);
+  const out: HistoryEntry[] = [];
+  for (const version of versions) {
+    const info = (await readCommit(store, version)).find((a) => a.commitInfo)?.commitInfo ?? {};
+    out.push({
+      version,
+      timestamp: times.get(version)!,
+      operation: info.operation,
+      operationParameters: info.operationParameters,
+      readVersion: info.readVersion,
+      isBlindAppend: info.isBlindAppend,
+      engineInfo: info.engineInfo,
+      operationMetrics: info.operationMetrics,
+      commitInfo: info,
+    });
+  }
+  return out;
+}
+
+/**
+ * The commits of a snapshot, newest first: its own version, then each earlier one, read one at a time so a
+ * caller looking for the latest commit of some kind reads only what it needs. Ends at version 0 or at the
+ * first commit file log cleanup has removed.
+ */
+export async function* commitsNewestFirst(snapshot: Snapshot): AsyncGenerator<{ version: number; actions: Action[] }> {
+  const store = logStore(snapshot.tablePath);
+  for (let version = snapshot.version; version >= 0; version--) {
+    const buf = await store.read(commitFileName(version));
+    if (!buf) return;
+    yield { version, actions: parseActions(buf.toString('utf8'), path.join(snapshot.tablePath, LOG_DIR, commitFileName(version))) };
+  }
+}

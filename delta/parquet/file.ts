@@ -1,0 +1,123 @@
+/**
+ * Parquet file access: opening a file reads its footer (through the hyparquet adapter) and exposes row-group
+ * sizes and top-level columns; the bytes are read on demand, by range, or all at once for a file read whole
+ * (checkpoints). Every reader in this room starts from a ParquetFile.
+ */
+import { promises as fs } from 'node:fs';
+import { DeltaError, ioError } from '../errors';
+import { parquetMetadataAsync, type AsyncBuffer, type FileMetaData, type SchemaElement } from './hyparquet-adapter';
+
+export interface ParquetFile {
+  readonly filePath: string;
+  readonly numRows: number;
+  /** Row count of each row group. */
+  readonly rowGroupRows: number[];
+  /** Position in the file of each row group's first row (deletion vectors and row selection count from it). */
+  readonly rowGroupStarts: number[];
+  /** Top-level column names in the file. */
+  readonly columnNames: string[];
+  /** @internal library metadata with decimal annotations stripped so decimals reach us unscaled. */
+  readonly meta: FileMetaData;
+  /** @internal */
+  readonly buffer: AsyncBuffer;
+  /** @internal top-level leaf columns as the file declares them (decimal scale, DATE...), for type widening. */
+  readonly topLeaves: Map<string, SchemaElement>;
+}
+
+/**
+ * Opens a Parquet file and reads its footer only; with `inMemory` the whole file is read at once (for
+ * checkpoints, read end to end anyway: one read instead of one per column chunk).
+ */
+export async function openParquet(filePath: string, opts: { inMemory?: boolean } = {}): Promise<ParquetFile> {
+  const buffer = opts.inMemory ? await wholeFile(filePath) : await fileBuffer(filePath);
+  let meta: FileMetaData;
+  try {
+    meta = await parquetMetadataAsync(buffer);
+  } catch (err) {
+    if (err instanceof DeltaError) throw err;
+    throw new DeltaError('CorruptDataFile', `${filePath}: not a readable Parquet file (${(err as Error).message})`, { cause: err });
+  }
+  // Decimals reach us unscaled (exact); variants stay in their binary encoding (not decoded by the library).
+  const schema = meta.schema.map((e) => (isDecimalElement(e) || e.logical_type?.type === 'VARIANT' ? { ...e, converted_type: undefined, logical_type: undefined } : e));
+  const columnNames: string[] = [];
+  // Top-level columns are the root's direct children, found by walking num_children.
+  let i = 1;
+  const skip = (at: number): number => {
+    let next = at + 1;
+    for (let c = 0; c < (meta.schema[at].num_children ?? 0); c++) next = skip(next);
+    return next;
+  };
+  const topLeaves = new Map<string, SchemaElement>();
+  while (i < meta.schema.length) {
+    columnNames.push(meta.schema[i].name);
+    if (!meta.schema[i].num_children) topLeaves.set(meta.schema[i].name, meta.schema[i]);
+    i = skip(i);
+  }
+  const rowGroupRows = meta.row_groups.map((g) => Number(g.num_rows));
+  const rowGroupStarts: number[] = [];
+  for (let g = 0, at = 0; g < rowGroupRows.length; at += rowGroupRows[g++]) rowGroupStarts.push(at);
+  return {
+    filePath,
+    numRows: Number(meta.num_rows),
+    rowGroupRows,
+    rowGroupStarts,
+    columnNames,
+    meta: { ...meta, schema },
+    buffer,
+    topLeaves,
+  };
+}
+
+function isDecimalElement(e: SchemaElement): boolean {
+  return e.converted_type === 'DECIMAL' || e.logical_type?.type === 'DECIMAL';
+}
+
+/** An AsyncBuffer over a local file that reads only the byte ranges asked for. */
+async function fileBuffer(filePath: string): Promise<AsyncBuffer> {
+  let size: number;
+  try {
+    size = (await fs.stat(filePath)).size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new DeltaError('CorruptDataFile', `data file ${filePath} is missing (referenced by the log)`, { cause: err });
+    }
+    throw ioError('cannot stat', filePath, err);
+  }
+  return {
+    byteLength: size,
+    async slice(start: number, end?: number): Promise<ArrayBuffer> {
+      const stop = end ?? size;
+      const fh = await fs.open(filePath, 'r');
+      try {
+        const buf = Buffer.alloc(stop - start);
+        let off = 0;
+        while (off < buf.length) {
+          const { bytesRead } = await fh.read(buf, off, buf.length - off, start + off);
+          if (bytesRead === 0) break;
+          off += bytesRead;
+        }
+        return buf.buffer.slice(buf.byteOffset, buf.byteOffset + off) as ArrayBuffer;
+      } finally {
+        await fh.close();
+      }
+    },
+  };
+}
+
+async function wholeFile(filePath: string): Promise<AsyncBuffer> {
+  let buf: Buffer;
+  try {
+    buf = await fs.readFile(filePath);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DeltaError('CorruptDataFile', `${filePath} is missing`, { cause: err });
+    throw ioError('cannot read', filePath, err);
+  }
+  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  const whole: InMemoryBuffer = { byteLength: ab.byteLength, slice: (start: number, end?: number) => ab.slice(start, end ?? ab.byteLength), bytes: ab };
+  return whole;
+}
+
+/** A file read whole: the leaf reader takes views of it instead of copies (`slice` copies, as the library expects). */
+export interface InMemoryBuffer extends AsyncBuffer {
+  bytes: ArrayBuffer;
+}

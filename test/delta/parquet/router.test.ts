@@ -1,0 +1,63 @@
+/**
+ * The Parquet router (delta/parquet/router.ts) is the one place that picks a data file's writer and reader: a
+ * scoring unit's typed arrays and constants take the plain writer, other flat columns DuckDB, nested columns
+ * (and a file of no columns) hyparquet-writer; widened columns are read by hyparquet. What it picks is seen in
+ * the file: its name suffix, and the writer named in the footer.
+ */
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { ConstantColumn, StructField, StructType } from '../../../delta';
+import { openParquet, parquetWriterFor, readRowGroups } from '../../../delta/parquet';
+import { tempDir } from '../helpers';
+
+const field = (name: string, type: StructField['type'], nullable = true, metadata: Record<string, unknown> = {}): StructField => ({ name, type, nullable, metadata });
+
+async function writtenBy(choice: ReturnType<typeof parquetWriterFor>, schema: StructType, numRows: number, columns: Record<string, unknown>): Promise<string> {
+  const file = path.join(await tempDir('router-'), `f${choice.suffix}.parquet`);
+  await choice.write(file, schema, numRows, columns as never, {});
+  return String((await openParquet(file)).meta.created_by ?? '');
+}
+
+describe('parquet router: which writer and reader a data file gets', function () {
+  this.timeout(30_000);
+
+  it('typed arrays and constants (a scoring unit) take the plain writer, uncompressed, no .snappy suffix', async () => {
+    const schema: StructType = { type: 'struct', fields: [field('id', 'long', false), field('p', 'double'), field('m', 'string')] };
+    const columns = { id: new BigInt64Array([1n, 2n]), p: new Float64Array([0.5, 0.25]), m: new ConstantColumn('lr', 2) };
+    const choice = parquetWriterFor(schema.fields, columns);
+    assert.equal(choice.suffix, '');
+    assert.match(await writtenBy(choice, schema, 2, columns), /plain writer/);
+  });
+
+  it('other flat primitive columns take DuckDB (snappy)', async () => {
+    const schema: StructType = { type: 'struct', fields: [field('id', 'long', false), field('name', 'string')] };
+    const columns = { id: [1n, 2n], name: ['a', null] };
+    const choice = parquetWriterFor(schema.fields, columns);
+    assert.equal(choice.suffix, '.snappy');
+    assert.match(await writtenBy(choice, schema, 2, columns), /DuckDB/i);
+  });
+
+  it('nested columns, and a file with no data columns, take hyparquet-writer (snappy)', async () => {
+    const nested: StructType = { type: 'struct', fields: [field('tags', { type: 'array', elementType: 'string', containsNull: true })] };
+    const choice = parquetWriterFor(nested.fields, { tags: [['x'], null] });
+    assert.equal(choice.suffix, '.snappy');
+    assert.match(await writtenBy(choice, nested, 2, { tags: [['x'], null] }), /hyparquet-writer/);
+    const empty: StructType = { type: 'struct', fields: [] };
+    assert.match(await writtenBy(parquetWriterFor([], {}), empty, 3, {}), /hyparquet-writer/);
+  });
+
+  it('widened columns are read by hyparquet, which rescales stored decimals to the table type', async () => {
+    const stored: StructType = { type: 'struct', fields: [field('d', 'decimal(5,1)')] };
+    const file = path.join(await tempDir('router-'), 'widened.parquet');
+    await parquetWriterFor(stored.fields, { d: ['1.5', '-2.0'] }).write(file, stored, 2, { d: ['1.5', '-2.0'] }, {});
+    const widened = field('d', 'decimal(7,3)', true, { 'delta.typeChanges': [{ fromType: 'decimal(5,1)', toType: 'decimal(7,3)' }] });
+    const [batch] = await toArray(readRowGroups(await openParquet(file), [0], [widened]));
+    assert.deepEqual(Array.from(batch.d), ['1.500', '-2.000']);
+  });
+});
+
+async function toArray<T>(gen: AsyncGenerator<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of gen) out.push(x);
+  return out;
+}
