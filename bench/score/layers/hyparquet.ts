@@ -1,4 +1,4 @@
-/** Parquet layer: hyparquet + hyparquet-writer, through the project's Delta library (delta/parquet.ts). */
+/** Parquet layer: hyparquet + hyparquet-writer, through the project's Delta library (delta/parquet/). */
 import * as path from 'node:path';
 import type { ColumnBatch, StructType } from '../../../delta';
 import { openParquet, readRowGroup, writeParquetFile } from '../../../delta';
