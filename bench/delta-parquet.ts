@@ -1,6 +1,7 @@
 /**
  * Benchmark (a script, not a test): the two Parquet paths of the Delta layer side by side — hyparquet
- * (delta/parquet/row-group-reader.ts and writer.ts) and DuckDB (delta/parquet/duckdb-reader.ts, duckdb-writer.ts) — writing then reading every row group of
+ * (delta/parquet/row-group-reader.ts, writer.ts) and DuckDB (delta/parquet/duckdb-reader.ts, duckdb-writer.ts) —
+ * writing then reading every row group of
  *   gold:   1,000,000 rows of user_id long, purchase_probability double, predicted_buyer boolean, model_name,
  *           model_version, run_id (constant strings), scored_at (a constant timestamp)
  *   silver: 1,000,000 rows of user_id long + 10 double features
