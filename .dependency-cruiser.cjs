@@ -181,6 +181,16 @@ const deltaRules = [
     from: { pathNot: ['^delta/parquet/[a-z-]+-adapter\\.ts$', '^test/', '^bench/'] },
     to: { path: 'node_modules/(hyparquet|hyparquet-writer|@duckdb/node-api)/' },
   },
+  {
+    name: 'aws-sdk-behind-the-s3-store',
+    comment:
+      'The AWS SDK is reached through delta/storage/s3-store.ts only: what the project relies on in it (conditional ' +
+      'puts, paging, errors) is in one file. (devkit/ starts the test server and creates its bucket; test/ and ' +
+      'bench/ may check the SDK directly.)',
+    severity: 'error',
+    from: { pathNot: ['^delta/storage/s3-store\\.ts$', '^devkit/', '^test/', '^bench/'] },
+    to: { path: 'node_modules/@aws-sdk/' },
+  },
 ];
 
 module.exports = {

@@ -26,6 +26,8 @@ const ioLibraries = [
   ['hyparquet-writer', 'Parquet files are written in activities (through delta/).'],
   ['onnxruntime-node', 'The model is loaded and run in activities (through scoring/).'],
   ['onnx-proto', 'Model files are parsed in activities (through registry/ and scoring/).'],
+  ['@aws-sdk/client-s3', 'Object storage is read and written in activities (through delta/).'],
+  ['@aws-sdk/lib-storage', 'Object storage is written in activities (through delta/).'],
   ['@temporalio/activity', 'Activity APIs run outside the workflow sandbox.'],
   ['@temporalio/client', 'A workflow starts children with @temporalio/workflow, not with a client connection.'],
   ['@temporalio/worker', 'The worker hosts the sandbox: a workflow never imports it.'],

@@ -4,8 +4,10 @@
  * CLI binary. Callers take a value from here (an option given explicitly still wins, decided by the caller).
  *
  * Read elsewhere, on purpose: TEMPORAL_ADDRESS and the other connection settings (by @temporalio/envconfig),
- * BATCH_SCORE_RESTARTED_BY (cli/launch.ts's own marker between a launcher and the child it starts), and the
- * development-only BATCH_SCORE_PYTHON (devkit/) and BATCH_SCORE_BENCH (bench/).
+ * the AWS_* variables (by the AWS SDK's standard chain; delta/storage/s3-store.ts also reads AWS_ENDPOINT_URL(_S3)
+ * to choose path-style addressing), BATCH_SCORE_RESTARTED_BY (cli/launch.ts's own marker between a launcher and
+ * the child it starts), and the development-only BATCH_SCORE_PYTHON (devkit/), MINIO_PATH (scripts/minio.sh) and
+ * BATCH_SCORE_BENCH (bench/).
  */
 import * as path from 'node:path';
 

@@ -19,6 +19,9 @@ export type DeltaErrorCode =
   | 'AppendOnly'
   | 'InvalidArgument'
   | 'TargetNotDelta'
+  | 'StorageAccessDenied'
+  | 'BucketNotFound'
+  | 'ConditionalWritesUnsupported'
   | 'Io';
 
 export class DeltaError extends BatchScoreError {

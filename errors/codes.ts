@@ -66,6 +66,16 @@ export const ERROR_CODES = {
   CorruptDataFile: { retryable: false },
   AppendOnly: { retryable: false },
   InvalidArgument: { retryable: false },
+  // Object storage (delta/storage/): what the user must fix on the storage side.
+  StorageAccessDenied: {
+    retryable: false,
+    hint: "check the credentials the AWS SDK's chain finds (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...) and the bucket's policy",
+  },
+  BucketNotFound: { retryable: false, hint: 'create the bucket, or correct the s3:// location (and AWS_ENDPOINT_URL)' },
+  ConditionalWritesUnsupported: {
+    retryable: false,
+    hint: "Delta commits need put-if-absent (If-None-Match: *): use storage that honours it (AWS S3, MinIO, Cloudflare R2)",
+  },
   Io: { retryable: true },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

@@ -4,7 +4,7 @@
  * keys) wherever they appear. BatchScoreError redacts its message when it is made, and the activity layer
  * redacts every other error before it reaches Temporal's history, so no copy of a secret is ever written.
  */
-const SECRET_ENV = /(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|APIKEY|PRIVATE_KEY|KEY_DATA|CREDENTIALS?)$/i;
+const SECRET_ENV = /(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|APIKEY|PRIVATE_KEY|SECRET_ACCESS_KEY|KEY_DATA|CREDENTIALS?)$/i;
 const MASK = '***';
 
 const PATTERNS: [RegExp, string][] = [

@@ -26,9 +26,12 @@ describe('errors: secrets are redacted where errors are made', function () {
   }
 
   it('masks the values of secret environment variables wherever they appear, and keeps other text', function () {
-    const env = { TEMPORAL_API_KEY: 'key-1234567890', MLFLOW_TRACKING_PASSWORD: 'hunter22', TEMPORAL_TLS_CLIENT_KEY_DATA: 'keydata-abcdef', HOME: '/root' };
-    const out = redact('tried key-1234567890 and hunter22 and keydata-abcdef from /root', env);
-    assert.equal(out, 'tried *** and *** and *** from /root');
+    const env = {
+      TEMPORAL_API_KEY: 'key-1234567890', MLFLOW_TRACKING_PASSWORD: 'hunter22', TEMPORAL_TLS_CLIENT_KEY_DATA: 'keydata-abcdef',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI', HOME: '/root',
+    };
+    const out = redact('tried key-1234567890 and hunter22 and keydata-abcdef and wJalrXUtnFEMI from /root', env);
+    assert.equal(out, 'tried *** and *** and *** and *** from /root');
   });
 
   it('a BatchScoreError is redacted when it is made; any other error when it becomes a failure', function () {
