@@ -1,6 +1,7 @@
 /**
- * Development kit shared by test/ and bench/ (neither imports the other): the Python side and the model
- * fixtures trained by the source libraries. Never used by the product itself.
+ * Development kit shared by test/ and bench/ (neither imports the other): the Python side, the model
+ * fixtures trained by the source libraries and the S3-compatible test server (MinIO). Never used by the product itself.
  */
 export { PYTHON, python, REPO_ROOT } from './python';
 export { FIXTURE_DATE, Fixtures, modelFixtures } from './model-fixtures';
+export { ensureMinio, MinioServer, startMinio } from './minio';
