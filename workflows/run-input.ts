@@ -32,7 +32,7 @@ export interface ScoreUsersInput {
   topBuyers?: { fraction?: number; minProbability?: number; limit?: number };
   unitRows?: number;
   maxParallel?: number;
-  /** Null or NaN features: fail the run (default), impute from the model's metadata, or skip the user. */
+  /** Null, NaN or ±Infinity features: fail the run (default), impute from the model's metadata, or skip the user. */
   nullPolicy?: NullPolicy;
   /** predicted_buyer = probability >= this (default 0.5, as Spark's `prediction`). */
   predictionThreshold?: number;
