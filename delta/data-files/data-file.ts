@@ -9,12 +9,13 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DeltaError, ioError } from '../errors';
 import {
-  AddFile, DeletionVectorDescriptor, PartitionValues, dataFilePath, fsyncDir, hasPartitionValue, logicalColumn, partitionFolder,
+  AddFile, DeletionVectorDescriptor, PartitionValues, dataFilePath, hasPartitionValue, logicalColumn, partitionFolder,
   partitionValueOf, physicalField, readDeletionVector, toAddPath,
 } from '../log';
 // Which Parquet reader or writer runs is the router's decision (delta/parquet/router.ts, with the measurements).
 import { ParquetFile, WriteColumn, openParquet, parquetWriterFor, readRowGroups } from '../parquet';
 import { StructField, StructType, fieldOf, formatPartitionValue, parsePartitionValue } from '../schema';
+import { fsyncDir } from '../storage';
 import { computeStats } from './stats';
 
 export interface ColumnBatch {

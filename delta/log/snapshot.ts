@@ -7,16 +7,15 @@
  *     → replay its actions, then commits checkpoint+1 … target in order
  *     → protocol gating (protocol.ts) → Snapshot
  *
- * The listing decides (one readdir on a local file system): `_last_checkpoint` is not consulted, so a missing,
+ * The listing decides (one list of `_delta_log/`, which gives the commit times too): `_last_checkpoint` is not consulted, so a missing,
  * stale or corrupt one does no harm (the checkpoint files themselves are what is read, and checked). Writers still
  * maintain it for engines that start from it.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Action, AddFile, MetadataAction, PartitionValues, ProtocolAction, RemoveFile, TxnAction, parseActions } from './actions';
 import { CheckpointActions, CheckpointRef, completeCheckpoints, readCheckpoint } from './checkpoint';
 import { DeltaError } from '../errors';
-import { LOG_DIR, LogFile, LogStore, commitFileName, logStore, parseLogFileName } from './log-store';
+import { LOG_DIR, LogEntry, LogFile, LogStore, commitFileName, logStore, parseLogFileName } from './log-store';
 import { dataFilePath } from './paths';
 import { partitionValueOf } from './column-mapping';
 import { DeletionVectorDescriptor, deletionVectorId } from './deletion-vectors';
@@ -198,8 +197,21 @@ export function statsNumRecords(f: AddFile): number | undefined {
 
 export async function tableExists(tablePath: string): Promise<boolean> {
   const store = logStore(tablePath);
-  if (!(await store.exists())) return false;
-  return (await store.list()).some((n) => parseLogFileName(n) !== undefined);
+  const entries = await store.list().catch((err: unknown) => {
+    if (err instanceof DeltaError && err.code === 'TableNotFound') return [];
+    throw err;
+  });
+  return entries.some((e) => parseLogFileName(e.name) !== undefined);
+}
+
+/** The commits in a listing of `_delta_log`, by version. */
+export function commitsOf(entries: LogEntry[]): Map<number, LogEntry> {
+  const commits = new Map<number, LogEntry>();
+  for (const e of entries) {
+    const f = parseLogFileName(e.name);
+    if (f?.kind === 'commit') commits.set(f.version, e);
+  }
+  return commits;
 }
 
 /** Loads the table at its latest version, or at `at.version`, or as of `at.timestamp`. */
@@ -209,10 +221,9 @@ export async function openTable(tablePath: string, at: { version?: number; times
 
 export async function loadSnapshot(store: LogStore, at: { version?: number; timestamp?: Date | number } = {}): Promise<Snapshot> {
   const table = store.tablePath;
-  if (!(await store.exists())) throw new DeltaError('TableNotFound', `no Delta table at ${table} (no ${LOG_DIR} folder)`);
-  const logFiles = (await store.list()).map(parseLogFileName).filter((f): f is LogFile => f !== undefined);
-  const commits = new Map<number, string>();
-  for (const f of logFiles) if (f.kind === 'commit') commits.set(f.version, f.name);
+  const entries = await store.list();
+  const logFiles = entries.map((e) => parseLogFileName(e.name)).filter((f): f is LogFile => f !== undefined);
+  const commits = commitsOf(entries);
   const checkpoints = completeCheckpoints(logFiles);
   if (commits.size === 0 && checkpoints.length === 0) {
     throw new DeltaError('TableNotFound', `no Delta table at ${table} (${LOG_DIR} has no commits)`);
@@ -226,7 +237,7 @@ export async function loadSnapshot(store: LogStore, at: { version?: number; time
     }
     target = at.version;
   } else if (at.timestamp !== undefined) {
-    target = await versionAtTimestamp(store, commits, at.timestamp instanceof Date ? at.timestamp.getTime() : at.timestamp);
+    target = versionAtTimestamp(store, commits, at.timestamp instanceof Date ? at.timestamp.getTime() : at.timestamp);
   }
 
   for (const cp of [...checkpoints.filter((c) => c.version <= target), undefined]) {
@@ -241,10 +252,10 @@ export async function loadSnapshot(store: LogStore, at: { version?: number; time
     }
     const state = new TableState(table);
     // An unreadable checkpoint fails the open (CorruptCheckpoint), as in delta-rs: no silent replay around it.
-    if (cp) await readCheckpoint(table, cp, (actions) => state.applyCheckpoint(actions));
+    if (cp) await readCheckpoint(store, cp, (actions) => state.applyCheckpoint(actions));
     await readCommits(store, start, target, (actions) => state.apply(actions));
     if (state.protocol) checkReadSupport(state.protocol, state.metadata, undefined, table);
-    const snap = new LoadedSnapshot(table, target, await commitTimestamp(store, commits, target, cp), state);
+    const snap = new LoadedSnapshot(table, target, commitTimestamp(entries, commits, target, cp), state);
     checkReadSupport(snap.protocol, snap.metadata, snap.schema, table);
     return snap;
   }
@@ -282,18 +293,13 @@ export async function readCommits(store: LogStore, start: number, end: number, o
   }
 }
 
-async function fileMtime(store: LogStore, name: string): Promise<number> {
-  const st = await fs.stat(path.join(store.tablePath, LOG_DIR, name));
-  return Math.floor(st.mtimeMs);
-}
-
 /** Commit timestamps of all versions, modification times made strictly increasing. */
-export async function commitTimestamps(store: LogStore, commits: Map<number, string>): Promise<Map<number, number>> {
+export function commitTimestamps(commits: Map<number, LogEntry>): Map<number, number> {
   const versions = [...commits.keys()].sort((a, b) => a - b);
   const out = new Map<number, number>();
   let prev = -Infinity;
   for (const v of versions) {
-    let t = await fileMtime(store, commits.get(v)!);
+    let t = commits.get(v)!.lastModified;
     if (t <= prev) t = prev + 1;
     out.set(v, t);
     prev = t;
@@ -301,15 +307,15 @@ export async function commitTimestamps(store: LogStore, commits: Map<number, str
   return out;
 }
 
-async function commitTimestamp(store: LogStore, commits: Map<number, string>, version: number, cp: CheckpointRef | undefined): Promise<number> {
-  const name = commits.get(version);
-  if (name) return fileMtime(store, name);
-  return cp ? fileMtime(store, cp.files[0]) : 0;
+function commitTimestamp(entries: LogEntry[], commits: Map<number, LogEntry>, version: number, cp: CheckpointRef | undefined): number {
+  const commit = commits.get(version);
+  if (commit) return commit.lastModified;
+  return cp ? (entries.find((e) => e.name === cp.files[0])?.lastModified ?? 0) : 0;
 }
 
 /** The latest version committed at or before `ms`. */
-async function versionAtTimestamp(store: LogStore, commits: Map<number, string>, ms: number): Promise<number> {
-  const times = await commitTimestamps(store, commits);
+function versionAtTimestamp(store: LogStore, commits: Map<number, LogEntry>, ms: number): number {
+  const times = commitTimestamps(commits);
   let found: number | undefined;
   for (const [v, t] of times) if (t <= ms) found = v;
   if (found === undefined) {

@@ -1,7 +1,8 @@
 /**
  * Parquet file access: opening a file reads its footer (through the hyparquet adapter) and exposes row-group
  * sizes and top-level columns; the bytes are read on demand, by range, or all at once for a file read whole
- * (checkpoints). Every reader in this room starts from a ParquetFile.
+ * (checkpoints, whose bytes may also come from a store: openParquetBytes). Every reader in this room starts
+ * from a ParquetFile.
  */
 import { promises as fs } from 'node:fs';
 import { DeltaError, ioError } from '../errors';
@@ -29,7 +30,15 @@ export interface ParquetFile {
  * checkpoints, read end to end anyway: one read instead of one per column chunk).
  */
 export async function openParquet(filePath: string, opts: { inMemory?: boolean } = {}): Promise<ParquetFile> {
-  const buffer = opts.inMemory ? await wholeFile(filePath) : await fileBuffer(filePath);
+  return parquetFileOf(filePath, opts.inMemory ? await wholeFile(filePath) : await fileBuffer(filePath));
+}
+
+/** Opens a Parquet file already read whole (`name` names it in messages). */
+export function openParquetBytes(name: string, bytes: Uint8Array): Promise<ParquetFile> {
+  return parquetFileOf(name, inMemory(bytes));
+}
+
+async function parquetFileOf(filePath: string, buffer: AsyncBuffer): Promise<ParquetFile> {
   let meta: FileMetaData;
   try {
     meta = await parquetMetadataAsync(buffer);
@@ -112,6 +121,10 @@ async function wholeFile(filePath: string): Promise<AsyncBuffer> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DeltaError('CorruptDataFile', `${filePath} is missing`, { cause: err });
     throw ioError('cannot read', filePath, err);
   }
+  return inMemory(buf);
+}
+
+function inMemory(buf: Uint8Array): InMemoryBuffer {
   const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
   const whole: InMemoryBuffer = { byteLength: ab.byteLength, slice: (start: number, end?: number) => ab.slice(start, end ?? ab.byteLength), bytes: ab };
   return whole;
