@@ -6,19 +6,11 @@
  * A commit is the store's putIfAbsent of `_delta_log/NNNN.json`: an existing entry is never overwritten and a
  * half-written entry is never visible under its final name (how each store guarantees it: storage/).
  */
-import { ObjectInfo, ObjectStore, storeFor } from '../storage';
+import { ObjectStore, storeFor } from '../storage';
 import { DeltaError } from '../errors';
 
 export const LOG_DIR = '_delta_log';
 const LOG_PREFIX = `${LOG_DIR}/`;
-
-/** A file in `_delta_log`: its name there (`_sidecars/...` for files in its folders), size and time. */
-export interface LogEntry {
-  name: string;
-  size: number;
-  /** Milliseconds since the epoch. */
-  lastModified: number;
-}
 
 export class LogStore {
   readonly tablePath: string;
@@ -26,17 +18,24 @@ export class LogStore {
     this.tablePath = objects.location;
   }
 
-  /** Files in `_delta_log` (its folders included), sorted by name; TableNotFound when there are none. */
-  async list(): Promise<LogEntry[]> {
-    const entries = (await this.objects.list(LOG_PREFIX)).map(toEntry);
-    if (entries.length === 0) throw new DeltaError('TableNotFound', `no Delta table at ${this.tablePath} (no ${LOG_DIR} folder)`);
-    return entries;
+  /** Names of the files in `_delta_log` (`_sidecars/...` for those in its folders), sorted; TableNotFound when there are none. */
+  async list(): Promise<string[]> {
+    const keys = await this.objects.listKeys(LOG_PREFIX);
+    if (keys.length === 0) throw new DeltaError('TableNotFound', `no Delta table at ${this.tablePath} (no ${LOG_DIR} folder)`);
+    return keys.map((key) => key.slice(LOG_PREFIX.length));
   }
 
   /** Content of a log file, or undefined if it does not exist. */
   async read(name: string): Promise<Buffer | undefined> {
     const bytes = await this.objects.get(LOG_PREFIX + name);
     return bytes && (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  }
+
+  /** Modification time (ms) of a log file; CorruptLog when it is gone. */
+  async lastModified(name: string): Promise<number> {
+    const info = await this.objects.head(LOG_PREFIX + name);
+    if (!info) throw new DeltaError('CorruptLog', `${this.tablePath}: ${LOG_DIR}/${name} is missing`);
+    return info.lastModified;
   }
 
   /** Creates `name` with `content` unless it exists; false when it already existed (a lost race). */
@@ -53,10 +52,6 @@ export class LogStore {
   replaceWithFile(name: string, localPath: string): Promise<void> {
     return this.objects.putFile(LOG_PREFIX + name, localPath);
   }
-}
-
-function toEntry(info: ObjectInfo): LogEntry {
-  return { name: info.key.slice(LOG_PREFIX.length), size: info.size, lastModified: info.lastModified };
 }
 
 function bytesOf(content: string | Uint8Array): Uint8Array {

@@ -7,15 +7,15 @@
  *     → replay its actions, then commits checkpoint+1 … target in order
  *     → protocol gating (protocol.ts) → Snapshot
  *
- * The listing decides (one list of `_delta_log/`, which gives the commit times too): `_last_checkpoint` is not consulted, so a missing,
- * stale or corrupt one does no harm (the checkpoint files themselves are what is read, and checked). Writers still
- * maintain it for engines that start from it.
+ * The listing decides (one list of `_delta_log/` keys: a readdir on a local file system): `_last_checkpoint` is not
+ * consulted, so a missing, stale or corrupt one does no harm (the checkpoint files themselves are what is read, and
+ * checked). Writers still maintain it for engines that start from it.
  */
 import * as path from 'node:path';
 import { Action, AddFile, MetadataAction, PartitionValues, ProtocolAction, RemoveFile, TxnAction, parseActions } from './actions';
 import { CheckpointActions, CheckpointRef, completeCheckpoints, readCheckpoint } from './checkpoint';
 import { DeltaError } from '../errors';
-import { LOG_DIR, LogEntry, LogFile, LogStore, commitFileName, logStore, parseLogFileName } from './log-store';
+import { LOG_DIR, LogFile, LogStore, commitFileName, logStore, parseLogFileName } from './log-store';
 import { dataFilePath } from './paths';
 import { partitionValueOf } from './column-mapping';
 import { DeletionVectorDescriptor, deletionVectorId } from './deletion-vectors';
@@ -201,15 +201,15 @@ export async function tableExists(tablePath: string): Promise<boolean> {
     if (err instanceof DeltaError && err.code === 'TableNotFound') return [];
     throw err;
   });
-  return entries.some((e) => parseLogFileName(e.name) !== undefined);
+  return entries.some((name) => parseLogFileName(name) !== undefined);
 }
 
-/** The commits in a listing of `_delta_log`, by version. */
-export function commitsOf(entries: LogEntry[]): Map<number, LogEntry> {
-  const commits = new Map<number, LogEntry>();
-  for (const e of entries) {
-    const f = parseLogFileName(e.name);
-    if (f?.kind === 'commit') commits.set(f.version, e);
+/** The commit files in a listing of `_delta_log`, by version. */
+export function commitsOf(names: string[]): Map<number, string> {
+  const commits = new Map<number, string>();
+  for (const name of names) {
+    const f = parseLogFileName(name);
+    if (f?.kind === 'commit') commits.set(f.version, name);
   }
   return commits;
 }
@@ -221,9 +221,9 @@ export async function openTable(tablePath: string, at: { version?: number; times
 
 export async function loadSnapshot(store: LogStore, at: { version?: number; timestamp?: Date | number } = {}): Promise<Snapshot> {
   const table = store.tablePath;
-  const entries = await store.list();
-  const logFiles = entries.map((e) => parseLogFileName(e.name)).filter((f): f is LogFile => f !== undefined);
-  const commits = commitsOf(entries);
+  const names = await store.list();
+  const logFiles = names.map(parseLogFileName).filter((f): f is LogFile => f !== undefined);
+  const commits = commitsOf(names);
   const checkpoints = completeCheckpoints(logFiles);
   if (commits.size === 0 && checkpoints.length === 0) {
     throw new DeltaError('TableNotFound', `no Delta table at ${table} (${LOG_DIR} has no commits)`);
@@ -237,7 +237,7 @@ export async function loadSnapshot(store: LogStore, at: { version?: number; time
     }
     target = at.version;
   } else if (at.timestamp !== undefined) {
-    target = versionAtTimestamp(store, commits, at.timestamp instanceof Date ? at.timestamp.getTime() : at.timestamp);
+    target = await versionAtTimestamp(store, commits, at.timestamp instanceof Date ? at.timestamp.getTime() : at.timestamp);
   }
 
   for (const cp of [...checkpoints.filter((c) => c.version <= target), undefined]) {
@@ -255,7 +255,7 @@ export async function loadSnapshot(store: LogStore, at: { version?: number; time
     if (cp) await readCheckpoint(store, cp, (actions) => state.applyCheckpoint(actions));
     await readCommits(store, start, target, (actions) => state.apply(actions));
     if (state.protocol) checkReadSupport(state.protocol, state.metadata, undefined, table);
-    const snap = new LoadedSnapshot(table, target, commitTimestamp(entries, commits, target, cp), state);
+    const snap = new LoadedSnapshot(table, target, await commitTimestamp(store, commits, target, cp), state);
     checkReadSupport(snap.protocol, snap.metadata, snap.schema, table);
     return snap;
   }
@@ -294,12 +294,12 @@ export async function readCommits(store: LogStore, start: number, end: number, o
 }
 
 /** Commit timestamps of all versions, modification times made strictly increasing. */
-export function commitTimestamps(commits: Map<number, LogEntry>): Map<number, number> {
+export async function commitTimestamps(store: LogStore, commits: Map<number, string>): Promise<Map<number, number>> {
   const versions = [...commits.keys()].sort((a, b) => a - b);
   const out = new Map<number, number>();
   let prev = -Infinity;
   for (const v of versions) {
-    let t = commits.get(v)!.lastModified;
+    let t = await store.lastModified(commits.get(v)!);
     if (t <= prev) t = prev + 1;
     out.set(v, t);
     prev = t;
@@ -307,15 +307,15 @@ export function commitTimestamps(commits: Map<number, LogEntry>): Map<number, nu
   return out;
 }
 
-function commitTimestamp(entries: LogEntry[], commits: Map<number, LogEntry>, version: number, cp: CheckpointRef | undefined): number {
-  const commit = commits.get(version);
-  if (commit) return commit.lastModified;
-  return cp ? (entries.find((e) => e.name === cp.files[0])?.lastModified ?? 0) : 0;
+async function commitTimestamp(store: LogStore, commits: Map<number, string>, version: number, cp: CheckpointRef | undefined): Promise<number> {
+  const name = commits.get(version);
+  if (name) return store.lastModified(name);
+  return cp ? store.lastModified(cp.files[0]) : 0;
 }
 
 /** The latest version committed at or before `ms`. */
-function versionAtTimestamp(store: LogStore, commits: Map<number, LogEntry>, ms: number): number {
-  const times = commitTimestamps(commits);
+async function versionAtTimestamp(store: LogStore, commits: Map<number, string>, ms: number): Promise<number> {
+  const times = await commitTimestamps(store, commits);
   let found: number | undefined;
   for (const [v, t] of times) if (t <= ms) found = v;
   if (found === undefined) {

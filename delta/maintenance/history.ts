@@ -23,7 +23,7 @@ export interface HistoryEntry {
 export async function tableHistory(tablePath: string, opts: { limit?: number } = {}): Promise<HistoryEntry[]> {
   const store = logStore(tablePath);
   const commits = commitsOf(await store.list());
-  const times = commitTimestamps(commits);
+  const times = await commitTimestamps(store, commits);
   const versions = [...commits.keys()].sort((a, b) => b - a).slice(0, opts.limit ?? Infinity);
   const out: HistoryEntry[] = [];
   for (const version of versions) {

@@ -7,7 +7,8 @@
  *                overwritten and never visible half-written; the folder is fsynced so a reported write survives
  *   put, putFile write (or copy) into a hidden temp file next to the target → rename(temp, target): readers see
  *                the old file or the new one whole
- *   list         a recursive walk under the prefix's folder, sorted by key (temp files included: they are files)
+ *   list         a recursive walk under the prefix's folder, sorted by key (temp files included: they are files),
+ *                then a stat per file (listKeys skips it)
  *   get          whole file, or a range read through a file handle
  */
 import { randomUUID } from 'node:crypto';
@@ -25,6 +26,12 @@ export class LocalStore implements ObjectStore {
   }
 
   async list(prefix: string): Promise<ObjectInfo[]> {
+    const infos = await mapInBatches(await this.listKeys(prefix), (key) => this.head(key));
+    // A file removed between the walk and its stat is not listed.
+    return infos.filter((i): i is ObjectInfo => i !== undefined);
+  }
+
+  async listKeys(prefix: string): Promise<string[]> {
     // Walk the deepest folder the prefix names; keys in it are then filtered by the rest of the prefix.
     const cut = prefix.lastIndexOf('/');
     const folder = cut < 0 ? '' : prefix.slice(0, cut + 1);
@@ -49,10 +56,7 @@ export class LocalStore implements ObjectStore {
       await Promise.all(subfolders);
     };
     await walk(folder);
-    keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const infos = await mapInBatches(keys, (key) => this.head(key));
-    // A file removed between the walk and its stat is not listed.
-    return infos.filter((i): i is ObjectInfo => i !== undefined);
+    return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {

@@ -19,7 +19,7 @@ export function describeObjectStoreContract(name: string, makeStore: () => Promi
       store = await makeStore();
     });
 
-    it('lists the objects under a prefix, sorted by key, with sizes; a folder prefix does not match its siblings', async () => {
+    it('lists the objects (and listKeys the keys) under a prefix, sorted by key, with sizes; a folder prefix does not match its siblings', async () => {
       for (const key of ['_delta_log/00000000000000000001.json', '_delta_log/00000000000000000000.json', '_delta_log/_sidecars/a.parquet', 'day=2026-01-01/part-0.parquet', 'day=2026-01-02/part-1.parquet', '_delta_logbook']) {
         await store.put(key, text(`body of ${key}`));
       }
@@ -30,6 +30,8 @@ export function describeObjectStoreContract(name: string, makeStore: () => Promi
       assert.deepEqual((await store.list('day=2026-01-0')).map((o) => o.key), ['day=2026-01-01/part-0.parquet', 'day=2026-01-02/part-1.parquet']);
       assert.deepEqual((await store.list('')).length, 6);
       assert.deepEqual(await store.list('nothing/'), []);
+      assert.deepEqual(await store.listKeys('_delta_log/'), log.map((o) => o.key), 'listKeys gives the keys list gives');
+      assert.deepEqual(await store.listKeys('nothing/'), []);
     });
 
     it('reads an object whole or by range; a range past the end stops at the end', async () => {
