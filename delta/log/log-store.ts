@@ -26,9 +26,8 @@ export class LogStore {
   }
 
   /** Content of a log file, or undefined if it does not exist. */
-  async read(name: string): Promise<Buffer | undefined> {
-    const bytes = await this.objects.get(LOG_PREFIX + name);
-    return bytes && (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  read(name: string): Promise<Buffer | undefined> {
+    return this.objects.get(LOG_PREFIX + name).then(asBuffer);
   }
 
   /** Modification time (ms) of a log file; CorruptLog when it is gone. */
@@ -52,6 +51,10 @@ export class LogStore {
   replaceWithFile(name: string, localPath: string): Promise<void> {
     return this.objects.putFile(LOG_PREFIX + name, localPath);
   }
+}
+
+function asBuffer(bytes: Uint8Array | undefined): Buffer | undefined {
+  return bytes && (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
 
 function bytesOf(content: string | Uint8Array): Uint8Array {

@@ -20,9 +20,9 @@ import { ByteRange, ObjectInfo, ObjectStore } from './object-store';
 export class LocalStore implements ObjectStore {
   constructor(readonly location: string) {}
 
-  /** The local file of a key. */
+  /** The local file of a key ('/' is a separator to path.join on every platform). */
   pathOf(key: string): string {
-    return path.join(this.location, ...key.split('/'));
+    return path.join(this.location, key);
   }
 
   async list(prefix: string): Promise<ObjectInfo[]> {
@@ -56,7 +56,7 @@ export class LocalStore implements ObjectStore {
       await Promise.all(subfolders);
     };
     await walk(folder);
-    return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return keys.sort(); // UTF-16 code units: S3's UTF-8 byte order but for characters past U+FFFF
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
