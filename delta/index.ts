@@ -1,13 +1,16 @@
 /**
  * The Delta Lake layer, and its only entrance for the rest of the project: a reader (log replay, checkpoints,
  * time travel, row-group streaming) and an ACID writer (put-if-absent commits, optimistic concurrency, txn
- * idempotence, checkpoints) for local tables. Rooms (docs/delta-layer.md), each entered only by its index.ts:
+ * idempotence, checkpoints) for tables on a storage behind one interface (storage/ObjectStore; local folders
+ * today). Rooms (docs/delta-layer.md), each entered only by its index.ts:
  *
- *   schema/ → parquet/ → log/ → data-files/ → transaction/ → maintenance/     (each imports only rooms before it)
+ *   storage/ → schema/ → parquet/ → log/ → data-files/ → transaction/ → maintenance/
+ *                                                               (each imports only rooms before it)
  *
  * Value representation in batches: see schema/values.ts.
  */
 export * from './errors';
+export { ByteRange, ObjectInfo, ObjectStore, storeFor } from './storage';
 export * from './schema';
 export * from './log';
 export * from './data-files';

@@ -9,12 +9,13 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DeltaError, ioError } from '../errors';
 import {
-  AddFile, DeletionVectorDescriptor, PartitionValues, dataFilePath, fsyncDir, hasPartitionValue, logicalColumn, partitionFolder,
-  partitionValueOf, physicalField, readDeletionVector, toAddPath,
+  AddFile, DeletionVectorDescriptor, PartitionValues, dataFilePath, hasPartitionValue, logicalColumn, partitionFolder,
+  partitionValueOf, physicalField, readDeletionVector, tableKey, toAddPath,
 } from '../log';
 // Which Parquet reader or writer runs is the router's decision (delta/parquet/router.ts, with the measurements).
-import { ParquetFile, WriteColumn, openParquet, parquetWriterFor, readRowGroups } from '../parquet';
+import { ParquetFile, WriteColumn, openParquet, openParquetObject, parquetWriterFor, readRowGroups } from '../parquet';
 import { StructField, StructType, fieldOf, formatPartitionValue, parsePartitionValue } from '../schema';
+import { fsyncDir, localRoot, storeFor } from '../storage';
 import { computeStats } from './stats';
 
 export interface ColumnBatch {
@@ -22,8 +23,16 @@ export interface ColumnBatch {
   columns: Record<string, unknown[] | ArrayLike<unknown>>;
 }
 
+/**
+ * Opens a data file on the table's store: on the local file system by path (DuckDB reads it there), elsewhere
+ * as a store object read by ranged gets.
+ */
 async function open(tablePath: string, file: AddFile): Promise<ParquetFile> {
-  return openParquet(dataFilePath(tablePath, file.path));
+  const store = storeFor(tablePath);
+  if (localRoot(store) !== undefined) return openParquet(dataFilePath(tablePath, file.path));
+  const key = tableKey(tablePath, file.path);
+  if (key === undefined) throw new DeltaError('CorruptDataFile', `${tablePath}: data file ${file.path} is outside the table`);
+  return openParquetObject(store, key, `${tablePath}/${key}`);
 }
 
 /**

@@ -6,11 +6,11 @@
  */
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import * as os from 'node:os';
 import { Action, AddFile, MetadataAction, ProtocolAction, RemoveFile, TxnAction, parseActions } from './actions';
-import { dataFilePath } from './paths';
+import { tableKey } from './paths';
 import { LAST_CHECKPOINT, LOG_DIR, LogFile, LogStore, checkpointFileName } from './log-store';
-import { ParquetFile, openParquet, readLeafRows, readListRows, readMapRows, writeParquetFile } from '../parquet';
+import { ParquetFile, openParquetBytes, readLeafRows, readListRows, readMapRows, writeParquetFile } from '../parquet';
 import { StructType } from '../schema';
 import { DeletionVectorDescriptor } from './deletion-vectors';
 import { DeltaError, ioError } from '../errors';
@@ -103,14 +103,15 @@ const noActions = (): CheckpointActions => ({ adds: [], removes: [], others: [] 
  * directly (no nested assembly: a checkpoint of 100,000 files is 100,000 small structs).
  * A part or sidecar that cannot be read fails with `CorruptCheckpoint` naming it (docs/decisions/corrupt-checkpoint.md).
  */
-export async function readCheckpoint(tablePath: string, cp: CheckpointRef, onActions: (actions: CheckpointActions) => void): Promise<void> {
+export async function readCheckpoint(store: LogStore, cp: CheckpointRef, onActions: (actions: CheckpointActions) => void): Promise<void> {
+  const tablePath = store.tablePath;
   const sidecars: string[] = [];
   for (const name of cp.files) {
     const file = path.join(tablePath, LOG_DIR, name);
     if (name.endsWith('.json')) {
       // v2 checkpoint in JSON: actions as in a commit, file actions possibly in sidecars
       const actions = noActions();
-      for (const a of await checkpointFile(file, async () => parseActions(await fs.readFile(file, 'utf8'), file))) {
+      for (const a of await checkpointFile(file, async () => parseActions((await readWhole(store, name, file)).toString('utf8'), file))) {
         const sidecar = a.sidecar as { path?: string } | undefined;
         if (sidecar?.path) sidecars.push(sidecar.path);
         else if (a.add) actions.adds.push(a.add);
@@ -120,13 +121,23 @@ export async function readCheckpoint(tablePath: string, cp: CheckpointRef, onAct
       onActions(actions);
       continue;
     }
-    await checkpointFile(file, () => readParquetActions(file, onActions, sidecars));
+    await checkpointFile(file, async () => readParquetActions(file, await readWhole(store, name, file), onActions, sidecars));
   }
   // v2 checkpoints keep add/remove actions in sidecar files under _delta_log/_sidecars
   for (const p of sidecars) {
-    const file = dataFilePath(path.join(tablePath, LOG_DIR, '_sidecars'), p);
-    await checkpointFile(file, () => readParquetActions(file, onActions, []));
+    const key = tableKey(tablePath, p, path.join(LOG_DIR, '_sidecars'));
+    const file = key ? path.join(tablePath, key) : p;
+    const name = key?.startsWith(`${LOG_DIR}/`) ? key.slice(LOG_DIR.length + 1) : undefined;
+    if (name === undefined) throw new DeltaError('CorruptCheckpoint', `checkpoint sidecar ${p} of ${tablePath} is outside its ${LOG_DIR}`);
+    await checkpointFile(file, async () => readParquetActions(file, await readWhole(store, name, file), onActions, []));
   }
+}
+
+/** A log file's bytes; a missing one is an error naming `file` (the checkpoint it belongs to is then unreadable). */
+async function readWhole(store: LogStore, name: string, file: string): Promise<Buffer> {
+  const bytes = await store.read(name);
+  if (!bytes) throw new DeltaError('CorruptDataFile', `${file} is missing`);
+  return bytes;
 }
 
 /**
@@ -145,8 +156,8 @@ async function checkpointFile<T>(file: string, read: () => Promise<T>): Promise<
 }
 
 /** The actions of a Parquet checkpoint or sidecar file, a row group at a time; sidecar references go to `sidecars`. */
-async function readParquetActions(file: string, onActions: (actions: CheckpointActions) => void, sidecars: string[]): Promise<void> {
-  const pf = await openParquet(file, { inMemory: true });
+async function readParquetActions(file: string, bytes: Uint8Array, onActions: (actions: CheckpointActions) => void, sidecars: string[]): Promise<void> {
+  const pf = await openParquetBytes(file, bytes);
   for (let g = 0; g < pf.rowGroupRows.length; g++) onActions(rowGroupActions(await actionColumns(pf, g), pf.rowGroupRows[g], sidecars));
 }
 
@@ -307,8 +318,8 @@ export interface CheckpointState {
 }
 
 /**
- * Writes a classic checkpoint of `state` as `N.checkpoint.parquet` (temp file + rename: a reader never sees
- * a partial one), then `_last_checkpoint`.
+ * Writes a classic checkpoint of `state` as `N.checkpoint.parquet` (into a local temp file, then replaced
+ * whole in the store: a reader never sees a partial one), then `_last_checkpoint`.
  */
 export async function writeCheckpoint(store: LogStore, state: CheckpointState): Promise<void> {
   const rows: Record<string, unknown>[] = [
@@ -321,14 +332,14 @@ export async function writeCheckpoint(store: LogStore, state: CheckpointState): 
   const columns: Record<string, unknown[]> = {};
   for (const f of CHECKPOINT_SCHEMA.fields) columns[f.name] = rows.map((r) => r[f.name] ?? null);
   const name = checkpointFileName(state.version);
-  const logPath = path.join(store.tablePath, LOG_DIR);
-  const temp = path.join(logPath, `.${name}.${randomUUID()}.tmp`);
+  const tempDir = await fs.mkdtemp(path.join(os.tmpdir(), 'delta-checkpoint-'));
   try {
+    const temp = path.join(tempDir, name);
     // Modest row groups keep a reader's working set (and its GC) small; Spark readers do not care.
     await writeParquetFile(temp, CHECKPOINT_SCHEMA, rows.length, columns, { rowGroupRows: 8192 });
-    await fs.rename(temp, path.join(logPath, name));
+    await store.replaceWithFile(name, temp);
   } finally {
-    await fs.rm(temp, { force: true });
+    await fs.rm(tempDir, { recursive: true, force: true });
   }
   const size = rows.length;
   await store.replace(LAST_CHECKPOINT, JSON.stringify({ version: state.version, size, numOfAddFiles: state.adds.length }) + '\n');

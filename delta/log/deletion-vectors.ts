@@ -7,9 +7,9 @@
  *     → magic 1681511377 + RoaringBitmapArray (int64 count, then per bitmap: int32 key + portable Roaring)
  *     → Set of row positions (key << 32 | value), checked against `cardinality`
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { DeltaError, ioError } from '../errors';
+import { DeltaError } from '../errors';
+import { storeFor } from '../storage';
 import { dataFilePath } from './paths';
 
 export interface DeletionVectorDescriptor {
@@ -72,22 +72,12 @@ export async function readDeletionVector(table: string, file: string, dv: Deleti
     bytes = z85Decode(dv.pathOrInlineDv).subarray(0, dv.sizeInBytes);
   } else if (dv.storageType === 'u' || dv.storageType === 'p') {
     const dvPath = deletionVectorFile(table, dv)!;
-    const offset = dv.offset ?? 0;
-    let buf: Buffer;
-    try {
-      const fh = await fs.open(dvPath, 'r');
-      try {
-        buf = Buffer.alloc(4 + dv.sizeInBytes);
-        const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
-        if (bytesRead !== buf.length) throw fail(table, file, `${dvPath} is too short`);
-      } finally {
-        await fh.close();
-      }
-    } catch (err) {
-      if (err instanceof DeltaError) throw err;
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw fail(table, file, `${dvPath} is missing`, err);
-      throw ioError('cannot read deletion vector', dvPath, err);
-    }
+    // A ranged get from the table's store (a path the log names outside the table: '../' keys, local only).
+    const key = path.relative(path.resolve(table), path.resolve(dvPath)).split(path.sep).join('/');
+    const got = await storeFor(table).get(key, { offset: dv.offset ?? 0, length: 4 + dv.sizeInBytes });
+    if (!got) throw fail(table, file, `${dvPath} is missing`);
+    if (got.length !== 4 + dv.sizeInBytes) throw fail(table, file, `${dvPath} is too short`);
+    const buf = Buffer.from(got.buffer, got.byteOffset, got.byteLength);
     const size = buf.readInt32BE(0);
     if (size !== dv.sizeInBytes) throw fail(table, file, `size ${size} in ${dvPath} differs from sizeInBytes ${dv.sizeInBytes} in the log`);
     bytes = buf.subarray(4);

@@ -9,6 +9,6 @@ export * from './log-store';
 export * from './protocol';
 export * from './snapshot';
 export * from './checkpoint';
-export { partitionFolder, toAddPath, dataFilePath, HIVE_DEFAULT_PARTITION } from './paths';
+export { partitionFolder, toAddPath, dataFilePath, tableKey, HIVE_DEFAULT_PARTITION } from './paths';
 export { readDeletionVector, deletionVectorFile, DeletionVectorDescriptor } from './deletion-vectors';
 export { hasPartitionValue, logicalColumn, partitionValueOf, physicalField } from './column-mapping';

@@ -1,128 +1,69 @@
 /**
- * The log store: the only code that touches `_delta_log/`. Three operations the transaction logic needs
- * (list, read, put-if-absent) plus an atomic replace for `_last_checkpoint`, and the naming of log files.
+ * The log store: the only code that touches `_delta_log/`, through the table's ObjectStore (keys
+ * `_delta_log/<name>`). What the transaction logic needs (list, read, put-if-absent) plus a whole replace for
+ * `_last_checkpoint` and checkpoint files, and the naming of log files.
  *
- * put-if-absent on a local file system:  write temp file in _delta_log  →  link(temp, NNNN.json)  →  unlink(temp)
- * link() fails with EEXIST when another writer created the entry first, so an existing entry is never
- * overwritten and a half-written entry is never visible under its final name.
+ * A commit is the store's putIfAbsent of `_delta_log/NNNN.json`: an existing entry is never overwritten and a
+ * half-written entry is never visible under its final name (how each store guarantees it: storage/).
  */
-import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-import { DeltaError, ioError } from '../errors';
+import { ObjectStore, storeFor } from '../storage';
+import { DeltaError } from '../errors';
 
 export const LOG_DIR = '_delta_log';
+const LOG_PREFIX = `${LOG_DIR}/`;
 
-export interface LogStore {
+export class LogStore {
   readonly tablePath: string;
-  /** Whether `_delta_log` exists. */
-  exists(): Promise<boolean>;
-  /** File names in `_delta_log`, sorted. */
-  list(): Promise<string[]>;
-  /** Content of a log file, or undefined if it does not exist. */
-  read(name: string): Promise<Buffer | undefined>;
-  /** Creates `name` with `content` unless it exists; false when it already existed (a lost race). */
-  putIfAbsent(name: string, content: string | Uint8Array): Promise<boolean>;
-  /** Atomically replaces `name` (temp file + rename); for `_last_checkpoint` and checkpoint files. */
-  replace(name: string, content: string | Uint8Array): Promise<void>;
-}
-
-export class LocalLogStore implements LogStore {
-  readonly logPath: string;
-  constructor(readonly tablePath: string) {
-    this.logPath = path.join(tablePath, LOG_DIR);
+  constructor(readonly objects: ObjectStore) {
+    this.tablePath = objects.location;
   }
 
-  async exists(): Promise<boolean> {
-    try {
-      return (await fs.stat(this.logPath)).isDirectory();
-    } catch {
-      return false;
-    }
-  }
-
+  /** Names of the files in `_delta_log` (`_sidecars/...` for those in its folders), sorted; TableNotFound when there are none. */
   async list(): Promise<string[]> {
-    try {
-      return (await fs.readdir(this.logPath)).sort();
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new DeltaError('TableNotFound', `no Delta table at ${this.tablePath} (no ${LOG_DIR} folder)`);
-      }
-      throw ioError('cannot list', this.logPath, err);
-    }
+    const keys = await this.objects.listKeys(LOG_PREFIX);
+    if (keys.length === 0) throw new DeltaError('TableNotFound', `no Delta table at ${this.tablePath} (no ${LOG_DIR} folder)`);
+    return keys.map((key) => key.slice(LOG_PREFIX.length));
   }
 
-  async read(name: string): Promise<Buffer | undefined> {
-    const file = path.join(this.logPath, name);
-    try {
-      return await fs.readFile(file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw ioError('cannot read', file, err);
-    }
+  /** Content of a log file, or undefined if it does not exist. */
+  read(name: string): Promise<Buffer | undefined> {
+    return this.objects.get(LOG_PREFIX + name).then(asBuffer);
   }
 
-  async putIfAbsent(name: string, content: string | Uint8Array): Promise<boolean> {
-    const target = path.join(this.logPath, name);
-    const temp = await this.writeTemp(name, content);
-    try {
-      await fs.link(temp, target);
-      await fsyncDir(this.logPath); // the new entry survives a power loss once we report the commit
-      return true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw ioError('cannot create', target, err);
-    } finally {
-      await fs.rm(temp, { force: true });
-    }
+  /** Modification time (ms) of a log file; CorruptLog when it is gone. */
+  async lastModified(name: string): Promise<number> {
+    const info = await this.objects.head(LOG_PREFIX + name);
+    if (!info) throw new DeltaError('CorruptLog', `${this.tablePath}: ${LOG_DIR}/${name} is missing`);
+    return info.lastModified;
   }
 
-  async replace(name: string, content: string | Uint8Array): Promise<void> {
-    const target = path.join(this.logPath, name);
-    const temp = await this.writeTemp(name, content);
-    try {
-      await fs.rename(temp, target);
-    } catch (err) {
-      await fs.rm(temp, { force: true });
-      throw ioError('cannot write', target, err);
-    }
+  /** Creates `name` with `content` unless it exists; false when it already existed (a lost race). */
+  putIfAbsent(name: string, content: string | Uint8Array): Promise<boolean> {
+    return this.objects.putIfAbsent(LOG_PREFIX + name, bytesOf(content));
   }
 
-  /** Writes and fsyncs a uniquely named hidden temp file next to the target. */
-  private async writeTemp(name: string, content: string | Uint8Array): Promise<string> {
-    await fs.mkdir(this.logPath, { recursive: true });
-    const temp = path.join(this.logPath, `.${name}.${randomUUID()}.tmp`);
-    try {
-      const fh = await fs.open(temp, 'wx');
-      try {
-        await fh.writeFile(content);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-    } catch (err) {
-      await fs.rm(temp, { force: true });
-      throw ioError('cannot write', temp, err);
-    }
-    return temp;
+  /** Replaces `name` whole (readers see the old or the new); for `_last_checkpoint`. */
+  replace(name: string, content: string | Uint8Array): Promise<void> {
+    return this.objects.put(LOG_PREFIX + name, bytesOf(content));
+  }
+
+  /** Replaces `name` whole with a local file's bytes; for checkpoint files. */
+  replaceWithFile(name: string, localPath: string): Promise<void> {
+    return this.objects.putFile(LOG_PREFIX + name, localPath);
   }
 }
 
-/** fsync a directory so a link or rename in it is durable; a no-op where directories cannot be synced. */
-export async function fsyncDir(dir: string): Promise<void> {
-  let fh;
-  try {
-    fh = await fs.open(dir, 'r');
-    await fh.sync();
-  } catch {
-    // not supported on this platform / file system
-  } finally {
-    await fh?.close();
-  }
+function asBuffer(bytes: Uint8Array | undefined): Buffer | undefined {
+  return bytes && (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
 
+function bytesOf(content: string | Uint8Array): Uint8Array {
+  return typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+}
+
+/** The log store of the table at `tablePath` (a local path; object storage once storage/ opens it). */
 export function logStore(tablePath: string): LogStore {
-  return new LocalLogStore(tablePath);
+  return new LogStore(storeFor(tablePath));
 }
 
 // ---- log file names ----

@@ -1,6 +1,7 @@
 /**
  * Data file paths: Hive-style partition folders escaped as Spark escapes them, the relative URI written in
- * `add.path` (URL-encoded as Spark's Path.toUri does), and the way back from `add.path` to a local file.
+ * `add.path` (URL-encoded as Spark's Path.toUri does), and the way back from `add.path` to a local file or to
+ * a key of the table's store.
  *
  *   value 'a b/c'  → folder  col=a b%2Fc  (Hive escaping)  → add.path  col=a%20b%252Fc/part-....parquet (URI)
  */
@@ -55,6 +56,16 @@ export function dataFilePath(tablePath: string, addPath: string): string {
   }
   if (path.isAbsolute(addPath)) return decode(addPath);
   return path.join(tablePath, decode(addPath));
+}
+
+/**
+ * The store key (relative to the table, '/'-separated) of a path the log names relative to the table's folder
+ * `base` (`_delta_log/_sidecars` for sidecars; '' for data files); undefined when it lies outside the table.
+ */
+export function tableKey(tablePath: string, logPath: string, base = ''): string | undefined {
+  const rel = path.relative(tablePath, dataFilePath(path.join(tablePath, base), logPath));
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+  return rel.split(path.sep).join('/');
 }
 
 function decode(s: string): string {

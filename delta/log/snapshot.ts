@@ -7,11 +7,10 @@
  *     → replay its actions, then commits checkpoint+1 … target in order
  *     → protocol gating (protocol.ts) → Snapshot
  *
- * The listing decides (one readdir on a local file system): `_last_checkpoint` is not consulted, so a missing,
- * stale or corrupt one does no harm (the checkpoint files themselves are what is read, and checked). Writers still
- * maintain it for engines that start from it.
+ * The listing decides (one list of `_delta_log/` keys: a readdir on a local file system): `_last_checkpoint` is not
+ * consulted, so a missing, stale or corrupt one does no harm (the checkpoint files themselves are what is read, and
+ * checked). Writers still maintain it for engines that start from it.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Action, AddFile, MetadataAction, PartitionValues, ProtocolAction, RemoveFile, TxnAction, parseActions } from './actions';
 import { CheckpointActions, CheckpointRef, completeCheckpoints, readCheckpoint } from './checkpoint';
@@ -198,8 +197,21 @@ export function statsNumRecords(f: AddFile): number | undefined {
 
 export async function tableExists(tablePath: string): Promise<boolean> {
   const store = logStore(tablePath);
-  if (!(await store.exists())) return false;
-  return (await store.list()).some((n) => parseLogFileName(n) !== undefined);
+  const entries = await store.list().catch((err: unknown) => {
+    if (err instanceof DeltaError && err.code === 'TableNotFound') return [];
+    throw err;
+  });
+  return entries.some((name) => parseLogFileName(name) !== undefined);
+}
+
+/** The commit files in a listing of `_delta_log`, by version. */
+export function commitsOf(names: string[]): Map<number, string> {
+  const commits = new Map<number, string>();
+  for (const name of names) {
+    const f = parseLogFileName(name);
+    if (f?.kind === 'commit') commits.set(f.version, name);
+  }
+  return commits;
 }
 
 /** Loads the table at its latest version, or at `at.version`, or as of `at.timestamp`. */
@@ -209,10 +221,9 @@ export async function openTable(tablePath: string, at: { version?: number; times
 
 export async function loadSnapshot(store: LogStore, at: { version?: number; timestamp?: Date | number } = {}): Promise<Snapshot> {
   const table = store.tablePath;
-  if (!(await store.exists())) throw new DeltaError('TableNotFound', `no Delta table at ${table} (no ${LOG_DIR} folder)`);
-  const logFiles = (await store.list()).map(parseLogFileName).filter((f): f is LogFile => f !== undefined);
-  const commits = new Map<number, string>();
-  for (const f of logFiles) if (f.kind === 'commit') commits.set(f.version, f.name);
+  const names = await store.list();
+  const logFiles = names.map(parseLogFileName).filter((f): f is LogFile => f !== undefined);
+  const commits = commitsOf(names);
   const checkpoints = completeCheckpoints(logFiles);
   if (commits.size === 0 && checkpoints.length === 0) {
     throw new DeltaError('TableNotFound', `no Delta table at ${table} (${LOG_DIR} has no commits)`);
@@ -241,7 +252,7 @@ export async function loadSnapshot(store: LogStore, at: { version?: number; time
     }
     const state = new TableState(table);
     // An unreadable checkpoint fails the open (CorruptCheckpoint), as in delta-rs: no silent replay around it.
-    if (cp) await readCheckpoint(table, cp, (actions) => state.applyCheckpoint(actions));
+    if (cp) await readCheckpoint(store, cp, (actions) => state.applyCheckpoint(actions));
     await readCommits(store, start, target, (actions) => state.apply(actions));
     if (state.protocol) checkReadSupport(state.protocol, state.metadata, undefined, table);
     const snap = new LoadedSnapshot(table, target, await commitTimestamp(store, commits, target, cp), state);
@@ -282,18 +293,13 @@ export async function readCommits(store: LogStore, start: number, end: number, o
   }
 }
 
-async function fileMtime(store: LogStore, name: string): Promise<number> {
-  const st = await fs.stat(path.join(store.tablePath, LOG_DIR, name));
-  return Math.floor(st.mtimeMs);
-}
-
 /** Commit timestamps of all versions, modification times made strictly increasing. */
 export async function commitTimestamps(store: LogStore, commits: Map<number, string>): Promise<Map<number, number>> {
   const versions = [...commits.keys()].sort((a, b) => a - b);
   const out = new Map<number, number>();
   let prev = -Infinity;
   for (const v of versions) {
-    let t = await fileMtime(store, commits.get(v)!);
+    let t = await store.lastModified(commits.get(v)!);
     if (t <= prev) t = prev + 1;
     out.set(v, t);
     prev = t;
@@ -303,8 +309,8 @@ export async function commitTimestamps(store: LogStore, commits: Map<number, str
 
 async function commitTimestamp(store: LogStore, commits: Map<number, string>, version: number, cp: CheckpointRef | undefined): Promise<number> {
   const name = commits.get(version);
-  if (name) return fileMtime(store, name);
-  return cp ? fileMtime(store, cp.files[0]) : 0;
+  if (name) return store.lastModified(name);
+  return cp ? store.lastModified(cp.files[0]) : 0;
 }
 
 /** The latest version committed at or before `ms`. */

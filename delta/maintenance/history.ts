@@ -3,9 +3,8 @@
  */
 import * as path from 'node:path';
 import {
-  Action, commitFileName, CommitInfo, commitTimestamps, LOG_DIR, LogFile, logStore, parseActions, parseLogFileName, readCommit, Snapshot,
+  Action, commitFileName, CommitInfo, commitsOf, commitTimestamps, LOG_DIR, logStore, parseActions, readCommit, Snapshot,
 } from '../log';
-import { DeltaError } from '../errors';
 
 export interface HistoryEntry {
   version: number;
@@ -23,11 +22,7 @@ export interface HistoryEntry {
 
 export async function tableHistory(tablePath: string, opts: { limit?: number } = {}): Promise<HistoryEntry[]> {
   const store = logStore(tablePath);
-  if (!(await store.exists())) throw new DeltaError('TableNotFound', `no Delta table at ${tablePath} (no _delta_log folder)`);
-  const commits = new Map<number, string>();
-  for (const f of (await store.list()).map(parseLogFileName).filter((x): x is LogFile => x !== undefined)) {
-    if (f.kind === 'commit') commits.set(f.version, f.name);
-  }
+  const commits = commitsOf(await store.list());
   const times = await commitTimestamps(store, commits);
   const versions = [...commits.keys()].sort((a, b) => b - a).slice(0, opts.limit ?? Infinity);
   const out: HistoryEntry[] = [];

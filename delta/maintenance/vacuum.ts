@@ -2,7 +2,7 @@
  * Vacuum: delete data files that no version within the retention window refers to.
  *
  *   keep = live files ∪ files removed less than `retention` ago (time travel may still read them)
- *   walk the table folder (skipping hidden `_`/`.` entries other than our own stale temp files; in _delta_log
+ *   list the table's store (skipping hidden `_`/`.` entries other than our own stale temp files; in _delta_log
  *   only temp entries of commits that died before linking are considered)
  *   delete each file not in keep whose modification time is older than the retention, and only if it is a
  *   file a Delta writer makes (Parquet data files, deletion vector files, writer temp files: isWriterFile):
@@ -11,11 +11,11 @@
  * The age test also protects in-flight writes: a staged file of a running unit is recent, so it stays; the
  * staged files of a run that failed long ago are not referenced and old, so they go.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { isWriterFile, isWriterTemp, tombstoneRetentionMs } from '../transaction';
-import { DeltaError, ioError } from '../errors';
+import { DeltaError } from '../errors';
 import { dataFilePath, DeletionVectorDescriptor, deletionVectorFile, LOG_DIR, openTable } from '../log';
+import { localRoot, ObjectStore, storeFor } from '../storage';
 
 export interface VacuumOptions {
   /** Retention in hours (default: the table's delta.deletedFileRetentionDuration, else 168). */
@@ -42,11 +42,14 @@ export async function vacuumTable(tablePath: string, opts: VacuumOptions = {}): 
   const retentionMs = opts.retainHours !== undefined ? opts.retainHours * 3600_000 : tombstoneRetentionMs(snapshot.metadata.configuration ?? {});
   const now = opts.now ?? Date.now();
   const threshold = now - retentionMs;
+  const store = storeFor(tablePath);
+  // Files are compared as keys of the table's store; a file the log names outside the table is never listed.
+  const keyOf = (file: string) => path.relative(path.resolve(tablePath), path.resolve(file)).split(path.sep).join('/');
   const keep = new Set<string>();
   const keepFile = (p: string, dv: unknown) => {
-    keep.add(path.resolve(dataFilePath(tablePath, p)));
+    keep.add(keyOf(dataFilePath(tablePath, p)));
     const dvFile = dv ? deletionVectorFile(tablePath, dv as DeletionVectorDescriptor) : undefined;
-    if (dvFile) keep.add(path.resolve(dvFile)); // deletion vector files are referenced too
+    if (dvFile) keep.add(keyOf(dvFile)); // deletion vector files are referenced too
   };
   for (const f of snapshot.files()) keepFile(f.path, f.deletionVector);
   for (const r of snapshot.tombstones()) {
@@ -54,45 +57,32 @@ export async function vacuumTable(tablePath: string, opts: VacuumOptions = {}): 
   }
   const deleted: string[] = [];
   let bytes = 0;
-  const walk = async (dir: string, top: boolean): Promise<void> => {
-    let entries;
-    try {
-      entries = await fs.readdir(dir, { withFileTypes: true });
-    } catch (err) {
-      throw ioError('cannot list', dir, err);
-    }
-    for (const e of entries) {
-      const full = path.join(dir, e.name);
-      if (top && e.name === LOG_DIR) {
-        await staleLogTemps(full);
-        continue;
-      }
-      const hidden = (e.name.startsWith('_') || e.name.startsWith('.')) && !e.name.includes('=');
-      if (e.isDirectory()) {
-        if (!hidden) await walk(full, false);
-        continue;
-      }
-      if (!isWriterFile(e.name) || (hidden && !isWriterTemp(e.name))) continue;
-      if (keep.has(path.resolve(full))) continue;
-      const st = await fs.stat(full);
-      if (st.mtimeMs > threshold) continue;
-      deleted.push(full);
-      bytes += st.size;
-      if (!opts.dryRun) await fs.rm(full, { force: true });
-    }
-  };
-  // In the log only our own temp entries of commits that died before linking are garbage; nothing else.
-  const staleLogTemps = async (logDir: string): Promise<void> => {
-    for (const name of await fs.readdir(logDir)) {
-      if (!(name.startsWith('.') && name.endsWith('.tmp'))) continue;
-      const full = path.join(logDir, name);
-      const st = await fs.stat(full).catch(() => undefined);
-      if (!st || st.mtimeMs > threshold) continue;
-      deleted.push(full);
-      bytes += st.size;
-      if (!opts.dryRun) await fs.rm(full, { force: true });
-    }
-  };
-  await walk(path.resolve(tablePath), true);
+  for (const key of await store.listKeys('')) {
+    if (!isVacuumCandidate(key) || keep.has(key)) continue;
+    const info = await store.head(key);
+    if (!info || info.lastModified > threshold) continue;
+    deleted.push(displayPath(store, tablePath, key));
+    bytes += info.size;
+    if (!opts.dryRun) await store.delete(key);
+  }
   return { version: snapshot.version, retentionHours: retentionMs / 3600_000, deleted: deleted.sort(), bytes, dryRun: !!opts.dryRun };
+}
+
+/**
+ * Whether vacuum may delete the file at `key` once unreferenced and old: in `_delta_log` only our own temp
+ * entries of commits that died before linking (directly in it); elsewhere files a Delta writer makes
+ * (isWriterFile), outside hidden `_`/`.` folders, and among hidden files only writer temp files.
+ */
+function isVacuumCandidate(key: string): boolean {
+  const parts = key.split('/');
+  const name = parts.pop()!;
+  if (parts[0] === LOG_DIR) return parts.length === 1 && name.startsWith('.') && name.endsWith('.tmp');
+  const hidden = (n: string) => (n.startsWith('_') || n.startsWith('.')) && !n.includes('=');
+  if (parts.some(hidden)) return false;
+  return isWriterFile(name) && (!hidden(name) || isWriterTemp(name));
+}
+
+/** The path vacuum reports for a key: the absolute local file, or the key under the store's location. */
+function displayPath(store: ObjectStore, tablePath: string, key: string): string {
+  return localRoot(store) !== undefined ? path.join(path.resolve(tablePath), ...key.split('/')) : `${store.location}/${key}`;
 }

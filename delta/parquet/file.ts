@@ -1,14 +1,20 @@
 /**
  * Parquet file access: opening a file reads its footer (through the hyparquet adapter) and exposes row-group
  * sizes and top-level columns; the bytes are read on demand, by range, or all at once for a file read whole
- * (checkpoints). Every reader in this room starts from a ParquetFile.
+ * (checkpoints, whose bytes may also come from a store: openParquetBytes). A file on a store that is not the
+ * local file system is read by ranged gets (openParquetObject). Every reader in this room starts from a
+ * ParquetFile.
  */
 import { promises as fs } from 'node:fs';
 import { DeltaError, ioError } from '../errors';
+import { ObjectStore } from '../storage';
 import { parquetMetadataAsync, type AsyncBuffer, type FileMetaData, type SchemaElement } from './hyparquet-adapter';
 
 export interface ParquetFile {
+  /** The local file, or where the file is for messages (`s3://bucket/t/part-0.parquet`) when not local. */
   readonly filePath: string;
+  /** Whether `filePath` is a local file other tools (DuckDB) can open by path. */
+  readonly local: boolean;
   readonly numRows: number;
   /** Row count of each row group. */
   readonly rowGroupRows: number[];
@@ -29,7 +35,34 @@ export interface ParquetFile {
  * checkpoints, read end to end anyway: one read instead of one per column chunk).
  */
 export async function openParquet(filePath: string, opts: { inMemory?: boolean } = {}): Promise<ParquetFile> {
-  const buffer = opts.inMemory ? await wholeFile(filePath) : await fileBuffer(filePath);
+  return parquetFileOf(filePath, true, opts.inMemory ? await wholeFile(filePath) : await fileBuffer(filePath));
+}
+
+/** Opens a Parquet file already read whole (`name` names it in messages). */
+export function openParquetBytes(name: string, bytes: Uint8Array): Promise<ParquetFile> {
+  return parquetFileOf(name, false, inMemory(bytes));
+}
+
+/**
+ * Opens the Parquet object `key` of a store, reading its footer by a ranged get and later only the byte
+ * ranges a reader asks for (`name` names it in messages).
+ */
+export async function openParquetObject(store: ObjectStore, key: string, name: string): Promise<ParquetFile> {
+  const info = await store.head(key);
+  if (!info) throw new DeltaError('CorruptDataFile', `data file ${name} is missing (referenced by the log)`);
+  const buffer: AsyncBuffer = {
+    byteLength: info.size,
+    async slice(start: number, end?: number): Promise<ArrayBuffer> {
+      const stop = end ?? info.size;
+      const bytes = await store.get(key, { offset: start, length: stop - start });
+      if (!bytes) throw new DeltaError('CorruptDataFile', `data file ${name} disappeared while being read`);
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    },
+  };
+  return parquetFileOf(name, false, buffer);
+}
+
+async function parquetFileOf(filePath: string, local: boolean, buffer: AsyncBuffer): Promise<ParquetFile> {
   let meta: FileMetaData;
   try {
     meta = await parquetMetadataAsync(buffer);
@@ -58,6 +91,7 @@ export async function openParquet(filePath: string, opts: { inMemory?: boolean }
   for (let g = 0, at = 0; g < rowGroupRows.length; at += rowGroupRows[g++]) rowGroupStarts.push(at);
   return {
     filePath,
+    local,
     numRows: Number(meta.num_rows),
     rowGroupRows,
     rowGroupStarts,
@@ -112,6 +146,10 @@ async function wholeFile(filePath: string): Promise<AsyncBuffer> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DeltaError('CorruptDataFile', `${filePath} is missing`, { cause: err });
     throw ioError('cannot read', filePath, err);
   }
+  return inMemory(buf);
+}
+
+function inMemory(buf: Uint8Array): InMemoryBuffer {
   const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
   const whole: InMemoryBuffer = { byteLength: ab.byteLength, slice: (start: number, end?: number) => ab.slice(start, end ?? ab.byteLength), bytes: ab };
   return whole;

@@ -18,7 +18,7 @@
  *   constant-column.ts    a column of one value; typed-range.ts: min and max of a typed column
  *   *-adapter.ts          the one module per library that imports it
  */
-export { ParquetFile, openParquet } from './file';
+export { ParquetFile, openParquet, openParquetBytes, openParquetObject } from './file';
 export { parquetWriterFor, readRowGroups, ParquetWriterChoice } from './router';
 export { readLeafRows, readListRows, readMapRows } from './leaf-reader';
 export { ReadOptions, readRowGroup } from './row-group-reader';

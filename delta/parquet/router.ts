@@ -6,7 +6,9 @@
  *                                                hyparquet; consecutive row groups (a scoring unit) in one query,
  *                                                ~0.17 s instead of ~0.23 s per million users
  *          anything else (nested, timestamp_ntz,  → hyparquet (row-group-reader.ts): the only reader of nested
- *          wide decimals, widened columns)          types; widened columns need the file's declared types
+ *          wide decimals, widened columns), and   types; widened columns need the file's declared types; and
+ *          any file not on the local file system    DuckDB reads by path (its httpfs extension is not bundled
+ *                                                   and cannot be installed offline), hyparquet by ranged gets
  *   write  all typed arrays or constants         → plain writer (plain-writer.ts, uncompressed): a scoring
  *          (a scoring unit's output)               unit's Gold file in 0.08–0.10 s instead of 0.48–0.59 s per
  *                                                million users through DuckDB
@@ -30,10 +32,10 @@ import { writeParquetFile } from './writer';
  * Reads row groups `groups` of a data file one after another, the given top-level (physical) fields as Delta
  * values, one record of columns per row group. Flat schemas read through DuckDB, except widened columns
  * (`delta.typeChanges`): their stored values need the file's declared types (decimal scale, DATE), which the
- * hyparquet reader applies (conversion.ts `widen`).
+ * hyparquet reader applies (conversion.ts `widen`). Files not on the local file system read through hyparquet.
  */
 export function readRowGroups(pf: ParquetFile, groups: number[], fields: StructField[]): AsyncGenerator<Record<string, ArrayLike<unknown>>> {
-  const duckdb = duckdbSupports(fields) && !fields.some((f) => f.metadata?.['delta.typeChanges'] !== undefined);
+  const duckdb = pf.local && duckdbSupports(fields) && !fields.some((f) => f.metadata?.['delta.typeChanges'] !== undefined);
   return duckdb ? readRowGroupsDuckdb(pf, groups, fields) : readEach(pf, groups, fields);
 }
 

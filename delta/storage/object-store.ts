@@ -25,6 +25,11 @@ export interface ObjectStore {
   readonly location: string;
   /** Objects whose key starts with `prefix` (a folder prefix ends with '/'), sorted by key. */
   list(prefix: string): Promise<ObjectInfo[]>;
+  /**
+   * The keys `list` gives, without size and time: on a file system those cost a stat per file, which a
+   * caller needing only names (the log listing: 10,000 commits) must not pay. On S3 the same listing.
+   */
+  listKeys(prefix: string): Promise<string[]>;
   /** The object's size and time, or undefined if there is none. */
   head(key: string): Promise<ObjectInfo | undefined>;
   /** The object's bytes, or a range of them; undefined if there is no object. */

@@ -1,13 +1,14 @@
 /**
  * The Parquet router (delta/parquet/router.ts) is the one place that picks a data file's writer and reader: a
  * scoring unit's typed arrays and constants take the plain writer, other flat columns DuckDB, nested columns
- * (and a file of no columns) hyparquet-writer; widened columns are read by hyparquet. What it picks is seen in
- * the file: its name suffix, and the writer named in the footer.
+ * (and a file of no columns) hyparquet-writer; widened columns, and files not on the local file system, are read
+ * by hyparquet. What it picks is seen in the file: its name suffix, and the writer named in the footer.
  */
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { ConstantColumn, StructField, StructType } from '../../../delta';
-import { openParquet, parquetWriterFor, readRowGroups } from '../../../delta/parquet';
+import { ByteRange, ObjectStore, storeFor } from '../../../delta';
+import { openParquet, openParquetObject, parquetWriterFor, readRowGroups } from '../../../delta/parquet';
 import { tempDir } from '../helpers';
 
 const field = (name: string, type: StructField['type'], nullable = true, metadata: Record<string, unknown> = {}): StructField => ({ name, type, nullable, metadata });
@@ -53,6 +54,35 @@ describe('parquet router: which writer and reader a data file gets', function ()
     const widened = field('d', 'decimal(7,3)', true, { 'delta.typeChanges': [{ fromType: 'decimal(5,1)', toType: 'decimal(7,3)' }] });
     const [batch] = await toArray(readRowGroups(await openParquet(file), [0], [widened]));
     assert.deepEqual(Array.from(batch.d), ['1.500', '-2.000']);
+  });
+
+  it('a file on a store that is not the local file system is read by hyparquet over ranged gets, flat columns too', async () => {
+    const schema: StructType = { type: 'struct', fields: [field('id', 'long', false), field('name', 'string')] };
+    const rows = 5000;
+    const columns = { id: Array.from({ length: rows }, (_, i) => BigInt(i)), name: Array.from({ length: rows }, (_, i) => (i % 7 === 0 ? null : `user ${i}`)) };
+    const dir = await tempDir('router-');
+    await parquetWriterFor(schema.fields, columns).write(path.join(dir, 'flat.snappy.parquet'), schema, rows, columns, { rowGroupRows: 2000 });
+    // The same folder seen as a remote store: not the local store, so no path DuckDB could open.
+    const local = storeFor(dir);
+    const gets: (ByteRange | undefined)[] = [];
+    const remote: ObjectStore = {
+      location: 'remote://bucket/t',
+      list: (p) => local.list(p),
+      listKeys: (p) => local.listKeys(p),
+      head: (k) => local.head(k),
+      get: (k, r) => (gets.push(r), local.get(k, r)),
+      put: (k, b) => local.put(k, b),
+      putIfAbsent: (k, b) => local.putIfAbsent(k, b),
+      putFile: (k, f) => local.putFile(k, f),
+      delete: (k) => local.delete(k),
+    };
+    const pf = await openParquetObject(remote, 'flat.snappy.parquet', 'remote://bucket/t/flat.snappy.parquet');
+    assert.equal(pf.local, false);
+    assert.deepEqual(pf.rowGroupRows, [2000, 2000, 1000]);
+    const batches = await toArray(readRowGroups(pf, [0, 1, 2], schema.fields));
+    assert.deepEqual(batches.flatMap((b) => Array.from(b.id)), columns.id);
+    assert.deepEqual(batches.flatMap((b) => Array.from(b.name)), columns.name);
+    assert.ok(gets.length > 0 && gets.every((r) => r !== undefined), 'every read is a ranged get, never the whole object');
   });
 });
 
