@@ -15,6 +15,7 @@ import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectComm
 import { MinioServer, python, startMinio } from '../../../devkit';
 import { DeltaError } from '../../../delta/errors';
 import { parseS3Uri, S3Store } from '../../../delta/storage/s3-store';
+import { describeObjectStoreContract } from './contract';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -72,7 +73,10 @@ describe('S3 store on a real S3-compatible server (MinIO)', function () {
     assert.equal(S3Store.fromUri('s3://b/gold/t/').location, 's3://b/gold/t');
   });
 
-  describe('the ObjectStore contract', () => {
+  // The very checks the local store passes (contract.ts), then what only the S3 store has to prove.
+  describeObjectStoreContract('S3 (MinIO)', async () => freshStore());
+
+  describe('the ObjectStore contract, S3 specifics', () => {
     it('reads back what was put, replaces an object whole, and reads ranges', async () => {
       const store = freshStore();
       await store.put('a/file.bin', bytes('0123456789abcdef'));
