@@ -28,8 +28,3 @@ export function redact(text: string, env: NodeJS.ProcessEnv = typeof process ===
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;
 }
-
-/** A URL as it may be shown: without user, password or secret query parameters. */
-export function redactUrl(url: string): string {
-  return redact(url);
-}

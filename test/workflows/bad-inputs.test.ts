@@ -257,8 +257,12 @@ describe('bad input and faults: fail with a named reason, change nothing', funct
       const cause = rootCause(err);
       assert.equal(cause.type, c.code, cause.message);
       assert.match(cause.message, c.message);
-      const details = cause.details?.[0] as { attempt?: number } | undefined;
-      if (details?.attempt !== undefined) assert.equal(details.attempt, 1, 'failed on its first attempt, not after retries');
+      // Input is refused by the workflow itself; everything else by an activity, which says where and when.
+      const details = cause.details?.[0] as { activity?: string; attempt?: number } | undefined;
+      if (c.code !== 'InvalidInput') {
+        assert.ok(details?.activity, `the failure names its activity: ${JSON.stringify(details)}`);
+        assert.equal(details?.attempt, 1, 'failed on its first attempt, not after retries');
+      }
       const history = (await handle.fetchHistory()).events ?? [];
       const scheduled = history.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
       assert.ok(!scheduled.includes('commitGold'), 'nothing reached the Gold commit');
