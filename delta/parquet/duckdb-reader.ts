@@ -1,8 +1,8 @@
 /**
  * The DuckDB Parquet reader (@duckdb/node-api, native) for flat schemas of primitive columns: value for value
  * what row-group-reader.ts returns, several times faster on number columns (docs/parquet-choice.md). router.ts
- * decides when it runs. Files DuckDB would read differently (glob characters in the path, NANOS timestamps,
- * case-only duplicate column names) are handed to the hyparquet reader here, as a precondition of this reader.
+ * alone decides when it runs; this reader refuses files it would read differently from hyparquet
+ * (duckdb-sql.ts duckdbInexactReason) rather than choosing another reader itself.
  *
  *   ParquetFile (footer, from openParquet) → rows of row group g selected by file_row_number (DuckDB prunes the
  *   other row groups) → result chunks' typed vectors copied into one array per column → Delta values (typed
@@ -13,9 +13,8 @@
 import { DeltaError } from '../errors';
 import { DeltaTimestamp, PerPrimitive, StructField, dateFromDays, decimalToString, primitiveKind, primitiveOf } from '../schema';
 import { DuckDBBlobValue, DuckDBTypeId, DuckDBVector, booleanBytes, connect, itemsOf, validityBits, withConnection, type TypedColumn } from './duckdb-adapter';
-import { duckDecimal, duckError, duckdbSupports, isValid, sameKind, sqlIdent, sqlString } from './duckdb-sql';
+import { duckDecimal, duckError, duckdbInexactReason, duckdbSupports, isValid, sameKind, sqlIdent, sqlString } from './duckdb-sql';
 import { ParquetFile } from './file';
-import { readRowGroup } from './row-group-reader';
 
 /** Collects one column of a row group from result chunks, then builds the Delta-value column. */
 interface Collector {
@@ -183,20 +182,13 @@ function readPlan(f: StructField, n: number, where: string): ReadPlan {
   return plan(sqlIdent(f.name), n, f.type as string);
 }
 
-/** Glob characters make read_parquet match other files (or none). */
-const GLOB = /[*?[\]{}]/;
-
-/**
- * Files DuckDB cannot read exactly stay on the hyparquet path: glob characters in the path, column names
- * DuckDB would resolve differently (it matches names case-insensitively and adds file_row_number), and NANOS
- * timestamps (DuckDB truncates UTC-adjusted nanoseconds to microseconds toward zero; Delta floors).
- */
-function hyparquetOnly(pf: ParquetFile, fields: StructField[]): boolean {
-  if (GLOB.test(pf.filePath)) return true;
-  const lower = pf.columnNames.map((c) => c.toLowerCase());
-  if (new Set(lower).size < lower.length || lower.includes('file_row_number')) return true;
-  const timestamps = new Set(fields.filter((f) => f.type === 'timestamp').map((f) => f.name));
-  return pf.meta.schema.some((e) => timestamps.has(e.name) && (e.logical_type as { unit?: string } | undefined)?.unit === 'NANOS');
+/** UnsupportedReaderFeature for fields DuckDB cannot read, or cannot read exactly, from this file. */
+function checkReadable(pf: ParquetFile, fields: StructField[]): void {
+  if (!duckdbSupports(fields)) {
+    throw new DeltaError('UnsupportedReaderFeature', `${pf.filePath}: fields ${fields.map((f) => f.name).join(', ')} are not all flat primitives (the router reads them with hyparquet)`);
+  }
+  const inexact = duckdbInexactReason(pf, fields);
+  if (inexact) throw new DeltaError('UnsupportedReaderFeature', `${pf.filePath}: DuckDB would not read it exactly (${inexact}; the router reads it with hyparquet)`);
 }
 
 /**
@@ -207,10 +199,7 @@ export async function readRowGroupDuckdb(pf: ParquetFile, rowGroup: number, fiel
   if (rowGroup < 0 || rowGroup >= pf.rowGroupRows.length) {
     throw new DeltaError('InvalidArgument', `${pf.filePath}: no row group ${rowGroup} (file has ${pf.rowGroupRows.length})`);
   }
-  if (!duckdbSupports(fields)) {
-    throw new DeltaError('InvalidArgument', `${pf.filePath}: fields ${fields.map((f) => f.name).join(', ')} are not all flat primitives (use readRowGroup)`);
-  }
-  if (hyparquetOnly(pf, fields)) return readRowGroup(pf, rowGroup, fields);
+  checkReadable(pf, fields);
   const start = pf.rowGroupStarts[rowGroup];
   const n = pf.rowGroupRows[rowGroup];
   const present = fields.filter((f) => pf.columnNames.includes(f.name));
@@ -232,8 +221,9 @@ export async function* readRowGroupsDuckdb(pf: ParquetFile, groups: number[], fi
       throw new DeltaError('InvalidArgument', `${pf.filePath}: no row group ${g} (file has ${pf.rowGroupRows.length})`);
     }
   }
+  checkReadable(pf, fields);
   const present = fields.filter((f) => pf.columnNames.includes(f.name));
-  const streamable = duckdbSupports(fields) && !hyparquetOnly(pf, fields) && present.length > 0 &&
+  const streamable = present.length > 0 &&
     present.every((f) => readPlan(f, 0, pf.filePath).same === undefined);
   let k = 0;
   while (k < groups.length) {

@@ -5,6 +5,7 @@
 import { DeltaError, ioError } from '../errors';
 import { DataType, PerPrimitive, StructField, decimalType, primitiveOf } from '../schema';
 import { BIGINT, BLOB, BOOLEAN, DATE, DOUBLE, DuckDBType, FLOAT, INTEGER, SMALLINT, TIMESTAMPTZ, TINYINT, VARCHAR, type TypedColumn } from './duckdb-adapter';
+import type { ParquetFile } from './file';
 
 export const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 export const sqlIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
@@ -34,6 +35,26 @@ export function duckDecimal(type: DataType): { precision: number; scale: number 
 /** True when every field is a top-level primitive this module reads and writes exactly like the hyparquet reader and writer. */
 export function duckdbSupports(fields: StructField[]): boolean {
   return fields.every((f) => primitiveOf(DUCK_TYPES, f.type) !== undefined || duckDecimal(f.type) !== undefined);
+}
+
+/** Glob characters make read_parquet match other files (or none). */
+const GLOB = /[*?[\]{}]/;
+
+/**
+ * Why DuckDB would read `fields` of this file differently from the hyparquet reader, or undefined when it reads
+ * them exactly: glob characters in the path, column names DuckDB resolves differently (it matches names
+ * case-insensitively and adds file_row_number), NANOS timestamps (DuckDB truncates UTC-adjusted nanoseconds to
+ * microseconds toward zero; Delta floors). The router reads such files through hyparquet; the DuckDB reader
+ * refuses them.
+ */
+export function duckdbInexactReason(pf: ParquetFile, fields: StructField[]): string | undefined {
+  if (GLOB.test(pf.filePath)) return 'glob characters in the path';
+  const lower = pf.columnNames.map((c) => c.toLowerCase());
+  if (new Set(lower).size < lower.length) return 'column names that differ only in case';
+  if (lower.includes('file_row_number')) return 'a column named file_row_number';
+  const timestamps = new Set(fields.filter((f) => f.type === 'timestamp').map((f) => f.name));
+  if (pf.meta.schema.some((e) => timestamps.has(e.name) && (e.logical_type as { unit?: string } | undefined)?.unit === 'NANOS')) return 'NANOS timestamps';
+  return undefined;
 }
 
 export function sqlType(type: DataType): string {

@@ -19,7 +19,7 @@
  *   *-adapter.ts          the one module per library that imports it
  */
 export { ParquetFile, openParquet, openParquetBytes, openParquetObject } from './file';
-export { parquetWriterFor, readRowGroups, ParquetWriterChoice } from './router';
+export { parquetWriterFor, readRowGroups, readsWithDuckdb, ParquetWriterChoice } from './router';
 export { readLeafRows, readListRows, readMapRows } from './leaf-reader';
 export { ReadOptions, readRowGroup } from './row-group-reader';
 export { WriteParquetOptions, writeParquetFile } from './writer';

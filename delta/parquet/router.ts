@@ -6,9 +6,12 @@
  *                                                hyparquet; consecutive row groups (a scoring unit) in one query,
  *                                                ~0.17 s instead of ~0.23 s per million users
  *          anything else (nested, timestamp_ntz,  → hyparquet (row-group-reader.ts): the only reader of nested
- *          wide decimals, widened columns), and   types; widened columns need the file's declared types; and
- *          any file not on the local file system    DuckDB reads by path (its httpfs extension is not bundled
- *                                                   and cannot be installed offline), hyparquet by ranged gets
+ *          wide decimals, widened columns), any     types; widened columns need the file's declared types;
+ *          file DuckDB would read inexactly         DuckDB reads by path (its httpfs extension is not bundled
+ *          (duckdb-sql.ts duckdbInexactReason:      and cannot be installed offline), hyparquet by ranged gets;
+ *          glob characters, case-only duplicate     and the inexact cases are rare files from other writers,
+ *          names, NANOS timestamps), and any file   where exactness matters more than speed
+ *          not on the local file system
  *   write  all typed arrays or constants         → plain writer (plain-writer.ts, uncompressed): a scoring
  *          (a scoring unit's output)               unit's Gold file in 0.08–0.10 s instead of 0.48–0.59 s per
  *                                                million users through DuckDB
@@ -21,7 +24,7 @@
 import { StructField, StructType } from '../schema';
 import { WriteColumn, rowValues } from './constant-column';
 import { readRowGroupsDuckdb } from './duckdb-reader';
-import { duckdbSupports } from './duckdb-sql';
+import { duckdbInexactReason, duckdbSupports } from './duckdb-sql';
 import { writeParquetFileDuckdb } from './duckdb-writer';
 import { ParquetFile } from './file';
 import { plainWritable, writeParquetFilePlain } from './plain-writer';
@@ -32,11 +35,16 @@ import { writeParquetFile } from './writer';
  * Reads row groups `groups` of a data file one after another, the given top-level (physical) fields as Delta
  * values, one record of columns per row group. Flat schemas read through DuckDB, except widened columns
  * (`delta.typeChanges`): their stored values need the file's declared types (decimal scale, DATE), which the
- * hyparquet reader applies (conversion.ts `widen`). Files not on the local file system read through hyparquet.
+ * hyparquet reader applies (conversion.ts `widen`). Files DuckDB would read inexactly, and files not on the local
+ * file system, read through hyparquet.
  */
 export function readRowGroups(pf: ParquetFile, groups: number[], fields: StructField[]): AsyncGenerator<Record<string, ArrayLike<unknown>>> {
-  const duckdb = pf.local && duckdbSupports(fields) && !fields.some((f) => f.metadata?.['delta.typeChanges'] !== undefined);
-  return duckdb ? readRowGroupsDuckdb(pf, groups, fields) : readEach(pf, groups, fields);
+  return readsWithDuckdb(pf, fields) ? readRowGroupsDuckdb(pf, groups, fields) : readEach(pf, groups, fields);
+}
+
+/** The read decision of the table above: true for the DuckDB reader, false for hyparquet. */
+export function readsWithDuckdb(pf: ParquetFile, fields: StructField[]): boolean {
+  return pf.local && duckdbSupports(fields) && !fields.some((f) => f.metadata?.['delta.typeChanges'] !== undefined) && duckdbInexactReason(pf, fields) === undefined;
 }
 
 async function* readEach(pf: ParquetFile, groups: number[], fields: StructField[]): AsyncGenerator<Record<string, ArrayLike<unknown>>> {
