@@ -1,0 +1,356 @@
+/**
+ * `bench/orchestration`: what a user waits for, a whole `batch-score run --wait`, against the same work without
+ * Temporal and against two Python peers, alternating rounds, on the same Silver snapshot (issue 11).
+ *
+ *   batch-score run --wait   the CLI as a process (start and connection included) against a real dev server and a
+ *                            warm `batch-score worker --processes P`; the workflow's history splits the time into
+ *                            model, plan, units, Gold commit, top buyers, and what lies outside the workflow
+ *   same work, no Temporal   the pipeline functions the activities call (plan, score and stage each unit, one Gold
+ *                            commit, top buyers) in P warm processes fed from one queue: the difference to the
+ *                            whole run is what orchestration costs
+ *   Python lean peer         bench/orchestration/peer.py, 1 process: delta-rs → onnxruntime → delta-rs
+ *   Python per-core peer     peer.py --processes P: P processes, units of 2 row groups, one delta-rs commit
+ *
+ *   node dist/bench/orchestration/run.js [--users 1000000,10000000] [--repeat 3] [--processes P] [--dir DIR] [--json FILE]
+ *
+ * Memory is the total of all processes of a runner (peak RSS summed over its processes, the Temporal server not
+ * included). Every runner's checksum (sum of probabilities) and top-buyers count must agree, or the bench fails.
+ */
+import { ChildProcess, fork, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { NODE_FLAGS } from '../../cli/launch';
+import { startLocalServer } from '../../cli/temporal-server';
+import { openTable, scanTable } from '../../delta';
+import { PYTHON, REPO_ROOT } from '../../devkit';
+import { publishPredictions } from '../../pipeline/gold-predictions';
+import { TOP_BUYERS_TABLE } from '../../pipeline/gold-schemas';
+import { checkGoldTargets, checkGoldTarget } from '../../pipeline/gold-targets';
+import { commitTopBuyers, selectTopBuyers } from '../../pipeline/gold-top-buyers';
+import { scoreAndStageUnit } from '../../pipeline/score-unit';
+import { planUnits } from '../../pipeline/silver-plan';
+import type { UnitResult } from '../../pipeline/staged-files';
+import { DEFAULT_TOP_BUYERS_RULE } from '../../pipeline/top-buyers-rule';
+import { modelIdentity, PinnedModel } from '../../registry';
+import { loadScorer, ScoringUnit } from '../../scoring';
+import { BENCH_DATE, benchDir, benchModel, benchSilver } from '../score/data';
+
+const BIN = path.join(REPO_ROOT, 'bin', 'batch-score.js');
+const UNIT_ROWS = 250_000; // the run's default
+
+interface Row {
+  runner: string;
+  users: number;
+  wallSeconds: number;
+  /** Named parts of the wall time (seconds). */
+  parts: Record<string, number>;
+  totalPeakRssMb: number;
+  checksum: number;
+  topBuyers: number;
+}
+
+// ---- memory: peak RSS of a process tree, reset between rounds ----
+
+function descendants(pid: number): number[] {
+  const all = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  const parent = new Map<number, number>();
+  for (const d of all) {
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone
+    }
+  }
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) for (const [child, p] of parent) if (p === out[i]) out.push(child);
+  return out;
+}
+
+/** Peak RSS (VmHWM) summed over the tree, in MB; `reset` clears each peak first (clear_refs 5). */
+function treePeakMb(pid: number, reset = false, tree = true): number {
+  let kb = 0;
+  for (const p of tree ? descendants(pid) : [pid]) {
+    try {
+      if (reset) fs.writeFileSync(`/proc/${p}/clear_refs`, '5');
+      else kb += Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // a process that ended has nothing to count
+    }
+  }
+  return kb / 1024;
+}
+
+// ---- batch-score run --wait ----
+
+async function startWorker(dir: string, processes: number, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  // The worker's log goes to a file beside the data: it would drown the bench's own lines.
+  const log = fs.openSync(path.join(dir, 'orchestration-worker.log'), 'w');
+  const worker = spawn(process.execPath, [BIN, 'worker', '--processes', String(processes), '--data-dir', dir], { env, stdio: ['ignore', 'pipe', log] });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    worker.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      if ((out.match(/batch-score worker/g) ?? []).length >= processes) resolve();
+    });
+    worker.once('exit', (code) => reject(new Error(`worker exited (${code}):\n${out}`)));
+  });
+  return worker;
+}
+
+function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Seconds between events of the run's history: each activity type's span (first scheduled → last completed). */
+function historySpans(events: { eventTime?: { seconds?: unknown; nanos?: number | null } | null; activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null; activityTaskCompletedEventAttributes?: { scheduledEventId?: unknown } | null; eventId?: unknown }[]): Record<string, number> {
+  const t = (e: (typeof events)[number]) => Number(e.eventTime?.seconds ?? 0) + (e.eventTime?.nanos ?? 0) / 1e9;
+  const typeOf = new Map<string, string>();
+  const spans: Record<string, [number, number]> = {};
+  for (const e of events) {
+    const scheduled = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (scheduled) {
+      typeOf.set(String(e.eventId), scheduled);
+      spans[scheduled] = [Math.min(spans[scheduled]?.[0] ?? Infinity, t(e)), spans[scheduled]?.[1] ?? 0];
+    }
+    const done = e.activityTaskCompletedEventAttributes?.scheduledEventId;
+    if (done !== undefined && done !== null) {
+      const name = typeOf.get(String(done))!;
+      spans[name][1] = Math.max(spans[name][1], t(e));
+    }
+  }
+  const out: Record<string, number> = { workflow: t(events[events.length - 1]) - t(events[0]) };
+  for (const [name, [a, b]] of Object.entries(spans)) out[name] = b - a;
+  return out;
+}
+
+async function benchRun(ctx: { dir: string; env: NodeJS.ProcessEnv; worker: ChildProcess; server: Awaited<ReturnType<typeof startLocalServer>> }, users: number, processes: number): Promise<Row> {
+  const { table } = await benchSilver(ctx.dir, users);
+  const out = path.join(ctx.dir, 'orchestration', `temporal-${users}`);
+  treePeakMb(ctx.worker.pid!, true);
+  const started = performance.now();
+  const r = await runCli(['run', '--date', BENCH_DATE, '--silver', table, '--gold', path.join(out, 'gold'), '--top-buyers', path.join(out, 'top_buyers'), '--wait', '--json'], ctx.env);
+  const wallSeconds = (performance.now() - started) / 1000;
+  if (r.code !== 0) throw new Error(`run --wait exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+  const result = JSON.parse(r.stdout);
+  const history = await ctx.server.client.workflow.getHandle(result.workflowId, result.runId).fetchHistory();
+  const spans = historySpans(history.events ?? []);
+  const gold = await openTable(path.join(out, 'gold'));
+  const checksum = await probabilitySum(path.join(out, 'gold'), gold.version);
+  return {
+    runner: `batch-score run --wait (real server, warm worker --processes ${processes})`,
+    users,
+    wallSeconds,
+    parts: {
+      'outside the workflow (CLI, connection)': wallSeconds - spans.workflow,
+      'resolve + plan': (spans.resolveModel ?? 0) + (spans.planUnits ?? 0),
+      units: spans.scoreUnit ?? 0,
+      'Gold commit': spans.commitGold ?? 0,
+      'top buyers': spans.selectTopBuyers ?? 0,
+    },
+    totalPeakRssMb: treePeakMb(ctx.worker.pid!),
+    checksum,
+    topBuyers: result.topBuyers?.count ?? -1,
+  };
+}
+
+async function probabilitySum(goldTable: string, version: number): Promise<number> {
+  let sum = 0;
+  for await (const b of scanTable(await openTable(goldTable, { version }), { columns: ['purchase_probability'], partition: { score_date: BENCH_DATE } })) {
+    const p = b.columns.purchase_probability as ArrayLike<number | null>;
+    for (let i = 0; i < b.numRows; i++) sum += p[i] ?? 0;
+  }
+  return sum;
+}
+
+// ---- the same work without Temporal ----
+
+interface ChildJob { silverTable: string; silverSchema: unknown; unit: ScoringUnit; goldTable: string; runId: string }
+
+/** A warm process of the no-Temporal runner: loads the scorer once, then scores and stages the units it is sent. */
+async function child(spec: { pinned: PinnedModel }): Promise<void> {
+  const scorer = await loadScorer(spec.pinned, { intraOpThreads: 1 });
+  process.on('message', (job: ChildJob | 'stop') => {
+    if (job === 'stop') return process.disconnect();
+    scoreAndStageUnit({
+      silverTable: job.silverTable, silverSchema: job.silverSchema as never, unit: job.unit, scorer, nullPolicy: 'error',
+      goldTable: job.goldTable, scoreDate: BENCH_DATE, runId: job.runId, attempt: 1, threshold: 0.5,
+    }).then((r) => process.send!({ ...r, add: { ...r.add } }), (err) => {
+      console.error(err);
+      process.exit(1);
+    });
+  });
+  process.send!('ready');
+}
+
+function startPool(pinned: PinnedModel, processes: number): Promise<ChildProcess[]> {
+  return Promise.all(Array.from({ length: processes }, () => new Promise<ChildProcess>((resolve, reject) => {
+    const c = fork(__filename, ['--child', JSON.stringify({ pinned })], { execArgv: [...process.execArgv, ...NODE_FLAGS], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    c.once('message', () => resolve(c));
+    c.once('exit', (code) => reject(new Error(`bench process exited (${code})`)));
+  })));
+}
+
+async function benchDirect(dir: string, pool: ChildProcess[], pinned: PinnedModel, users: number): Promise<Row> {
+  const { table } = await benchSilver(dir, users);
+  const out = path.join(dir, 'orchestration', `direct-${users}`);
+  const goldTable = path.join(out, 'gold');
+  const topBuyersTable = path.join(out, 'top_buyers');
+  const runId = randomUUID();
+  const txn = { appId: runId, version: Date.now() };
+  const processes = [process.pid, ...pool.map((c) => c.pid!)];
+  for (const p of processes) treePeakMb(p, true, false);
+  const t0 = performance.now();
+  await checkGoldTargets({ goldTable, topBuyersTable, scoreDate: BENCH_DATE });
+  const plan = await planUnits({ silverTable: table, scoreDate: BENCH_DATE, unitRows: UNIT_ROWS });
+  const t1 = performance.now();
+  const queue = [...plan.units];
+  const results: UnitResult[] = [];
+  await Promise.all(pool.map((c) => new Promise<void>((resolve, reject) => {
+    const next = () => {
+      const unit = queue.shift();
+      if (!unit) return resolve();
+      c.once('message', (r: UnitResult) => {
+        results.push(r);
+        next();
+      });
+      c.send({ silverTable: table, silverSchema: plan.silverSchema, unit, goldTable, runId } satisfies ChildJob);
+    };
+    c.once('exit', (code) => reject(new Error(`bench process exited (${code})`)));
+    next();
+  })));
+  for (const c of pool) c.removeAllListeners('exit');
+  const t2 = performance.now();
+  results.sort((a, b) => a.unitIndex - b.unitIndex);
+  const workflowId = `bench-${runId}`;
+  const model = modelIdentity(pinned);
+  const gold = await publishPredictions({ goldTable, scoreDate: BENCH_DATE, runId, workflowId, model, silverTable: table, silverVersion: plan.silverVersion, units: results, txn });
+  const t3 = performance.now();
+  await checkGoldTarget(topBuyersTable, TOP_BUYERS_TABLE, BENCH_DATE);
+  const selection = await selectTopBuyers(goldTable, gold.version, BENCH_DATE, DEFAULT_TOP_BUYERS_RULE);
+  await commitTopBuyers({ topBuyersTable, scoreDate: BENCH_DATE, workflowId, runId, model, buyers: selection.buyers, txn, commitInfo: {} });
+  const t4 = performance.now();
+  return {
+    runner: `same work without Temporal (${pool.length} warm processes)`,
+    users,
+    wallSeconds: (t4 - t0) / 1000,
+    parts: { 'resolve + plan': (t1 - t0) / 1000, units: (t2 - t1) / 1000, 'Gold commit': (t3 - t2) / 1000, 'top buyers': (t4 - t3) / 1000 },
+    totalPeakRssMb: processes.reduce((mb, p) => mb + treePeakMb(p, false, false), 0),
+    checksum: await probabilitySum(goldTable, gold.version),
+    topBuyers: selection.buyers.length,
+  };
+}
+
+// ---- the Python peers ----
+
+async function benchPeer(dir: string, pinned: PinnedModel, users: number, processes: number): Promise<Row> {
+  const { table } = await benchSilver(dir, users);
+  const out = path.join(dir, 'orchestration', `python-${processes}-${users}`);
+  const started = performance.now();
+  const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    const c = spawn(PYTHON, [path.join(REPO_ROOT, 'bench', 'orchestration', 'peer.py'), '--silver', table, '--gold', path.join(out, 'gold'),
+      '--top-buyers', path.join(out, 'top_buyers'), '--date', BENCH_DATE, '--model', pinned.localPath, '--features', pinned.features.join(','),
+      '--processes', String(processes)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d) => (stdout += d));
+    c.stderr.on('data', (d) => (stderr += d));
+    c.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+  const wallSeconds = (performance.now() - started) / 1000;
+  if (r.code !== 0) throw new Error(`peer.py exited ${r.code}:\n${r.stderr}`);
+  const p = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  return {
+    runner: p.runner, users, wallSeconds,
+    parts: { 'imports, start': wallSeconds - p.seconds.total, 'score + Gold commit': p.seconds.scoreAndCommit, 'top buyers': p.seconds.topBuyers },
+    totalPeakRssMb: p.peakRssMb, checksum: p.checksum, topBuyers: p.topBuyers,
+  };
+}
+
+// ---- report ----
+
+function table(rows: Row[]): string {
+  const lines = ['| users | runner | wall | users/s | where the time went | total peak RSS | checksum | top buyers |', '| --- | --- | --- | --- | --- | --- | --- | --- |'];
+  for (const r of rows) {
+    const parts = Object.entries(r.parts).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join('; ');
+    lines.push(`| ${r.users.toLocaleString('en-US')} | ${r.runner} | ${r.wallSeconds.toFixed(2)} s | ${Math.round(r.users / r.wallSeconds).toLocaleString('en-US')} | ${parts} | ${Math.round(r.totalPeakRssMb)} MB | ${r.checksum.toFixed(3)} | ${r.topBuyers} |`);
+  }
+  return lines.join('\n');
+}
+
+function median(runs: Row[]): Row {
+  return [...runs].sort((a, b) => a.wallSeconds - b.wallSeconds)[Math.floor((runs.length - 1) / 2)];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { users: { type: 'string' }, repeat: { type: 'string' }, processes: { type: 'string' }, dir: { type: 'string' }, json: { type: 'string' }, child: { type: 'string' } },
+  });
+  if (values.child) return child(JSON.parse(values.child));
+  const dir = benchDir(values.dir);
+  const processes = Number(values.processes ?? os.availableParallelism());
+  const repeat = Number(values.repeat ?? 3);
+  const sizes = (values.users ?? '1000000,10000000').split(',').map(Number);
+  for (const users of sizes) await benchSilver(dir, users); // inputs made once, outside the measurements
+  const pinned = await benchModel(dir, 'lr');
+  fs.rmSync(path.join(dir, 'orchestration'), { recursive: true, force: true });
+
+  const server = await startLocalServer();
+  const env = { ...process.env, TEMPORAL_ADDRESS: server.address, BATCH_SCORE_DATA: dir, BATCH_SCORE_ALLOWED_ROOTS: dir };
+  const worker = await startWorker(dir, processes, env);
+  const pool = await startPool(pinned, processes);
+  const all: Row[] = [];
+  const medians: Row[] = [];
+  try {
+    for (const users of sizes) {
+      // A first run warms the worker (its model session, the Silver footers in the page cache), as a weekly run finds it.
+      await benchRun({ dir, env, worker, server }, users, processes);
+      await benchDirect(dir, pool, pinned, users);
+      const runs: Row[][] = [[], [], [], []];
+      for (let round = 0; round < repeat; round++) {
+        // Rounds alternate the runners, so a change in the machine's load hits all alike.
+        runs[0].push(await benchRun({ dir, env, worker, server }, users, processes));
+        runs[1].push(await benchDirect(dir, pool, pinned, users));
+        runs[2].push(await benchPeer(dir, pinned, users, 1));
+        runs[3].push(await benchPeer(dir, pinned, users, processes));
+        for (const r of runs) console.error(table([r[r.length - 1]]).split('\n').pop());
+      }
+      all.push(...runs.flat());
+      medians.push(...runs.map(median));
+    }
+  } finally {
+    for (const c of pool) c.send('stop');
+    worker.kill('SIGTERM');
+    await new Promise((r) => worker.once('exit', r));
+    await server.teardown();
+  }
+  console.log(table(all));
+  console.log(`\nMedian of ${repeat} rounds (by wall time):\n`);
+  console.log(table(medians));
+  for (let i = 0; i < medians.length; i += 4) {
+    const [ours, direct, lean, perCore] = medians.slice(i, i + 4);
+    const agree = [direct, lean, perCore].every((r) => Math.abs(r.checksum - ours.checksum) < 1e-6 * ours.users && r.topBuyers === ours.topBuyers);
+    if (!agree) process.exitCode = 1;
+    console.log(
+      `${ours.users.toLocaleString('en-US')} users: Temporal's share of run --wait ${(100 * (1 - direct.wallSeconds / ours.wallSeconds)).toFixed(0)}%; ` +
+        `run --wait is ${(lean.wallSeconds / ours.wallSeconds).toFixed(2)}× the lean peer and ${(perCore.wallSeconds / ours.wallSeconds).toFixed(2)}× the per-core peer; ` +
+        `checksums and top-buyer counts ${agree ? 'agree' : 'DIFFER'}`,
+    );
+  }
+  if (values.json) fs.writeFileSync(values.json, JSON.stringify({ rows: all, medians }, null, 2) + '\n');
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
