@@ -7,14 +7,17 @@
  *                   read (delta/readDataFile) → score (onnxruntime-node, 1 thread) → one Gold file per unit
  *                   (pipeline/stagePredictions); --layer hyparquet|duckdb|parquet-wasm swaps in one library
  *                   for both ends instead
- *     Python peer   bench/score/peer.py: pyarrow + onnxruntime, library default threads, one process
+ *     Python peers  bench/score/peer.py: pyarrow + onnxruntime; the lean one in one process with library default
+ *                   threads, and the per-core one laid out as batch-score runs (P processes, units of 2 row
+ *                   groups, 1 onnxruntime thread each)
  *
  *   node dist/bench/score/run.js [--users 1000000,10000000] [--models lr,gbm] [--processes 2] [--layer delta]
  *                                [--concurrency 1] [--threads 1]   (units at a time per process, onnxruntime threads)
  *                                [--repeat N]   (N alternating rounds; prints every run and the medians)
  *                                [--unit-rows N]   (rows per scoring unit, whole row groups; default 262,144)
  *                                [--dir DIR] [--json FILE]
- * Prints users/s (wall clock, process start included), seconds per stage, peak RSS per process.
+ * Prints users/s (wall clock, process start included), seconds per stage, peak RSS summed over all processes of
+ * a runner. The runners' checksums (sum of probabilities) must agree, or the bench exits 1.
  */
 import { execFile, fork } from 'node:child_process';
 import * as fs from 'node:fs/promises';
@@ -152,21 +155,21 @@ async function benchNode(dir: string, users: number, model: BenchModel, processe
     wallSeconds,
     usersPerSecond: users / wallSeconds,
     stages: { read: sum('read'), score: sum('score'), write: sum('write') },
-    peakRssMb: Math.max(...results.map((r) => r.peakRssMb)),
+    peakRssMb: results.reduce((mb, r) => mb + r.peakRssMb, 0),
     checksum: results.reduce((a, r) => a + r.checksum, 0),
   };
 }
 
-async function benchPython(dir: string, users: number, model: BenchModel): Promise<Row> {
+async function benchPython(dir: string, users: number, model: BenchModel, processes: number): Promise<Row> {
   const { files } = await benchSilver(dir, users);
   const pinned = await benchModel(dir, model);
-  const out = path.join(dir, 'out', `python-${model}-${users}`);
+  const out = path.join(dir, 'out', `python-${processes}-${model}-${users}`);
   await fs.rm(out, { recursive: true, force: true });
   const started = performance.now();
   const { stdout } = await run(
     PYTHON,
     [path.join(REPO_ROOT, 'bench', 'score', 'peer.py'), '--model', pinned.localPath, '--features', pinned.features.join(','),
-      '--model-name', pinned.name, '--model-version', pinned.version, '--out', out, ...files],
+      '--model-name', pinned.name, '--model-version', pinned.version, '--out', out, '--processes', String(processes), ...files],
     { maxBuffer: 1 << 26 },
   );
   const wallSeconds = (performance.now() - started) / 1000;
@@ -185,7 +188,7 @@ async function benchPython(dir: string, users: number, model: BenchModel): Promi
 
 function table(rows: Row[]): string {
   const lines = [
-    '| users | model | runner | users/s | wall | read | score | write | peak RSS / process | checksum |',
+    '| users | model | runner | users/s | wall | read | score | write | peak RSS, all processes | checksum |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of rows) {
@@ -220,24 +223,38 @@ async function main(): Promise<void> {
       // Rounds alternate the two runners, so a change in the machine's load hits both alike.
       const ours: Row[] = [];
       const peer: Row[] = [];
+      const perCore: Row[] = [];
       for (let round = 0; round < repeat; round++) {
         ours.push(await benchNode(dir, users, model, processes, layer, { concurrency: Number(values.concurrency ?? 1), threads: Number(values.threads ?? 1), unitRows: Number(values['unit-rows'] ?? UNIT_ROWS) }));
         console.error(table(ours.slice(-1)).split('\n').pop());
-        peer.push(await benchPython(dir, users, model));
+        peer.push(await benchPython(dir, users, model, 1));
         console.error(table(peer.slice(-1)).split('\n').pop());
+        perCore.push(await benchPython(dir, users, model, processes));
+        console.error(table(perCore.slice(-1)).split('\n').pop());
       }
-      rows.push(...ours, ...peer);
-      medians.push(median(ours), median(peer));
+      rows.push(...ours, ...peer, ...perCore);
+      medians.push(median(ours), median(peer), median(perCore));
     }
   }
   console.log(table(rows));
   if (repeat > 1) {
     console.log(`\nMedian of ${repeat} rounds (by wall time), and batch-score's throughput relative to the peer:\n`);
     console.log(table(medians));
-    for (let i = 0; i < medians.length; i += 2) {
-      const [a, b] = [medians[i], medians[i + 1]];
-      console.log(`${a.users.toLocaleString('en-US')} users, ${a.model}: ${(a.usersPerSecond / b.usersPerSecond).toFixed(2)}× the peer`);
+    for (let i = 0; i < medians.length; i += 3) {
+      const [a, b, c] = medians.slice(i, i + 3);
+      console.log(`${a.users.toLocaleString('en-US')} users, ${a.model}: ${(a.usersPerSecond / b.usersPerSecond).toFixed(2)}× the lean peer, ${(a.usersPerSecond / c.usersPerSecond).toFixed(2)}× the per-core peer`);
     }
+  }
+  // Every runner scored the same users with the same model: the sums of probabilities must agree.
+  const differ = rows.filter((r) => {
+    const ref = rows.find((o) => o.users === r.users && o.model === r.model)!;
+    return Math.abs(r.checksum - ref.checksum) > 1e-9 * r.users;
+  });
+  if (differ.length > 0) {
+    console.log(`\nCHECKSUMS DIFFER: ${differ.map((r) => `${r.runner} (${r.users} users, ${r.model}): ${r.checksum}`).join('; ')}`);
+    process.exitCode = 1;
+  } else {
+    console.log('\nChecksums agree across runners.');
   }
   if (values.json) await fs.writeFile(values.json, JSON.stringify({ rows, medians }, null, 2) + '\n');
 }
