@@ -12,6 +12,12 @@
  *   Python per-core peer     peer.py --processes P: P processes, units of 2 row groups, one delta-rs commit
  *
  *   node dist/bench/orchestration/run.js [--users 1000000,10000000] [--repeat 3] [--processes P] [--dir DIR] [--json FILE]
+ *                                        [--storage local|s3|local,s3]
+ *
+ * --storage s3 runs batch-score's two runners with Silver, Gold and top_buyers in a bucket of a local MinIO
+ * (devkit/minio.ts; the Silver table is uploaded once, outside the measurements), so the same run compares
+ * object storage with local disk (issue 10's target: within 1.5×, no more memory per worker). The Python peers
+ * run on local disk only.
  *
  * Memory is the total of all processes of a runner (peak RSS summed over its processes, the Temporal server not
  * included). Every runner's checksum (sum of probabilities) and top-buyers count must agree, or the bench fails.
@@ -24,8 +30,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { NODE_FLAGS } from '../../cli/launch';
 import { startLocalServer } from '../../cli/temporal-server';
-import { openTable, scanTable } from '../../delta';
-import { PYTHON, REPO_ROOT } from '../../devkit';
+import { openTable, scanTable, storeFor } from '../../delta';
+import { MinioServer, PYTHON, REPO_ROOT, startMinio } from '../../devkit';
 import { publishPredictions } from '../../pipeline/gold-predictions';
 import { TOP_BUYERS_TABLE } from '../../pipeline/gold-schemas';
 import { checkGoldTargets, checkGoldTarget } from '../../pipeline/gold-targets';
@@ -41,7 +47,41 @@ import { BENCH_DATE, benchDir, benchModel, benchSilver } from '../score/data';
 const BIN = path.join(REPO_ROOT, 'bin', 'batch-score.js');
 const UNIT_ROWS = 250_000; // the run's default
 
+type Storage = 'local' | 's3';
+
+/** Where a runner's tables are: the bench folder, or the MinIO bucket holding a copy of the Silver tables. */
+interface Tables {
+  storage: Storage;
+  silver(users: number): Promise<string>;
+  /** The folder of a runner's Gold and top_buyers tables. */
+  out(name: string): string;
+}
+
+function localTables(dir: string): Tables {
+  return {
+    storage: 'local',
+    silver: async (users) => (await benchSilver(dir, users)).table,
+    out: (name) => path.join(dir, 'orchestration', name),
+  };
+}
+
+/** The bucket's tables: each Silver table uploaded once, file for file, under s3://bucket/silver-N/user_features. */
+async function s3Tables(dir: string, server: MinioServer, sizes: number[]): Promise<Tables> {
+  const location = (users: number) => `s3://${server.bucket}/silver-${users}/user_features`;
+  for (const users of sizes) {
+    const { table } = await benchSilver(dir, users);
+    const store = storeFor(location(users));
+    for (const file of fs.readdirSync(table, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())) {
+      const local = path.join(file.parentPath, file.name);
+      await store.putFile(path.relative(table, local).split(path.sep).join('/'), local);
+    }
+  }
+  const run = randomUUID().slice(0, 8);
+  return { storage: 's3', silver: async (users) => location(users), out: (name) => `s3://${server.bucket}/orchestration-${run}/${name}` };
+}
+
 interface Row {
+  storage: Storage;
   runner: string;
   users: number;
   wallSeconds: number;
@@ -134,20 +174,22 @@ function historySpans(events: { eventTime?: { seconds?: unknown; nanos?: number 
   return out;
 }
 
-async function benchRun(ctx: { dir: string; env: NodeJS.ProcessEnv; worker: ChildProcess; server: Awaited<ReturnType<typeof startLocalServer>> }, users: number, processes: number): Promise<Row> {
-  const { table } = await benchSilver(ctx.dir, users);
-  const out = path.join(ctx.dir, 'orchestration', `temporal-${users}`);
+async function benchRun(ctx: { env: NodeJS.ProcessEnv; worker: ChildProcess; server: Awaited<ReturnType<typeof startLocalServer>> }, tables: Tables, users: number, processes: number): Promise<Row> {
+  const table = await tables.silver(users);
+  const out = tables.out(`temporal-${users}`);
+  const goldTable = `${out}/gold`;
   treePeakMb(ctx.worker.pid!, true);
   const started = performance.now();
-  const r = await runCli(['run', '--date', BENCH_DATE, '--silver', table, '--gold', path.join(out, 'gold'), '--top-buyers', path.join(out, 'top_buyers'), '--wait', '--json'], ctx.env);
+  const r = await runCli(['run', '--date', BENCH_DATE, '--silver', table, '--gold', goldTable, '--top-buyers', `${out}/top_buyers`, '--wait', '--json'], ctx.env);
   const wallSeconds = (performance.now() - started) / 1000;
   if (r.code !== 0) throw new Error(`run --wait exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
   const result = JSON.parse(r.stdout);
   const history = await ctx.server.client.workflow.getHandle(result.workflowId, result.runId).fetchHistory();
   const spans = historySpans(history.events ?? []);
-  const gold = await openTable(path.join(out, 'gold'));
-  const checksum = await probabilitySum(path.join(out, 'gold'), gold.version);
+  const gold = await openTable(goldTable);
+  const checksum = await probabilitySum(goldTable, gold.version);
   return {
+    storage: tables.storage,
     runner: `batch-score run --wait (real server, warm worker --processes ${processes})`,
     users,
     wallSeconds,
@@ -201,11 +243,11 @@ function startPool(pinned: PinnedModel, processes: number): Promise<ChildProcess
   })));
 }
 
-async function benchDirect(dir: string, pool: ChildProcess[], pinned: PinnedModel, users: number): Promise<Row> {
-  const { table } = await benchSilver(dir, users);
-  const out = path.join(dir, 'orchestration', `direct-${users}`);
-  const goldTable = path.join(out, 'gold');
-  const topBuyersTable = path.join(out, 'top_buyers');
+async function benchDirect(tables: Tables, pool: ChildProcess[], pinned: PinnedModel, users: number): Promise<Row> {
+  const table = await tables.silver(users);
+  const out = tables.out(`direct-${users}`);
+  const goldTable = `${out}/gold`;
+  const topBuyersTable = `${out}/top_buyers`;
   const runId = randomUUID();
   const txn = { appId: runId, version: Date.now() };
   const processes = [process.pid, ...pool.map((c) => c.pid!)];
@@ -241,6 +283,7 @@ async function benchDirect(dir: string, pool: ChildProcess[], pinned: PinnedMode
   await commitTopBuyers({ topBuyersTable, scoreDate: BENCH_DATE, workflowId, runId, model, buyers: selection.buyers, txn, commitInfo: {} });
   const t4 = performance.now();
   return {
+    storage: tables.storage,
     runner: `same work without Temporal (${pool.length} warm processes)`,
     users,
     wallSeconds: (t4 - t0) / 1000,
@@ -271,7 +314,7 @@ async function benchPeer(dir: string, pinned: PinnedModel, users: number, proces
   if (r.code !== 0) throw new Error(`peer.py exited ${r.code}:\n${r.stderr}`);
   const p = JSON.parse(r.stdout.trim().split('\n').pop()!);
   return {
-    runner: p.runner, users, wallSeconds,
+    storage: 'local', runner: p.runner, users, wallSeconds,
     parts: { 'imports, start': wallSeconds - p.seconds.total, 'score + Gold commit': p.seconds.scoreAndCommit, 'top buyers': p.seconds.topBuyers },
     totalPeakRssMb: p.peakRssMb, checksum: p.checksum, topBuyers: p.topBuyers,
   };
@@ -280,10 +323,10 @@ async function benchPeer(dir: string, pinned: PinnedModel, users: number, proces
 // ---- report ----
 
 function table(rows: Row[]): string {
-  const lines = ['| users | runner | wall | users/s | where the time went | total peak RSS | checksum | top buyers |', '| --- | --- | --- | --- | --- | --- | --- | --- |'];
+  const lines = ['| users | storage | runner | wall | users/s | where the time went | total peak RSS | checksum | top buyers |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |'];
   for (const r of rows) {
     const parts = Object.entries(r.parts).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join('; ');
-    lines.push(`| ${r.users.toLocaleString('en-US')} | ${r.runner} | ${r.wallSeconds.toFixed(2)} s | ${Math.round(r.users / r.wallSeconds).toLocaleString('en-US')} | ${parts} | ${Math.round(r.totalPeakRssMb)} MB | ${r.checksum.toFixed(3)} | ${r.topBuyers} |`);
+    lines.push(`| ${r.users.toLocaleString('en-US')} | ${r.storage} | ${r.runner} | ${r.wallSeconds.toFixed(2)} s | ${Math.round(r.users / r.wallSeconds).toLocaleString('en-US')} | ${parts} | ${Math.round(r.totalPeakRssMb)} MB | ${r.checksum.toFixed(3)} | ${r.topBuyers} |`);
   }
   return lines.join('\n');
 }
@@ -294,7 +337,10 @@ function median(runs: Row[]): Row {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { users: { type: 'string' }, repeat: { type: 'string' }, processes: { type: 'string' }, dir: { type: 'string' }, json: { type: 'string' }, child: { type: 'string' } },
+    options: {
+      users: { type: 'string' }, repeat: { type: 'string' }, processes: { type: 'string' }, dir: { type: 'string' }, json: { type: 'string' },
+      child: { type: 'string' }, storage: { type: 'string' },
+    },
   });
   if (values.child) return child(JSON.parse(values.child));
   const dir = benchDir(values.dir);
@@ -304,26 +350,37 @@ async function main(): Promise<void> {
   for (const users of sizes) await benchSilver(dir, users); // inputs made once, outside the measurements
   const pinned = await benchModel(dir, 'lr');
   fs.rmSync(path.join(dir, 'orchestration'), { recursive: true, force: true });
+  const storages = (values.storage ?? 'local').split(',') as Storage[];
 
+  const minio = storages.includes('s3') ? await startMinio() : undefined;
+  // The workers and the bench's own processes reach the bucket through the standard AWS variables.
+  Object.assign(process.env, minio?.env ?? {});
   const server = await startLocalServer();
-  const env = { ...process.env, TEMPORAL_ADDRESS: server.address, BATCH_SCORE_DATA: dir, BATCH_SCORE_ALLOWED_ROOTS: dir };
+  const allowed = [dir, ...(minio ? [`s3://${minio.bucket}`] : [])].join(path.delimiter);
+  const env = { ...process.env, TEMPORAL_ADDRESS: server.address, BATCH_SCORE_DATA: dir, BATCH_SCORE_ALLOWED_ROOTS: allowed };
   const worker = await startWorker(dir, processes, env);
   const pool = await startPool(pinned, processes);
   const all: Row[] = [];
   const medians: Row[] = [];
   try {
+    const tables = [...(storages.includes('local') ? [localTables(dir)] : []), ...(minio ? [await s3Tables(dir, minio, sizes)] : [])];
     for (const users of sizes) {
       // A first run warms the worker (its model session, the Silver footers in the page cache), as a weekly run finds it.
-      await benchRun({ dir, env, worker, server }, users, processes);
-      await benchDirect(dir, pool, pinned, users);
-      const runs: Row[][] = [[], [], [], []];
+      for (const t of tables) {
+        await benchRun({ env, worker, server }, t, users, processes);
+        await benchDirect(t, pool, pinned, users);
+      }
+      const runners: (() => Promise<Row>)[] = [
+        ...tables.flatMap((t) => [() => benchRun({ env, worker, server }, t, users, processes), () => benchDirect(t, pool, pinned, users)]),
+        ...(storages.includes('local') ? [() => benchPeer(dir, pinned, users, 1), () => benchPeer(dir, pinned, users, processes)] : []),
+      ];
+      const runs: Row[][] = runners.map(() => []);
       for (let round = 0; round < repeat; round++) {
         // Rounds alternate the runners, so a change in the machine's load hits all alike.
-        runs[0].push(await benchRun({ dir, env, worker, server }, users, processes));
-        runs[1].push(await benchDirect(dir, pool, pinned, users));
-        runs[2].push(await benchPeer(dir, pinned, users, 1));
-        runs[3].push(await benchPeer(dir, pinned, users, processes));
-        for (const r of runs) console.error(table([r[r.length - 1]]).split('\n').pop());
+        for (const [i, runner] of runners.entries()) {
+          runs[i].push(await runner());
+          console.error(table([runs[i][round]]).split('\n').pop());
+        }
       }
       all.push(...runs.flat());
       medians.push(...runs.map(median));
@@ -333,19 +390,30 @@ async function main(): Promise<void> {
     worker.kill('SIGTERM');
     await new Promise((r) => worker.once('exit', r));
     await server.teardown();
+    await minio?.stop();
   }
   console.log(table(all));
   console.log(`\nMedian of ${repeat} rounds (by wall time):\n`);
   console.log(table(medians));
-  for (let i = 0; i < medians.length; i += 4) {
-    const [ours, direct, lean, perCore] = medians.slice(i, i + 4);
-    const agree = [direct, lean, perCore].every((r) => Math.abs(r.checksum - ours.checksum) < 1e-6 * ours.users && r.topBuyers === ours.topBuyers);
+  for (const users of sizes) {
+    const of = (storage: Storage, runner: string) => medians.find((r) => r.users === users && r.storage === storage && r.runner.startsWith(runner));
+    const rows = medians.filter((r) => r.users === users);
+    const agree = rows.every((r) => Math.abs(r.checksum - rows[0].checksum) < 1e-9 * users && r.topBuyers === rows[0].topBuyers);
     if (!agree) process.exitCode = 1;
-    console.log(
-      `${ours.users.toLocaleString('en-US')} users: Temporal's share of run --wait ${(100 * (1 - direct.wallSeconds / ours.wallSeconds)).toFixed(0)}%; ` +
-        `run --wait is ${(lean.wallSeconds / ours.wallSeconds).toFixed(2)}× the lean peer and ${(perCore.wallSeconds / ours.wallSeconds).toFixed(2)}× the per-core peer; ` +
-        `checksums and top-buyer counts ${agree ? 'agree' : 'DIFFER'}`,
-    );
+    const lines = [`${users.toLocaleString('en-US')} users: checksums and top-buyer counts ${agree ? 'agree' : 'DIFFER'}`];
+    for (const storage of storages) {
+      const [ours, direct] = [of(storage, 'batch-score run'), of(storage, 'same work')];
+      if (ours && direct) lines.push(`  ${storage}: Temporal's share of run --wait ${(100 * (1 - direct.wallSeconds / ours.wallSeconds)).toFixed(0)}%`);
+    }
+    const [ours, lean, perCore] = [of('local', 'batch-score run'), of('local', 'Python lean'), of('local', 'Python per-core')];
+    if (ours && lean && perCore) {
+      lines.push(`  run --wait is ${(lean.wallSeconds / ours.wallSeconds).toFixed(2)}× as fast as the lean peer, ${(perCore.wallSeconds / ours.wallSeconds).toFixed(2)}× the per-core peer`);
+    }
+    const s3 = of('s3', 'batch-score run');
+    if (ours && s3) {
+      lines.push(`  on S3 run --wait takes ${(s3.wallSeconds / ours.wallSeconds).toFixed(2)}× as long as on local disk; worker memory ${Math.round(s3.totalPeakRssMb)} MB vs ${Math.round(ours.totalPeakRssMb)} MB`);
+    }
+    console.log(lines.join('\n'));
   }
   if (values.json) fs.writeFileSync(values.json, JSON.stringify({ rows: all, medians }, null, 2) + '\n');
 }
