@@ -1,14 +1,18 @@
 /**
- * Activity: publish every unit's staged file to Gold `purchase_predictions` in ONE Delta commit that replaces
- * partition score_date=D (pipeline/gold-predictions.ts publishPredictions: staged files checked on storage
- * first, the run's unpublished attempts removed after).
+ * Activity: publish the run's staged Gold files in ONE commit (pipeline/gold-predictions.ts), reading which file
+ * each unit staged from the run's manifest: exactly one per unit, whatever the number of units or attempts.
  */
 import { publishPredictions } from '../pipeline/gold-predictions';
+import { readUnitResults } from '../pipeline/run-manifest';
 import { classified } from './failures';
 import { CommitGoldInput, CommitResultInfo } from './types';
 
 export function makeCommitGold() {
   return function commitGoldActivity(input: CommitGoldInput): Promise<CommitResultInfo> {
-    return classified(() => publishPredictions(input));
+    return classified(async () => {
+      const { unitCount, ...request } = input;
+      const units = await readUnitResults(input.goldTable, input.runId, unitCount);
+      return publishPredictions({ ...request, units });
+    });
   };
 }

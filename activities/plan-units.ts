@@ -1,8 +1,11 @@
 /**
  * Activity: check where the run will publish (table locations, Gold targets), then pin the Silver snapshot of
- * the score date and cut it into scoring units. Everything refused here is refused before any unit is scored.
+ * the score date, cut it into scoring units and record them, with how to score them, in the run's manifest next
+ * to Gold (pipeline/run-manifest.ts). Everything refused here is refused before any unit is scored. It returns a
+ * summary: the units stay in the manifest, however many there are.
  */
 import { checkGoldTargets } from '../pipeline/gold-targets';
+import { writeRunManifest } from '../pipeline/run-manifest';
 import { planUnits } from '../pipeline/silver-plan';
 import { ActivityDeps } from './deps';
 import { classified } from './failures';
@@ -19,14 +22,17 @@ export function makePlanUnits(deps: ActivityDeps) {
         silverTable, scoreDate: input.scoreDate, unitRows: input.unitRows, silverVersion: input.silverVersion,
         allowEmptySnapshot: input.allowEmptySnapshot,
       });
+      await writeRunManifest(goldTable, input.runId, {
+        scoreDate: input.scoreDate, silverTable, silverVersion: plan.silverVersion, silverSchema: plan.silverSchema,
+        totalRows: plan.totalRows, units: plan.units, ...input.scoring,
+      });
       return {
         silverTable,
         goldTable,
         topBuyersTable,
         silverVersion: plan.silverVersion,
-        silverSchema: plan.silverSchema,
         totalRows: plan.totalRows,
-        units: plan.units,
+        unitCount: plan.units.length,
       };
     });
   };

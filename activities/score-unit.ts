@@ -1,39 +1,41 @@
 /**
- * Activity: score one unit of Silver rows and stage its predictions as a Gold data file (not yet committed);
- * the work is pipeline/score-unit.ts, this adapts it to Temporal.
- *
- * Heartbeats report rows done, so a dead worker is noticed within the heartbeat timeout and the unit moves to
- * another worker; a cancelled activity stops between batches. A retried unit starts the unit over and stages a
- * file of its own attempt (never rewriting one already written); the commit publishes the file of the attempt
- * that finished, and removes the others.
+ * Activity: score one unit of a run and stage its Gold file (pipeline/score-unit.ts), then record the staged
+ * file in the run's manifest. The unit, the Silver snapshot and the model come from the manifest, so the input
+ * and the result in history stay a few bytes whatever the model or table. Heartbeats carry the rows read.
  */
 import { Context } from '@temporalio/activity';
+import { readRunManifest, writeUnitResult } from '../pipeline/run-manifest';
 import { scoreAndStageUnit } from '../pipeline/score-unit';
-import type { UnitResult } from '../pipeline/staged-files';
+import { PipelineError } from '../pipeline/pipeline-error';
 import { ActivityDeps } from './deps';
 import { classified } from './failures';
-import { ScoreUnitInput } from './types';
+import { ScoredUnit, ScoreUnitInput } from './types';
 
 export function makeScoreUnit(deps: ActivityDeps) {
-  return function scoreUnitActivity(input: ScoreUnitInput): Promise<UnitResult> {
+  return function scoreUnitActivity(input: ScoreUnitInput): Promise<ScoredUnit> {
     return classified(async () => {
       const activity = Context.current();
-      await deps.models.verify(input.model);
-      const scorer = await deps.scorers.scorer(input.model, input.contract);
-      return scoreAndStageUnit({
-        silverTable: input.silverTable,
-        silverSchema: input.silverSchema,
-        unit: input.unit,
+      const run = await readRunManifest(input.goldTable, input.runId);
+      const unit = run.units[input.unitIndex];
+      if (!unit) throw new PipelineError('InvalidInput', `run ${input.runId} has ${run.units.length} units, not a unit ${input.unitIndex}`);
+      await deps.models.verify(run.model);
+      const scorer = await deps.scorers.scorer(run.model, run.contract);
+      const result = await scoreAndStageUnit({
+        silverTable: run.silverTable,
+        silverSchema: run.silverSchema,
+        unit,
         scorer,
-        nullPolicy: input.nullPolicy,
+        nullPolicy: run.nullPolicy,
         goldTable: input.goldTable,
-        scoreDate: input.scoreDate,
+        scoreDate: run.scoreDate,
         runId: input.runId,
         attempt: activity.info.attempt,
-        threshold: input.predictionThreshold,
+        threshold: run.predictionThreshold,
         onProgress: (rowsDone) => activity.heartbeat({ rowsDone }),
         signal: activity.cancellationSignal,
       });
+      await writeUnitResult(input.goldTable, input.runId, result);
+      return { unitIndex: result.unitIndex, rows: result.rows, skipped: result.skipped };
     });
   };
 }

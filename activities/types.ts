@@ -1,13 +1,13 @@
 /**
  * What the activities take and return: references (paths, versions, counts, digests), never rows, because
- * all of it is recorded in the workflow's history.
+ * all of it is recorded in the workflow's history. What grows with the run's size (its units, each unit's
+ * staged file) is in the run's manifest on the Gold table's storage (pipeline/run-manifest.ts), not here.
  */
-import type { StructType } from '../delta';
 import type { PublishRequest } from '../pipeline/gold-predictions';
 import type { UnitResult } from '../pipeline/staged-files';
 import type { TopBuyersRule } from '../pipeline/top-buyers-rule';
 import type { PinnedModel } from '../registry';
-import type { ContractOptions, NullPolicy, ScoringUnit } from '../scoring';
+import type { ContractOptions, NullPolicy } from '../scoring';
 
 export type { NullPolicy, UnitResult };
 
@@ -22,45 +22,59 @@ export interface RunTables {
   topBuyersTable?: string;
 }
 
-export interface PlanInput extends RunTables {
-  scoreDate: string;
-  unitRows: number;
-  silverVersion?: number;
-  /** Publish zero rows when the Silver snapshot of the date is empty (default: fail with SilverEmptySnapshot). */
-  allowEmptySnapshot?: boolean;
-}
-
-export interface PlanResult {
-  silverTable: string;
-  goldTable: string;
-  topBuyersTable: string;
-  silverVersion: number;
-  silverSchema: StructType;
-  totalRows: number;
-  units: ScoringUnit[];
-}
-
-export interface ScoreUnitInput {
-  silverTable: string;
-  silverSchema: StructType;
-  goldTable: string;
-  scoreDate: string;
-  runId: string;
-  unit: ScoringUnit;
+/** How the run's units are scored: recorded in its manifest by planning, read there by each unit. */
+export interface ScoringSettings {
   model: PinnedModel;
   contract: ContractOptions;
   nullPolicy: NullPolicy;
   predictionThreshold: number;
 }
 
-/** Publish the run's scored units (pipeline/gold-predictions.ts publishPredictions). */
-export type CommitGoldInput = PublishRequest;
+export interface PlanInput extends RunTables {
+  scoreDate: string;
+  /** The run the manifest is written for. */
+  runId: string;
+  unitRows: number;
+  silverVersion?: number;
+  /** Publish zero rows when the Silver snapshot of the date is empty (default: fail with SilverEmptySnapshot). */
+  allowEmptySnapshot?: boolean;
+  scoring: ScoringSettings;
+}
+
+/** The plan's summary; its units are in the run's manifest. */
+export interface PlanResult {
+  silverTable: string;
+  goldTable: string;
+  topBuyersTable: string;
+  silverVersion: number;
+  totalRows: number;
+  unitCount: number;
+}
+
+/** One unit of a run: everything else it needs is in the run's manifest, next to Gold. */
+export interface ScoreUnitInput {
+  goldTable: string;
+  runId: string;
+  unitIndex: number;
+}
+
+/** What a scored unit reports to the workflow (its staged file is recorded in the manifest). */
+export interface ScoredUnit {
+  unitIndex: number;
+  rows: number;
+  skipped: number;
+}
+
+/** Publish the run's scored units, read from its manifest (pipeline/gold-predictions.ts publishPredictions). */
+export type CommitGoldInput = Omit<PublishRequest, 'units'> & { unitCount: number };
 
 export interface DiscardStagedInput {
   /** The Gold tables to clean: both before the Gold commit, only top_buyers after it. */
   tables: string[];
   scoreDate: string;
   runId: string;
+  /** The Gold table whose run manifest goes too (pipeline/run-manifest.ts). */
+  manifestOf?: string;
 }
 
 export interface CommitResultInfo {

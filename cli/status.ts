@@ -3,8 +3,9 @@
  * query), its result, or the root cause of its failure (cli/failure.ts). Knows both workflow types: a scoreUsers
  * run and a backfillScores backfill (whose result is one line per date).
  */
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { BackfillDateResult, BackfillProgress } from '../workflows/backfill-scores';
+import type { ScoreShardProgress } from '../workflows/score-shard';
 import type { ScoreUsersProgress, ScoreUsersResult } from '../workflows/score-users';
 import { parseCommand } from './args';
 import { connectClient } from './connection';
@@ -43,7 +44,8 @@ export async function statusCommand(args: string[]): Promise<number> {
     const done = ENDED.includes(status) ? await outcome(handle.result(), { workflowId, runId }) : undefined;
     const result = done && 'result' in done ? (done.result as ScoreUsersResult | BackfillDateResult[]) : undefined;
     const failure = done && 'failed' in done ? done.failed.failure : undefined;
-    const progress = done ? undefined : await handle.query<ScoreUsersProgress | BackfillProgress>('progress').catch(() => undefined);
+    let progress = done ? undefined : await handle.query<ScoreUsersProgress | BackfillProgress>('progress').catch(() => undefined);
+    if (progress && !backfill) progress = await withRunningShard(client, progress as ScoreUsersProgress);
     const retrying = done ? undefined : retryingActivities(description.raw.pendingActivities, { workflowId, runId });
 
     if (p.values.json) {
@@ -64,8 +66,21 @@ export async function statusCommand(args: string[]): Promise<number> {
   }
 }
 
+/**
+ * A sharded run counts the units of its finished shards; the one scoring now (a child workflow) answers for its
+ * own, so the line shows every unit scored so far.
+ */
+async function withRunningShard(client: Client, progress: ScoreUsersProgress): Promise<ScoreUsersProgress> {
+  const running = progress.shards?.running;
+  if (!running) return progress;
+  const shard = await client.workflow.getHandle(running).query<ScoreShardProgress>('shardProgress').catch(() => undefined);
+  if (!shard) return progress;
+  return { ...progress, unitsDone: progress.unitsDone + shard.unitsDone, rowsScored: progress.rowsScored + shard.rowsScored };
+}
+
 function runProgressLine(progress: ScoreUsersProgress): string {
-  return `stage ${progress.stage}; units ${progress.unitsDone}/${progress.unitsTotal}; rows ${progress.rowsScored}/${progress.rowsTotal}` +
+  const shards = progress.shards ? ` (shard ${Math.min(progress.shards.done + 1, progress.shards.total)} of ${progress.shards.total})` : '';
+  return `stage ${progress.stage}; units ${progress.unitsDone}/${progress.unitsTotal}${shards}; rows ${progress.rowsScored}/${progress.rowsTotal}` +
     (progress.goldVersion !== undefined ? `; gold version ${progress.goldVersion}` : '');
 }
 

@@ -5,7 +5,7 @@
  */
 export { dataLayout, DataLayout } from './data-layout';
 export { SCORING_TASK_QUEUE, TASK_QUEUE } from './task-queues';
-export { BACKFILL_DEFAULTS, DEFAULT_MODEL_URI, RUN_DEFAULTS } from './run-defaults';
+export { BACKFILL_DEFAULTS, DEFAULT_MODEL_URI, RUN_DEFAULTS, UNITS_PER_SHARD } from './run-defaults';
 export {
   allowedRootsFromEnv, dataRootFromEnv, duplicateCheckMemoryFromEnv, ENV, mlflowCredentialsFromEnv, MlflowCredentials,
   mlflowTrackingUriFromEnv, temporalCliPathFromEnv,

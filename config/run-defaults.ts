@@ -19,3 +19,9 @@ export const BACKFILL_DEFAULTS = {
   everyDays: 7,
   maxConcurrent: 1,
 };
+
+/**
+ * Units scored by one workflow: a larger run scores its units in child workflows of this many (scoreShard), so
+ * no history passes Temporal's warning levels (10,240 events, 10 MB): a unit costs about six events.
+ */
+export const UNITS_PER_SHARD = 1_000;

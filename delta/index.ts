@@ -10,7 +10,7 @@
  * Value representation in batches: see schema/values.ts.
  */
 export * from './errors';
-export { ByteRange, ObjectInfo, ObjectStore, storeFor } from './storage';
+export { ByteRange, ObjectInfo, ObjectStore, localRoot, storeFor } from './storage';
 export * from './schema';
 export * from './log';
 export * from './data-files';

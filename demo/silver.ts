@@ -42,6 +42,8 @@ export interface GenerateSilverOptions {
   snapshotDate: string;
   /** Users per data file (default 1,000,000). */
   fileRows?: number;
+  /** Users per Parquet row group (default: the writer's, 131,072); tests make many tiny units with small ones. */
+  rowGroupRows?: number;
 }
 
 export async function generateSilver(opts: GenerateSilverOptions): Promise<{ version: number; rows: number; files: number }> {
@@ -56,6 +58,7 @@ export async function generateSilver(opts: GenerateSilverOptions): Promise<{ ver
       partitionColumns: [SNAPSHOT_DATE],
       partitionValues: partition,
       batch: { numRows, columns },
+      rowGroupRows: opts.rowGroupRows,
     });
   const featureFiles: AddFile[] = [];
   const labelFiles: AddFile[] = [];

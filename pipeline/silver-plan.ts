@@ -38,8 +38,12 @@ export interface PlanRequest {
   allowEmptySnapshot?: boolean;
 }
 
-/** Units a single run may have: each is a few workflow history events, and history has a hard size limit. */
-export const MAX_UNITS = 2000;
+/**
+ * Units a single run may have: 25 billion users at the default 250,000 a unit. Units live in the run's manifest
+ * and are scored in shards (workflows/score-shard.ts), so the bound is the manifest's size (~300 bytes a unit,
+ * read once by every worker process), not workflow history.
+ */
+export const MAX_UNITS = 100_000;
 
 export async function planUnits(req: PlanRequest): Promise<SilverPlan> {
   if (!(req.unitRows >= 1)) throw new PipelineError('InvalidInput', `unitRows must be a positive number, got ${req.unitRows}`);

@@ -1,27 +1,32 @@
 /**
  * Workflow `scoreUsers`: score every Silver user of one date and publish Gold atomically.
  *
- *   resolveModel ─► planUnits ─► scoreUnit × U (at most maxParallel at once, any scoring worker)
- *                ─► commitGold (ONE commit replacing partition score_date=D) ─► selectTopBuyers
+ *   resolveModel ─► planUnits (the units go to the run's manifest next to Gold)
+ *                ─► scoreUnit × U (at most maxParallel at once, any scoring worker); beyond UNITS_PER_SHARD units,
+ *                   in child workflows scoreShard of that many units each, one after another
+ *                ─► commitGold (ONE commit replacing partition score_date=D, the staged files read from the manifest)
+ *                ─► selectTopBuyers
  *                   (fails ─► restoreGoldPartition: a new commit gives D back its previous files, then the run fails)
+ *                ─► discardStaged (the manifest; after a failure also the staged files)
  *
  * Deterministic orchestration only: it carries references (paths, versions, counts, digests), never rows. A
- * worker that dies mid-run costs only its in-flight units: finished units are in history and are not redone.
+ * worker that dies mid-run costs only its in-flight units: finished units and shards are in history and are not
+ * redone.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import {
-  ActivityCancellationType, ApplicationFailure, CancellationScope, defineQuery, isCancellation, proxyActivities, setHandler,
-  workflowInfo,
+  ActivityCancellationType, ApplicationFailure, CancellationScope, ChildWorkflowCancellationType, defineQuery, executeChild,
+  isCancellation, proxyActivities, setHandler, workflowInfo,
 } from '@temporalio/workflow';
 import type {
-  Activities, CommitResultInfo, PlanResult, RestoreGoldInput, ScoreUnitInput, SelectTopBuyersInput, TopBuyersResult,
-  UnitResult,
+  Activities, CommitResultInfo, PlanResult, RestoreGoldInput, SelectTopBuyersInput, TopBuyersResult,
 } from '../activities';
 import { modelIdentity, ModelIdentity } from '../registry/model-identity';
 import { DEFAULT_TOP_BUYERS_RULE, TopBuyersRule } from '../pipeline/top-buyers-rule';
 import { checkScoreUsersInput, ScoreUsersInput } from './run-input';
-import { RUN_DEFAULTS } from '../config/run-defaults';
-import { SCORING_TASK_QUEUE } from '../config/task-queues';
+import { RUN_DEFAULTS, UNITS_PER_SHARD } from '../config/run-defaults';
+import { scoreShard } from './score-shard';
+import { ScoredTotals, scoreUnitRange } from './unit-lanes';
 
 export type { ScoreUsersInput };
 
@@ -31,10 +36,13 @@ export interface ScoreUsersProgress {
   stage: ScoreUsersStage;
   scoreDate: string;
   unitsTotal: number;
+  /** Units scored; in a sharded run, those of the finished shards (the running one: its shardProgress query). */
   unitsDone: number;
   rowsTotal: number;
   rowsScored: number;
   goldVersion?: number;
+  /** A run of more than UNITS_PER_SHARD units: its shards, and the workflow id of the one scoring now. */
+  shards?: { total: number; done: number; running?: string };
 }
 
 export interface ScoreUsersResult {
@@ -66,14 +74,6 @@ const steps = proxyActivities<Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
-const scoring = proxyActivities<Activities>({
-  taskQueue: SCORING_TASK_QUEUE,
-  startToCloseTimeout: '1 hour',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
-});
-
 /** `given` is JSON from whoever started the run: run-input.ts checks it before anything else happens. */
 export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreUsersResult> {
   const input = checkScoreUsersInput(given);
@@ -88,11 +88,15 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
 
   progress.stage = 'planning';
   const plan: PlanResult = await steps.planUnits({
-    scoreDate, unitRows: input.unitRows ?? RUN_DEFAULTS.unitRows, silverVersion: input.silverVersion,
+    scoreDate, runId: info.runId, unitRows: input.unitRows ?? RUN_DEFAULTS.unitRows, silverVersion: input.silverVersion,
     silverTable: input.silverTable, goldTable: input.goldTable, topBuyersTable: input.topBuyersTable,
     allowEmptySnapshot: input.allowEmptySnapshot,
+    scoring: {
+      model, contract, nullPolicy: input.nullPolicy ?? RUN_DEFAULTS.nullPolicy,
+      predictionThreshold: input.predictionThreshold ?? RUN_DEFAULTS.predictionThreshold,
+    },
   });
-  progress.unitsTotal = plan.units.length;
+  progress.unitsTotal = plan.unitCount;
   progress.rowsTotal = plan.totalRows;
 
   // The same txn guards both Gold commits: appId is this run, so a retried commit of it is a no-op and any other
@@ -100,25 +104,18 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
   // (the WorkflowExecutionStarted event), not when a worker first picked the run up (runStartTime): the same-date
   // rule compares it, and a run that waited for a worker still started first (docs/decisions/same-date-runs.md).
   const txn = { appId: info.runId, version: info.startTime.getTime() };
-  const staged = { scoreDate, runId: info.runId };
+  const staged = { scoreDate, runId: info.runId, manifestOf: plan.goldTable };
 
-  let results: UnitResult[];
+  let scored: ScoredTotals;
   let gold: CommitResultInfo;
   try {
     progress.stage = 'scoring';
-    results = await scoreUnits(plan, input.maxParallel ?? RUN_DEFAULTS.maxParallel, (unit) => ({
-      silverTable: plan.silverTable, silverSchema: plan.silverSchema, goldTable: plan.goldTable, scoreDate,
-      runId: info.runId, unit, model, contract, nullPolicy: input.nullPolicy ?? RUN_DEFAULTS.nullPolicy,
-      predictionThreshold: input.predictionThreshold ?? RUN_DEFAULTS.predictionThreshold,
-    }), (result) => {
-      progress.unitsDone++;
-      progress.rowsScored += result.rows;
-    });
+    scored = await scoreUnits(plan, input.maxParallel ?? RUN_DEFAULTS.maxParallel, progress);
 
     progress.stage = 'committing';
     gold = await steps.commitGold({
       goldTable: plan.goldTable, scoreDate, runId: info.runId, workflowId: info.workflowId, model,
-      silverTable: plan.silverTable, silverVersion: plan.silverVersion, units: results, txn,
+      silverTable: plan.silverTable, silverVersion: plan.silverVersion, unitCount: plan.unitCount, txn,
     });
     progress.goldVersion = gold.version;
   } catch (err) {
@@ -138,6 +135,7 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
     await discardStaged([plan.topBuyersTable], staged);
     throw err;
   }
+  await discardStaged([], staged); // the manifest
 
   progress.stage = 'done';
   return {
@@ -147,9 +145,9 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
     model: modelIdentity(model),
     silverTable: plan.silverTable,
     silverVersion: plan.silverVersion,
-    units: plan.units.length,
-    rowsScored: results.reduce((n, r) => n + r.rows, 0),
-    rowsSkipped: results.reduce((n, r) => n + r.skipped, 0),
+    units: plan.unitCount,
+    rowsScored: scored.rows,
+    rowsSkipped: scored.skipped,
     goldTable: plan.goldTable,
     goldVersion: gold.version,
     goldCommitSkipped: gold.skipped,
@@ -160,38 +158,48 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
 }
 
 /**
- * Score every unit, at most `maxParallel` at once. On the first failure the other units are cancelled and
- * waited for (no unit may still be staging a file when the run cleans up), then that failure is thrown.
+ * Score every unit of the plan, at most `maxParallel` at once: here when they fit one shard, else in child
+ * workflows of UNITS_PER_SHARD units each, one after another (a shard already keeps `maxParallel` units busy). A
+ * shard that fails fails the run; one that finished before a worker died is in history and is not run again.
  */
-async function scoreUnits(
-  plan: PlanResult, maxParallel: number, inputOf: (unit: PlanResult['units'][number]) => ScoreUnitInput,
-  onDone: (result: UnitResult) => void,
-): Promise<UnitResult[]> {
-  const results: UnitResult[] = new Array(plan.units.length);
-  const scope = new CancellationScope();
-  let failure: unknown;
-  let next = 0;
-  const lane = async () => {
-    while (next < plan.units.length && failure === undefined) {
-      const unit = plan.units[next++];
-      try {
-        results[unit.index] = await scoring.scoreUnit(inputOf(unit));
-      } catch (err) {
-        failure ??= err;
-        scope.cancel();
-        return;
-      }
-      onDone(results[unit.index]);
-    }
-  };
-  const lanes = Math.max(1, Math.min(maxParallel, plan.units.length));
-  await scope.run(() => Promise.all(Array.from({ length: lanes }, lane)));
-  if (failure !== undefined) throw failure;
-  return results;
+async function scoreUnits(plan: PlanResult, maxParallel: number, progress: ScoreUsersProgress): Promise<ScoredTotals> {
+  const info = workflowInfo();
+  const run = { goldTable: plan.goldTable, runId: info.runId };
+  if (plan.unitCount <= UNITS_PER_SHARD) {
+    return scoreUnitRange(run, 0, plan.unitCount, maxParallel, (unit) => {
+      progress.unitsDone++;
+      progress.rowsScored += unit.rows;
+    });
+  }
+  const shards = Math.ceil(plan.unitCount / UNITS_PER_SHARD);
+  progress.shards = { total: shards, done: 0 };
+  const totals: ScoredTotals = { units: 0, rows: 0, skipped: 0 };
+  for (let k = 0; k < shards; k++) {
+    const from = k * UNITS_PER_SHARD;
+    const workflowId = `${info.workflowId}-${info.runId}-shard-${String(k).padStart(5, '0')}`;
+    progress.shards.running = workflowId;
+    const shard = await executeChild(scoreShard, {
+      workflowId,
+      args: [{ ...run, from, to: Math.min(from + UNITS_PER_SHARD, plan.unitCount), maxParallel }],
+      // A failed run cleans up only once no shard can still be staging a file.
+      cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+    });
+    totals.units += shard.units;
+    totals.rows += shard.rows;
+    totals.skipped += shard.skipped;
+    progress.shards.done++;
+    progress.unitsDone += shard.units;
+    progress.rowsScored += shard.rows;
+  }
+  progress.shards.running = undefined;
+  return totals;
 }
 
-/** Removes the files this run staged in these tables and did not publish, even when the run is cancelled. */
-async function discardStaged(tables: string[], run: { scoreDate: string; runId: string }): Promise<void> {
+/**
+ * Removes the files this run staged in these tables and did not publish, and its manifest, even when the run is
+ * cancelled.
+ */
+async function discardStaged(tables: string[], run: { scoreDate: string; runId: string; manifestOf: string }): Promise<void> {
   await CancellationScope.nonCancellable(() => steps.discardStaged({ tables, ...run }))
     .catch(() => undefined); // the run's own failure is what the user needs; leftovers are only garbage
 }

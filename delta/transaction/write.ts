@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import {
-  Action, AddFile, checkWriteSupport, commitFileName, DEFAULT_PROTOCOL, isAppendOnly, loadSnapshot, LOG_DIR, logStore, MetadataAction, partitionFolder, PartitionValues, RemoveFile, serializeActions, Snapshot, statsNumRecords, tableExists,
+  Action, AddFile, checkWriteSupport, commitFileName, DEFAULT_PROTOCOL, isAppendOnly, loadSnapshot, logStore, MetadataAction, partitionFolder, PartitionValues, RemoveFile, serializeActions, Snapshot, statsNumRecords, tableExists,
 } from '../log';
 import { CommitOptions, CommitResult, PlannedCommit, commitWithRetry } from './commit';
 import { DeltaError, ioError } from '../errors';
@@ -108,7 +108,8 @@ function isDataOrDv(name: string): boolean {
 
 /**
  * What in a folder without a Delta table a writer of a table partitioned by `partitionColumns` would not have
- * made (at most `limit` paths, relative, folders ending in '/'): anything but `_delta_log`, the partition
+ * made (at most `limit` paths, relative, folders ending in '/'): anything but `_delta_log` (and other top-level
+ * folders whose names start with '_', which Delta never reads as data), the partition
  * folders `col=value/` in column order, and writer files (isWriterFile) inside them. Data files staged before
  * the first commit are writer files, so the first commit of a new table still finds its folder clean.
  */
@@ -125,7 +126,9 @@ export async function foreignEntries(tablePath: string, partitionColumns: string
     for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       if (found.length >= limit) return;
       const rel = path.relative(tablePath, path.join(dir, e.name));
-      if (depth === 0 && e.name === LOG_DIR && e.isDirectory()) continue;
+      // _delta_log, and folders Delta keeps out of the data by their leading '_' (_change_data, a writer's own
+      // bookkeeping such as batch-score's _batch_score/): no reader lists them as data
+      if (depth === 0 && e.name.startsWith('_') && e.isDirectory()) continue;
       if (e.isDirectory() && depth < partitionColumns.length && isPartitionFolder(e.name, partitionColumns[depth])) {
         await walk(path.join(dir, e.name), depth + 1);
       } else if (e.isDirectory()) {

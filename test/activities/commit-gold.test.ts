@@ -1,6 +1,7 @@
 /**
- * The Gold commit step on its own (no server needed): a retried commit is a no-op, a doubled or mis-counted
- * unit is refused before anything is published, and a failed commit leaves the table's version as it was.
+ * The Gold commit step on its own (no server needed): a retried commit is a no-op, a lost or mis-counted unit is
+ * refused before anything is published, and a failed commit leaves the table's version as it was. Units reach the
+ * commit through the run's manifest (pipeline/run-manifest.ts), as the scoring activity records them.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -10,6 +11,7 @@ import { openTable, scanTable } from '../../delta';
 import { makeCommitGold } from '../../activities/commit-gold';
 import type { CommitGoldInput, UnitResult } from '../../activities';
 import { stagePredictions } from '../../pipeline/gold-predictions';
+import { discardRunManifest, RUNS_FOLDER, writeUnitResult } from '../../pipeline/run-manifest';
 import { removeUnpublishedStaged } from '../../pipeline/staged-files';
 import type { PinnedModel } from '../../registry';
 
@@ -34,10 +36,14 @@ describe('commitGold', function () {
   let dir: string;
   let goldTable: string;
   const commitGold = makeCommitGold();
-  const input = (units: UnitResult[]): CommitGoldInput => ({
-    goldTable, scoreDate: DAY, runId: 'run-1', workflowId: `score-users-${DAY}`, model: MODEL,
-    silverTable: '/silver', silverVersion: 4, units, txn: { appId: `score-users-${DAY}`, version: 1000 },
-  });
+  /** The commit's input for these units of run `runId`, each recorded in the manifest as scoreUnit records it. */
+  const input = async (units: UnitResult[], runId = 'run-1'): Promise<CommitGoldInput> => {
+    for (const u of units) await writeUnitResult(goldTable, runId, u);
+    return {
+      goldTable, scoreDate: DAY, runId, workflowId: `score-users-${DAY}`, model: MODEL,
+      silverTable: '/silver', silverVersion: 4, unitCount: units.length, txn: { appId: `score-users-${DAY}`, version: 1000 },
+    };
+  };
 
   beforeEach(function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batch-score-commit-'));
@@ -49,26 +55,40 @@ describe('commitGold', function () {
 
   it('publishes all units in one commit, and a retry of the same run commits nothing', async function () {
     const units = [await stageUnit(goldTable, 0, 0, 300), await stageUnit(goldTable, 1, 300, 200)];
-    const first = await commitGold(input(units));
+    const first = await commitGold(await input(units));
     assert.deepEqual(first, { version: 1, skipped: false });
-    const retry = await commitGold(input(units));
+    const retry = await commitGold(await input(units));
     assert.deepEqual(retry, { version: 1, skipped: true });
     assert.equal((await openTable(goldTable)).version, 1);
     assert.equal(await goldRows(goldTable), 500);
   });
 
-  it('refuses a unit listed twice and leaves the table as it was', async function () {
-    const unit = await stageUnit(goldTable, 0, 0, 100);
-    await commitGold({ ...input([unit]), txn: { appId: 'earlier-run', version: 1 } });
-    await assert.rejects(commitGold(input([unit, unit])), (err: Error) => err.name === 'ApplicationFailure' && /unit 0 appears twice/.test(err.message));
-    assert.equal((await openTable(goldTable)).version, 1);
-    assert.equal(await goldRows(goldTable), 100);
+  it('a unit scored twice (a retried attempt) is published once: its record is replaced, not added', async function () {
+    const firstAttempt = await stageUnit(goldTable, 0, 0, 100, 1);
+    await input([firstAttempt]);
+    const units = [await stageUnit(goldTable, 0, 0, 100, 2), await stageUnit(goldTable, 1, 100, 100)];
+    await commitGold(await input(units));
+    assert.deepEqual((await openTable(goldTable)).files().map((f) => f.path).sort(), units.map((u) => u.add.path).sort());
+    assert.equal(await goldRows(goldTable), 200);
+  });
+
+  it('refuses a run with a unit that has no record in the manifest, naming it, and leaves the table as it was', async function () {
+    await earlierRun();
+    const units = [await stageUnit(goldTable, 0, 0, 100), await stageUnit(goldTable, 1, 100, 100)];
+    await writeUnitResult(goldTable, 'run-1', units[0]);
+    await refused({ ...(await input([units[0]])), unitCount: 2 }, `unit 1 of run run-1 has no staged result in Gold table ${goldTable} (${RUNS_FOLDER}/run-1/units/00000001.json)`);
+    // and a run's manifest goes when the run is discarded; with the last run's, the folders too
+    await discardRunManifest(goldTable, 'run-1');
+    assert.equal(fs.existsSync(path.join(goldTable, RUNS_FOLDER, 'run-1')), false);
+    assert.equal(fs.existsSync(path.join(goldTable, RUNS_FOLDER, 'run-0')), true);
+    await discardRunManifest(goldTable, 'run-0');
+    assert.equal(fs.existsSync(path.join(goldTable, '_batch_score')), false);
   });
 
   /** The commit refuses with StagedFileInvalid and this message; Gold keeps its version and files. */
-  async function refused(units: UnitResult[], message: string) {
+  async function refused(units: UnitResult[] | CommitGoldInput, message: string) {
     const before = await openTable(goldTable);
-    await assert.rejects(commitGold(input(units)), (err: Error & { type?: string; nonRetryable?: boolean }) => {
+    await assert.rejects(commitGold(Array.isArray(units) ? await input(units) : units), (err: Error & { type?: string; nonRetryable?: boolean }) => {
       assert.equal(err.type, 'StagedFileInvalid');
       assert.equal(err.nonRetryable, true);
       assert.equal(err.message, message);
@@ -82,7 +102,7 @@ describe('commitGold', function () {
   /** Gold at version 1 with one earlier run's 10 rows, so a refused commit has something to leave unchanged. */
   async function earlierRun() {
     const earlier = await stageUnit(goldTable, 0, 0, 10, 1, 'run-0');
-    await commitGold({ ...input([earlier]), runId: 'run-0', txn: { appId: 'earlier-run', version: 1 } });
+    await commitGold({ ...(await input([earlier], 'run-0')), txn: { appId: 'earlier-run', version: 1 } });
   }
 
   it('refuses a staged file whose footer row count differs from what its unit scored, naming file and unit', async function () {
@@ -108,7 +128,7 @@ describe('commitGold', function () {
     await refused([unit], `staged file ${unit.add.path} of unit 0 has ${other.add.size} bytes on storage, ${unit.add.size} were staged`);
     // Same size, footer gone: the file is read, not trusted.
     fs.writeFileSync(file, Buffer.alloc(unit.add.size));
-    await assert.rejects(commitGold(input([unit])), (err: Error & { type?: string }) => {
+    await assert.rejects(commitGold(await input([unit])), (err: Error & { type?: string }) => {
       assert.equal(err.type, 'StagedFileInvalid');
       assert.ok(err.message.startsWith(`staged file ${unit.add.path} of unit 0: `), err.message);
       return true;
@@ -133,7 +153,7 @@ describe('commitGold', function () {
     const failedAttempt = await stageUnit(goldTable, 0, 0, 100, 1);
     const units = [await stageUnit(goldTable, 0, 0, 100, 2), await stageUnit(goldTable, 1, 100, 50, 1)];
     const otherRun = await stageUnit(goldTable, 0, 0, 10, 1, 'run-2');
-    await commitGold(input(units));
+    await commitGold(await input(units));
     const folder = path.join(goldTable, `score_date=${DAY}`);
     const left = fs.readdirSync(folder).sort();
     assert.deepEqual(left, [...units, otherRun].map((u) => path.basename(u.add.path)).sort());
