@@ -322,7 +322,7 @@ describe('Delta tables on S3 (MinIO)', function () {
     await replacePartition(t, { score_date: '2026-11-23' }, [await stage(t, '2026-11-23', 0, 200)], { createWith: DEF });
     await appendFiles(t, [await stage(t, '2026-11-24', 1000, 100)]);
     await sameAsDeltaRs(t, 300);
-    assert.equal(runPython('append_rows.py', [t, '--count', '5']).stdout.trim(), '3');
+    assert.equal(runPython('write_table.py', [t, '--copy-first', '5']).stdout.trim(), '3');
     const s = await openTable(t);
     assert.equal(s.version, 3);
     assert.equal(s.numRecords(), 305);
