@@ -21,7 +21,7 @@ import {
 } from '../../delta';
 import { S3Store } from '../../delta/storage/s3-store';
 import { SCHEMA as WRITER_SCHEMA } from './fixtures/writer';
-import { GOLD_SCHEMA, deltaRsRows, goldenRoot, ourRows, rowDiff, runPython } from './helpers';
+import { GOLD_SCHEMA, cli, deltaRsRows, goldenRoot, ourRows, rowDiff, runPython } from './helpers';
 
 const DEF = { schema: GOLD_SCHEMA, partitionColumns: ['score_date'] };
 const WRITER = path.join(__dirname, 'fixtures', 'writer.js');
@@ -121,6 +121,9 @@ describe('Delta tables on S3 (MinIO)', function () {
     for (const f of s.files()) assert.equal((await storeFor(t).head(f.path))?.size, f.size);
     assert.deepEqual(keys.filter((k) => k.includes('.tmp') || k.includes('_conditional_put_probe')), []);
     assert.deepEqual(await stagingLeft(), []);
+    // every store of the bucket shares one SDK client (connections, credentials), whatever the table
+    const clientOf = (location: string) => (storeFor(location) as unknown as { client: unknown }).client;
+    assert.equal(clientOf(t), clientOf(loc('other')));
   });
 
   it('a staged file of a fixed name is never replaced on S3 (noReplace: a conditional upload)', async () => {
@@ -351,6 +354,14 @@ describe('Delta tables on S3 (MinIO)', function () {
       assert.equal(fromBucket.error, undefined, `${name}: ${fromBucket.error}`);
       assert.equal(rowDiff(fromBucket.rows!, fromDisk.rows!, 'disk'), undefined, name);
       assert.equal((await openTable(t)).version, (await openTable(local)).version, name);
+      // and shown, listed and (dry-run) vacuumed from the bucket as from disk
+      for (const args of [['show', '--json'], ['history', '--json'], ['vacuum', '--dry-run', '--json']]) {
+        const [onBucket, onDisk] = [await cli([args[0], t, ...args.slice(1)]), await cli([args[0], local, ...args.slice(1)])];
+        assert.equal(onBucket.code, 0, `delta ${args[0]} ${t}: ${onBucket.err}`);
+        // the same output but for where the table is and when its files were written (copied, for the bucket)
+        const same = (out: string, where: string) => out.split(where).join('TABLE').replace(/"timestamp":("[^"]*"|\d+)/g, '');
+        assert.equal(same(onBucket.out, t), same(onDisk.out, local), `delta ${args[0]} ${name}`);
+      }
     }
   });
 });
