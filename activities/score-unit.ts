@@ -19,7 +19,9 @@ export function makeScoreUnit(deps: ActivityDeps) {
       const unit = run.units[input.unitIndex];
       if (!unit) throw new PipelineError('InvalidInput', `run ${input.runId} has ${run.units.length} units, not a unit ${input.unitIndex}`);
       await deps.models.verify(run.model);
+      activity.heartbeat({ rowsDone: 0 }); // loading a large model's session may take a while: still alive
       const scorer = await deps.scorers.scorer(run.model, run.contract);
+      activity.heartbeat({ rowsDone: 0 });
       const result = await scoreAndStageUnit({
         silverTable: run.silverTable,
         silverSchema: run.silverSchema,

@@ -45,12 +45,13 @@ describe('a run of 20,000 units, in shards', function () {
   before(async function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batch-score-shards-'));
     data = dataLayout(dir);
-    // One user a row group, so that unitRows 1 cuts one unit per user.
-    await generateSilver({ tablePath: data.silverFeatures, labelsPath: data.silverLabels, users: USERS, seed: 11, snapshotDate: DAY, fileRows: 5_000, rowGroupRows: 1 });
+    // One user a row group, so that unitRows 1 cuts one unit per user; files of 100 row groups, so that each unit
+    // parses a small footer.
+    await generateSilver({ tablePath: data.silverFeatures, labelsPath: data.silverLabels, users: USERS, seed: 11, snapshotDate: DAY, fileRows: 100, rowGroupRows: 1 });
     await generateSilver({ tablePath: data.silverFeatures, labelsPath: data.silverLabels, users: 2_000, seed: 12, snapshotDate: TRAIN_DAY });
     await trainDemoModel({ silverPath: data.silverFeatures, labelsPath: data.silverLabels, snapshotDate: TRAIN_DAY, registryDir: data.models });
     env = await startLocalServer();
-    workers = await startWorkers(env, { dataDir: dir, concurrency: 32 });
+    workers = await startWorkers(env, { dataDir: dir, concurrency: 16 });
   });
 
   after(async function () {
@@ -60,7 +61,7 @@ describe('a run of 20,000 units, in shards', function () {
   });
 
   it('scores every unit and publishes exactly one Gold row per user in one commit, every history and payload within Temporal\'s limits', async function () {
-    const handle = await start({ scoreDate: DAY, unitRows: 1, maxParallel: 32 }, `score-users-${DAY}-shards`);
+    const handle = await start({ scoreDate: DAY, unitRows: 1, maxParallel: 16 }, `score-users-${DAY}-shards`);
     const result = (await handle.result()) as ScoreUsersResult;
     assert.equal(result.units, USERS);
     assert.equal(result.rowsScored, USERS);
