@@ -5,17 +5,17 @@
  * Heartbeats report rows done, so a dead worker is noticed within the heartbeat timeout and the unit moves to
  * another worker; a cancelled activity stops between batches. A retried unit starts the unit over and stages a
  * file of its own attempt (never rewriting one already written); the commit publishes the file of the attempt
- * that finished, and removes the others.
+ * that finished, and removes the others. The result also carries the unit's top-buyer candidates (or names
+ * the attempt's staged file of them): pipeline/top-candidates.ts.
  */
 import { Context } from '@temporalio/activity';
-import { scoreAndStageUnit } from '../pipeline/score-unit';
-import type { UnitResult } from '../pipeline/staged-files';
+import { scoreAndStageUnit, ScoredUnit } from '../pipeline/score-unit';
 import { ActivityDeps } from './deps';
 import { classified } from './failures';
 import { ScoreUnitInput } from './types';
 
 export function makeScoreUnit(deps: ActivityDeps) {
-  return function scoreUnitActivity(input: ScoreUnitInput): Promise<UnitResult> {
+  return function scoreUnitActivity(input: ScoreUnitInput): Promise<ScoredUnit> {
     return classified(async () => {
       const activity = Context.current();
       await deps.models.verify(input.model);
@@ -33,6 +33,7 @@ export function makeScoreUnit(deps: ActivityDeps) {
         threshold: input.predictionThreshold,
         onProgress: (rowsDone) => activity.heartbeat({ rowsDone }),
         signal: activity.cancellationSignal,
+        candidates: { plan: input.candidates, topBuyersTable: input.topBuyersTable },
       });
     });
   };

@@ -3,13 +3,15 @@
  * all of it is recorded in the workflow's history.
  */
 import type { StructType } from '../delta';
+import type { CandidatePlan, RunCandidates, UnitCandidates } from '../pipeline/candidate-plan';
 import type { PublishRequest } from '../pipeline/gold-predictions';
+import type { ScoredUnit } from '../pipeline/score-unit';
 import type { UnitResult } from '../pipeline/staged-files';
 import type { TopBuyersRule } from '../pipeline/top-buyers-rule';
 import type { PinnedModel } from '../registry';
 import type { ContractOptions, NullPolicy, ScoringUnit } from '../scoring';
 
-export type { NullPolicy, UnitResult };
+export type { NullPolicy, ScoredUnit, UnitCandidates, UnitResult };
 
 export interface Txn {
   appId: string;
@@ -51,6 +53,9 @@ export interface ScoreUnitInput {
   contract: ContractOptions;
   nullPolicy: NullPolicy;
   predictionThreshold: number;
+  /** The top_buyers table: a staged candidate plan writes the unit's candidates into its partition folder. */
+  topBuyersTable: string;
+  candidates: CandidatePlan;
 }
 
 /** Publish the run's scored units (pipeline/gold-predictions.ts publishPredictions). */
@@ -78,6 +83,10 @@ export interface SelectTopBuyersInput {
   model: PinnedModel;
   rule: TopBuyersRule;
   txn: Txn;
+  /** Rows the run scored (its Gold rows of the date). */
+  scoredUsers: number;
+  /** The units' top-buyer candidates: the selection merges these and never reads Gold. */
+  candidates: RunCandidates;
 }
 
 /** Undo this run's Gold commit (txn) of the date, because `reason` keeps the run from finishing. */

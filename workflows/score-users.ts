@@ -5,6 +5,9 @@
  *                ─► commitGold (ONE commit replacing partition score_date=D) ─► selectTopBuyers
  *                   (fails ─► restoreGoldPartition: a new commit gives D back its previous files, then the run fails)
  *
+ * Each unit also hands on its top-buyer candidates (pipeline/candidate-plan.ts, decided here before scoring):
+ * selectTopBuyers merges them instead of reading Gold again; staged candidate files are removed at the end.
+ *
  * Deterministic orchestration only: it carries references (paths, versions, counts, digests), never rows. A
  * worker that dies mid-run costs only its in-flight units: finished units are in history and are not redone.
  */
@@ -14,10 +17,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type {
-  Activities, CommitResultInfo, PlanResult, RestoreGoldInput, ScoreUnitInput, SelectTopBuyersInput, TopBuyersResult,
-  UnitResult,
+  Activities, CommitResultInfo, PlanResult, RestoreGoldInput, ScoredUnit, ScoreUnitInput, SelectTopBuyersInput, TopBuyersResult,
+  UnitCandidates,
 } from '../activities';
 import { modelIdentity, ModelIdentity } from '../registry/model-identity';
+import { candidatePlan, runCandidates } from '../pipeline/candidate-plan';
 import { DEFAULT_TOP_BUYERS_RULE, TopBuyersRule } from '../pipeline/top-buyers-rule';
 import { checkScoreUsersInput, ScoreUsersInput } from './run-input';
 import { RUN_DEFAULTS } from '../config/run-defaults';
@@ -101,8 +105,9 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
   // rule compares it, and a run that waited for a worker still started first (docs/decisions/same-date-runs.md).
   const txn = { appId: info.runId, version: info.startTime.getTime() };
   const staged = { scoreDate, runId: info.runId };
+  const candidates = candidatePlan(rule, plan.totalRows, plan.units.length);
 
-  let results: UnitResult[];
+  let results: ScoredUnit[];
   let gold: CommitResultInfo;
   try {
     progress.stage = 'scoring';
@@ -110,6 +115,7 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
       silverTable: plan.silverTable, silverSchema: plan.silverSchema, goldTable: plan.goldTable, scoreDate,
       runId: info.runId, unit, model, contract, nullPolicy: input.nullPolicy ?? RUN_DEFAULTS.nullPolicy,
       predictionThreshold: input.predictionThreshold ?? RUN_DEFAULTS.predictionThreshold,
+      topBuyersTable: plan.topBuyersTable, candidates,
     }), (result) => {
       progress.unitsDone++;
       progress.rowsScored += result.rows;
@@ -118,7 +124,7 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
     progress.stage = 'committing';
     gold = await steps.commitGold({
       goldTable: plan.goldTable, scoreDate, runId: info.runId, workflowId: info.workflowId, model,
-      silverTable: plan.silverTable, silverVersion: plan.silverVersion, units: results, txn,
+      silverTable: plan.silverTable, silverVersion: plan.silverVersion, units: results.map(withoutCandidates), txn,
     });
     progress.goldVersion = gold.version;
   } catch (err) {
@@ -127,17 +133,22 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
   }
 
   progress.stage = 'selecting-top-buyers';
+  const rowsScored = results.reduce((n, r) => n + r.rows, 0);
   let top: TopBuyersResult;
   try {
     top = await selectTopBuyersOrUndoGold({
       goldTable: plan.goldTable, goldVersion: gold.version, topBuyersTable: plan.topBuyersTable, scoreDate,
-      runId: info.runId, workflowId: info.workflowId, model, txn, rule,
+      runId: info.runId, workflowId: info.workflowId, model, txn, rule, scoredUsers: rowsScored,
+      candidates: runCandidates(results.map((r) => ({ unitIndex: r.unitIndex, candidates: candidatesOf(r) }))),
     });
   } catch (err) {
     // Gold's committed files stay on storage (older versions read them; vacuum removes them in time).
     await discardStaged([plan.topBuyersTable], staged);
     throw err;
   }
+  // The staged candidate files served their purpose (the list is committed); kept until now so a retried
+  // selection still finds them.
+  if (candidates.delivery === 'staged') await discardStaged([plan.topBuyersTable], staged);
 
   progress.stage = 'done';
   return {
@@ -148,7 +159,7 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
     silverTable: plan.silverTable,
     silverVersion: plan.silverVersion,
     units: plan.units.length,
-    rowsScored: results.reduce((n, r) => n + r.rows, 0),
+    rowsScored,
     rowsSkipped: results.reduce((n, r) => n + r.skipped, 0),
     goldTable: plan.goldTable,
     goldVersion: gold.version,
@@ -165,9 +176,9 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
  */
 async function scoreUnits(
   plan: PlanResult, maxParallel: number, inputOf: (unit: PlanResult['units'][number]) => ScoreUnitInput,
-  onDone: (result: UnitResult) => void,
-): Promise<UnitResult[]> {
-  const results: UnitResult[] = new Array(plan.units.length);
+  onDone: (result: ScoredUnit) => void,
+): Promise<ScoredUnit[]> {
+  const results: ScoredUnit[] = new Array(plan.units.length);
   const scope = new CancellationScope();
   let failure: unknown;
   let next = 0;
@@ -188,6 +199,18 @@ async function scoreUnits(
   await scope.run(() => Promise.all(Array.from({ length: lanes }, lane)));
   if (failure !== undefined) throw failure;
   return results;
+}
+
+/** The commit takes the units' staged files and counts: their candidates only add to its input's size. */
+function withoutCandidates({ candidates: _, ...unit }: ScoredUnit): Omit<ScoredUnit, 'candidates'> {
+  return unit;
+}
+
+function candidatesOf(unit: ScoredUnit): UnitCandidates {
+  if (!unit.candidates) {
+    throw ApplicationFailure.nonRetryable(`unit ${unit.unitIndex}'s result carries no top-buyer candidates (scored by an older worker?)`, 'StagedFileInvalid');
+  }
+  return unit.candidates;
 }
 
 /** Removes the files this run staged in these tables and did not publish, even when the run is cancelled. */
