@@ -8,7 +8,8 @@
  * Each unit also hands on its top-buyer candidates (pipeline/candidate-plan.ts, decided here before scoring):
  * selectTopBuyers merges them instead of reading Gold again; staged candidate files are removed at the end.
  *
- * Deterministic orchestration only: it carries references (paths, versions, counts, digests), never rows. A
+ * Deterministic orchestration only: it carries references (paths, versions, counts, digests), never rows (the
+ * top-buyer candidates pass inline only while a run's worst case stays under 2,000 of them). A
  * worker that dies mid-run costs only its in-flight units: finished units are in history and are not redone.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
