@@ -3,18 +3,20 @@
  * the brute-force reference's (full sort) over the run's own Gold predictions. The selection merges the
  * candidates the scoring units handed on (inline in their results, or staged as files when they could be many)
  * and never reads Gold again; a unit that finished on its second attempt hands on its candidates once, and the
- * staged candidate files are gone when the run ends. The rule with ties, at the pipeline level:
+ * staged candidate files are gone when the run ends. A candidate file lost before the selection fails the run
+ * with StagedFileInvalid naming it, and Gold is given back its previous files. The rule with ties, at the pipeline level:
  * test/pipeline/top-buyers.test.ts.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { createActivities, ScoreUnitInput, SelectTopBuyersInput } from '../../activities';
 import { DataLayout, SCORING_TASK_QUEUE, TASK_QUEUE } from '../../config';
+import { openTable } from '../../delta';
 import type { ScoredUnit } from '../../pipeline/score-unit';
 import type { TopBuyersRule } from '../../pipeline/top-buyers-rule';
 import { activityDeps } from '../../workers/activity-deps';
@@ -119,7 +121,8 @@ describe('top buyers: a unit that finished on its second attempt', function () {
 
   before(async function () {
     // Orchestration workers as usual; the only scoring worker loses unit 1's result once, after the unit staged
-    // its Gold file and its candidates (a worker that died after the work, before reporting it).
+    // its Gold file and its candidates (a worker that died after the work, before reporting it). In runs whose id
+    // ends with -lost, unit 2's staged candidate file disappears from storage after the unit reported it.
     server = await startPipelineServer('top-buyers-retried', [{ users: USERS, seed: 5, snapshotDate: DAY, fileRows: 500 }]);
     await server.workers.stop();
     orchestration = await startWorkers(server.env, { dataDir: server.dir, role: 'orchestration' });
@@ -128,7 +131,12 @@ describe('top buyers: a unit that finished on its second attempt', function () {
       connection: server.env.nativeConnection, taskQueue: SCORING_TASK_QUEUE, activities: {
         async scoreUnit(input: ScoreUnitInput) {
           const result = await scoreUnit(input);
-          if (input.unit.index === 1 && Context.current().info.attempt === 1) throw ApplicationFailure.retryable('injected: the result of unit 1 was lost', 'Io');
+          const { attempt } = Context.current().info;
+          const workflowId = Context.current().info.workflowExecution?.workflowId ?? '';
+          if (input.unit.index === 1 && attempt === 1) throw ApplicationFailure.retryable('injected: the result of unit 1 was lost', 'Io');
+          if (input.unit.index === 2 && workflowId.endsWith('-lost') && result.candidates?.delivery === 'staged') {
+            fs.rmSync(path.join(input.topBuyersTable, result.candidates.file));
+          }
           return result;
         },
       },
@@ -158,4 +166,31 @@ describe('top buyers: a unit that finished on its second attempt', function () {
       assert.deepEqual(fs.readdirSync(goldFolder).filter((n) => n.includes(result.runId)).length, USERS / UNIT_ROWS);
     });
   }
+
+  it('a staged candidate file lost before the selection fails the run with StagedFileInvalid naming it; Gold gets its previous files back', async function () {
+    const { env, data } = server;
+    const partition = { score_date: DAY };
+    const goldSnapshot = await openTable(data.goldPredictions);
+    const goldBefore = goldSnapshot.files(partition).map((f) => f.path).sort();
+    const topBefore = await openTable(data.goldTopBuyers);
+    assert.ok(goldBefore.length > 0, 'an earlier run published the date');
+    const handle = await env.client.workflow.start('scoreUsers', {
+      taskQueue: TASK_QUEUE, workflowId: `score-users-${DAY}-lost`, args: [{ scoreDate: DAY, unitRows: UNIT_ROWS, topBuyers: { fraction: 1, minProbability: 0 } }],
+    });
+    const err = await handle.result().then(() => assert.fail('the run succeeded'), (e: unknown) => e);
+    assert.ok(err instanceof WorkflowFailedError, String(err));
+    let cause: unknown = err.cause;
+    while (cause instanceof Error && !(cause instanceof ApplicationFailure) && cause.cause) cause = cause.cause;
+    assert.ok(cause instanceof ApplicationFailure, String(cause));
+    assert.equal(cause.type, 'StagedFileInvalid');
+    const lost = `score_date=${DAY}/part-00002-${handle.firstExecutionRunId}-attempt-1.top-candidates.parquet`;
+    assert.match(cause.message, new RegExp(`^top-buyer candidates ${lost.replace(/\./g, '\\.')} of unit 2 in ${data.goldTopBuyers}: .*missing`));
+    // Gold's partition holds exactly the files it had (the undo commit; the undone files stay on storage for time
+    // travel until a vacuum), top_buyers is untouched and holds no file of the run.
+    const goldAfter = await openTable(data.goldPredictions);
+    assert.deepEqual(goldAfter.files(partition).map((f) => f.path).sort(), goldBefore);
+    assert.equal((await openTable(data.goldTopBuyers)).version, topBefore.version);
+    assert.equal(goldAfter.version, goldSnapshot.version + 2, 'the run\'s commit and its undo');
+    assert.deepEqual(fs.readdirSync(path.join(data.goldTopBuyers, `score_date=${DAY}`)).filter((n) => n.includes(handle.firstExecutionRunId)), []);
+  });
 });
