@@ -41,25 +41,11 @@ export type RunCandidates =
   | { delivery: 'inline'; userIds: string[]; probabilities: number[] }
   | { delivery: 'staged'; attempts: number[]; rows: number };
 
-/** The selection's input from the units' candidates, in unit order. */
+/** The selection's input from the units' candidates (all delivered as the run's plan says), in unit order. */
 export function runCandidates(units: { unitIndex: number; candidates: UnitCandidates }[]): RunCandidates {
-  const ordered = [...units].sort((a, b) => a.unitIndex - b.unitIndex);
-  if (ordered.some((u) => u.candidates.delivery === 'staged')) {
-    const attempts: number[] = [];
-    let rows = 0;
-    for (const { unitIndex, candidates } of ordered) {
-      if (candidates.delivery !== 'staged') throw new Error(`unit ${unitIndex} handed its candidates inline in a run that stages them`);
-      attempts.push(candidates.attempt);
-      rows += candidates.count;
-    }
-    return { delivery: 'staged', attempts, rows };
-  }
-  const userIds: string[] = [];
-  const probabilities: number[] = [];
-  for (const { candidates } of ordered) {
-    if (candidates.delivery !== 'inline') continue;
-    userIds.push(...candidates.userIds);
-    probabilities.push(...candidates.probabilities);
-  }
-  return { delivery: 'inline', userIds, probabilities };
+  const ordered = [...units].sort((a, b) => a.unitIndex - b.unitIndex).map((u) => u.candidates);
+  const staged = ordered.flatMap((c) => (c.delivery === 'staged' ? [c] : []));
+  if (staged.length > 0) return { delivery: 'staged', attempts: staged.map((c) => c.attempt), rows: staged.reduce((n, c) => n + c.count, 0) };
+  const inline = ordered.flatMap((c) => (c.delivery === 'inline' ? [c] : []));
+  return { delivery: 'inline', userIds: inline.flatMap((c) => c.userIds), probabilities: inline.flatMap((c) => c.probabilities) };
 }

@@ -22,7 +22,7 @@ import type {
   UnitCandidates,
 } from '../activities';
 import { modelIdentity, ModelIdentity } from '../registry/model-identity';
-import { candidatePlan, runCandidates } from '../pipeline/candidate-plan';
+import { candidatePlan, runCandidates, type RunCandidates } from '../pipeline/candidate-plan';
 import { DEFAULT_TOP_BUYERS_RULE, TopBuyersRule } from '../pipeline/top-buyers-rule';
 import { checkScoreUsersInput, ScoreUsersInput } from './run-input';
 import { RUN_DEFAULTS } from '../config/run-defaults';
@@ -109,6 +109,7 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
   const candidates = candidatePlan(rule, plan.totalRows, plan.units.length);
 
   let results: ScoredUnit[];
+  let handed: RunCandidates;
   let gold: CommitResultInfo;
   try {
     progress.stage = 'scoring';
@@ -121,6 +122,8 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
       progress.unitsDone++;
       progress.rowsScored += result.rows;
     });
+
+    handed = runCandidates(results.map((r) => ({ unitIndex: r.unitIndex, candidates: candidatesOf(r, candidates.delivery) })));
 
     progress.stage = 'committing';
     gold = await steps.commitGold({
@@ -140,7 +143,7 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
     top = await selectTopBuyersOrUndoGold({
       goldTable: plan.goldTable, goldVersion: gold.version, topBuyersTable: plan.topBuyersTable, scoreDate,
       runId: info.runId, workflowId: info.workflowId, model, txn, rule, scoredUsers: rowsScored,
-      candidates: runCandidates(results.map((r) => ({ unitIndex: r.unitIndex, candidates: candidatesOf(r) }))),
+      candidates: handed,
     });
   } catch (err) {
     // Gold's committed files stay on storage (older versions read them; vacuum removes them in time).
@@ -207,9 +210,13 @@ function withoutCandidates({ candidates: _, ...unit }: ScoredUnit): Omit<ScoredU
   return unit;
 }
 
-function candidatesOf(unit: ScoredUnit): UnitCandidates {
-  if (!unit.candidates) {
-    throw ApplicationFailure.nonRetryable(`unit ${unit.unitIndex}'s result carries no top-buyer candidates (scored by an older worker?)`, 'StagedFileInvalid');
+/** A unit's candidates, checked before the Gold commit: delivered as the run's plan says (an older worker sends none). */
+function candidatesOf(unit: ScoredUnit, delivery: UnitCandidates['delivery']): UnitCandidates {
+  if (unit.candidates?.delivery !== delivery) {
+    throw ApplicationFailure.nonRetryable(
+      `unit ${unit.unitIndex}'s result carries ${unit.candidates ? `${unit.candidates.delivery} top-buyer candidates, the run planned ${delivery}` : 'no top-buyer candidates'} (scored by another batch-score version?)`,
+      'StagedFileInvalid',
+    );
   }
   return unit.candidates;
 }
