@@ -4,7 +4,8 @@
  * candidates the scoring units handed on (inline in their results, or staged as files when they could be many)
  * and never reads Gold again; a unit that finished on its second attempt hands on its candidates once, and the
  * staged candidate files are gone when the run ends. A candidate file lost before the selection fails the run
- * with StagedFileInvalid naming it, and Gold is given back its previous files. The rule with ties, at the pipeline level:
+ * with StagedFileInvalid naming it, and Gold is given back its previous files; a unit result without candidates
+ * (a worker of an earlier version) fails the run before the Gold commit. The rule with ties, at the pipeline level:
  * test/pipeline/top-buyers.test.ts.
  */
 import * as assert from 'node:assert/strict';
@@ -122,7 +123,8 @@ describe('top buyers: a unit that finished on its second attempt', function () {
   before(async function () {
     // Orchestration workers as usual; the only scoring worker loses unit 1's result once, after the unit staged
     // its Gold file and its candidates (a worker that died after the work, before reporting it). In runs whose id
-    // ends with -lost, unit 2's staged candidate file disappears from storage after the unit reported it.
+    // ends with -lost, unit 2's staged candidate file disappears from storage after the unit reported it; in runs
+    // whose id ends with -old-worker, unit 3 reports no candidates (as a worker of an earlier version would).
     server = await startPipelineServer('top-buyers-retried', [{ users: USERS, seed: 5, snapshotDate: DAY, fileRows: 500 }]);
     await server.workers.stop();
     orchestration = await startWorkers(server.env, { dataDir: server.dir, role: 'orchestration' });
@@ -137,6 +139,7 @@ describe('top buyers: a unit that finished on its second attempt', function () {
           if (input.unit.index === 2 && workflowId.endsWith('-lost') && result.candidates?.delivery === 'staged') {
             fs.rmSync(path.join(input.topBuyersTable, result.candidates.file));
           }
+          if (workflowId.endsWith('-old-worker') && input.unit.index === 3) return { ...result, candidates: undefined };
           return result;
         },
       },
@@ -192,5 +195,23 @@ describe('top buyers: a unit that finished on its second attempt', function () {
     assert.equal((await openTable(data.goldTopBuyers)).version, topBefore.version);
     assert.equal(goldAfter.version, goldSnapshot.version + 2, 'the run\'s commit and its undo');
     assert.deepEqual(fs.readdirSync(path.join(data.goldTopBuyers, `score_date=${DAY}`)).filter((n) => n.includes(handle.firstExecutionRunId)), []);
+  });
+
+  it('a unit result without candidates (a worker of an earlier version) fails the run before the Gold commit', async function () {
+    const { env, data } = server;
+    const goldVersion = (await openTable(data.goldPredictions)).version;
+    const topVersion = (await openTable(data.goldTopBuyers)).version;
+    const handle = await env.client.workflow.start('scoreUsers', {
+      taskQueue: TASK_QUEUE, workflowId: `score-users-${DAY}-old-worker`, args: [{ scoreDate: DAY, unitRows: UNIT_ROWS, topBuyers: { fraction: 0.5, minProbability: 0 } }],
+    });
+    const err = await handle.result().then(() => assert.fail('the run succeeded'), (e: unknown) => e);
+    assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure, String(err));
+    assert.equal(err.cause.type, 'StagedFileInvalid');
+    assert.equal(err.cause.message, "unit 3's result carries no top-buyer candidates (scored by another batch-score version?)");
+    assert.equal((await openTable(data.goldPredictions)).version, goldVersion);
+    assert.equal((await openTable(data.goldTopBuyers)).version, topVersion);
+    for (const table of [data.goldPredictions, data.goldTopBuyers]) {
+      assert.deepEqual(fs.readdirSync(path.join(table, `score_date=${DAY}`)).filter((n) => n.includes(handle.firstExecutionRunId)), []);
+    }
   });
 });
