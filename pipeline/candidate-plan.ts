@@ -18,7 +18,7 @@ export interface CandidatePlan {
   minProbability: number;
   /**
    * inline: in each unit's activity result; staged: in a file of the unit's attempt in the top_buyers partition
-   * folder, the result naming it (chosen when units × perUnit could exceed INLINE_CANDIDATES_MAX).
+   * folder, the result giving its count and attempt (chosen when units × perUnit could exceed INLINE_CANDIDATES_MAX).
    */
   delivery: 'inline' | 'staged';
 }
@@ -28,10 +28,14 @@ export function candidatePlan(rule: TopBuyersRule, silverRows: number, units: nu
   return { perUnit, minProbability: rule.minProbability, delivery: perUnit * units <= INLINE_CANDIDATES_MAX ? 'inline' : 'staged' };
 }
 
-/** What one unit hands on: its candidates best first (user ids as decimal strings: JSON has no int64). */
+/**
+ * What one unit hands on: its candidates best first (user ids as decimal strings: JSON has no int64), or how many
+ * it staged and in which attempt (the file's name follows from the run, the unit and the attempt: a few bytes of
+ * history per unit, not a path).
+ */
 export type UnitCandidates =
   | { delivery: 'inline'; count: number; userIds: string[]; probabilities: number[] }
-  | { delivery: 'staged'; count: number; attempt: number; file: string };
+  | { delivery: 'staged'; count: number; attempt: number };
 
 /**
  * What the selection takes: the inline candidates of all units, or for staged ones each unit's attempt (whose

@@ -33,6 +33,11 @@ export function candidateFileName(runId: string, unitIndex: number, attempt: num
   return `part-${String(unitIndex).padStart(5, '0')}-${runId}-attempt-${attempt}.top-candidates.parquet`;
 }
 
+/** The staged candidates file of a unit's attempt, as a path relative to the top_buyers table (Delta add path form). */
+export function candidateFilePath(scoreDate: string, runId: string, unitIndex: number, attempt: number): string {
+  return toAddPath(`${partitionFolder([SCORE_DATE], { [SCORE_DATE]: scoreDate })}/${candidateFileName(runId, unitIndex, attempt)}`);
+}
+
 /** The best `plan.perUnit` users of a unit at or above minProbability, best first (the selection's order: top-k.ts). */
 export function unitCandidates(userIds: BigInt64Array, probabilities: Float64Array, plan: CandidatePlan): RankedUser[] {
   const top = new TopK(Math.min(plan.perUnit, userIds.length));
@@ -56,11 +61,11 @@ export async function handOnCandidates(ranked: RankedUser[], plan: CandidatePlan
   if (plan.delivery === 'inline') {
     return { delivery: 'inline', count, userIds: ranked.map((c) => c.userId.toString()), probabilities: ranked.map((c) => c.probability) };
   }
-  const add = await writeStaged(to.topBuyersTable, CANDIDATES_SCHEMA, [SCORE_DATE], to.scoreDate, candidateFileName(to.runId, to.unitIndex, to.attempt), count, {
+  await writeStaged(to.topBuyersTable, CANDIDATES_SCHEMA, [SCORE_DATE], to.scoreDate, candidateFileName(to.runId, to.unitIndex, to.attempt), count, {
     user_id: BigInt64Array.from(ranked, (c) => c.userId),
     purchase_probability: Float64Array.from(ranked, (c) => c.probability),
   });
-  return { delivery: 'staged', count, attempt: to.attempt, file: add.path };
+  return { delivery: 'staged', count, attempt: to.attempt };
 }
 
 export interface CandidateMerge {
@@ -95,14 +100,13 @@ export async function mergeCandidates(req: CandidateMerge): Promise<RankedUser[]
 
 /** Reads each unit's staged candidates (the attempt that finished), a few files at once; returns the rows read. */
 async function readStaged(req: CandidateMerge, attempts: number[], offer: (userId: bigint, p: number) => void): Promise<number> {
-  const folder = partitionFolder([SCORE_DATE], { [SCORE_DATE]: req.scoreDate });
   let rows = 0;
   let next = 0;
   const lane = async () => {
     while (next < attempts.length) {
       const unitIndex = next++;
       const file: AddFile = {
-        path: toAddPath(`${folder}/${candidateFileName(req.runId, unitIndex, attempts[unitIndex])}`),
+        path: candidateFilePath(req.scoreDate, req.runId, unitIndex, attempts[unitIndex]),
         partitionValues: { [SCORE_DATE]: req.scoreDate }, size: 0, modificationTime: 0, dataChange: false,
       };
       try {
