@@ -96,6 +96,7 @@ const layerRules = [
  */
 const PURE_FOR_WORKFLOWS = [
   '^pipeline/top-buyers-rule\\.ts$', // the top-buyers rule, checked before any scoring starts
+  '^pipeline/candidate-plan\\.ts$', // how the units hand on top-buyer candidates, decided before any scoring starts
   '^registry/model-identity\\.ts$', // the model's identity, which the workflow's result records
   '^errors/codes\\.ts$', // error type names, so the workflow can tell failures apart
   '^config/task-queues\\.ts$', // the task queues the workflow and the workers must agree on

@@ -1,9 +1,10 @@
 /**
  * Activity: check where the run will publish (table locations, Gold targets), then pin the Silver snapshot of
- * the score date, cut it into scoring units and record them, with how to score them, in the run's manifest next
- * to Gold (pipeline/run-manifest.ts). Everything refused here is refused before any unit is scored. It returns a
+ * the score date, cut it into scoring units and record them, with how to score them and which top-buyer
+ * candidates each hands on, in the run's manifest next to Gold (pipeline/run-manifest.ts). Everything refused here is refused before any unit is scored. It returns a
  * summary: the units stay in the manifest, however many there are.
  */
+import { candidatePlan } from '../pipeline/candidate-plan';
 import { checkGoldTargets } from '../pipeline/gold-targets';
 import { writeRunManifest } from '../pipeline/run-manifest';
 import { planUnits } from '../pipeline/silver-plan';
@@ -25,6 +26,7 @@ export function makePlanUnits(deps: ActivityDeps) {
       await writeRunManifest(goldTable, input.runId, {
         scoreDate: input.scoreDate, silverTable, silverVersion: plan.silverVersion, silverSchema: plan.silverSchema,
         totalRows: plan.totalRows, units: plan.units, ...input.scoring,
+        topBuyersTable, candidates: candidatePlan(input.topBuyersRule, plan.totalRows, plan.units.length),
       });
       return {
         silverTable,

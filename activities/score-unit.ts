@@ -1,18 +1,24 @@
 /**
- * Activity: score one unit of a run and stage its Gold file (pipeline/score-unit.ts), then record the staged
- * file in the run's manifest. The unit, the Silver snapshot and the model come from the manifest, so the input
- * and the result in history stay a few bytes whatever the model or table. Heartbeats carry the rows read.
+ * Activity: score one unit of a run and stage its predictions as a Gold data file, not yet committed
+ * (pipeline/score-unit.ts), then record the staged file and the unit's top-buyer candidates in the run's manifest
+ * (pipeline/run-manifest.ts). The unit, the Silver snapshot, the model and the candidate plan come from the
+ * manifest, so the input and the result in history stay a few bytes whatever the model or table.
+ *
+ * Heartbeats report rows done, so a dead worker is noticed within the heartbeat timeout and the unit moves to
+ * another worker; a cancelled activity stops between batches. A retried unit starts the unit over and stages a
+ * file of its own attempt (never rewriting one already written) and replaces the unit's record: the commit
+ * publishes the file the record names, and removes the others.
  */
 import { Context } from '@temporalio/activity';
+import { PipelineError } from '../pipeline/pipeline-error';
 import { readRunManifest, writeUnitResult } from '../pipeline/run-manifest';
 import { scoreAndStageUnit } from '../pipeline/score-unit';
-import { PipelineError } from '../pipeline/pipeline-error';
 import { ActivityDeps } from './deps';
 import { classified } from './failures';
-import { ScoredUnit, ScoreUnitInput } from './types';
+import { ScoreUnitInput, UnitCounts } from './types';
 
 export function makeScoreUnit(deps: ActivityDeps) {
-  return function scoreUnitActivity(input: ScoreUnitInput): Promise<ScoredUnit> {
+  return function scoreUnitActivity(input: ScoreUnitInput): Promise<UnitCounts> {
     return classified(async () => {
       const activity = Context.current();
       const run = await readRunManifest(input.goldTable, input.runId);
@@ -35,6 +41,7 @@ export function makeScoreUnit(deps: ActivityDeps) {
         threshold: run.predictionThreshold,
         onProgress: (rowsDone) => activity.heartbeat({ rowsDone }),
         signal: activity.cancellationSignal,
+        candidates: { plan: run.candidates, topBuyersTable: run.topBuyersTable },
       });
       await writeUnitResult(input.goldTable, input.runId, result);
       return { unitIndex: result.unitIndex, rows: result.rows, skipped: result.skipped };

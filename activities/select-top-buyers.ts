@@ -1,7 +1,13 @@
-/** Activity: rank the committed predictions of the score date and publish the top buyers (one commit). */
+/**
+ * Activity: rank the run's predictions of the score date and publish the top buyers (one commit). The ranking
+ * is merged from the candidates the scoring units recorded in the run's manifest (pipeline/top-candidates.ts,
+ * pipeline/run-manifest.ts): Gold is not read again.
+ */
 import { TOP_BUYERS_TABLE } from '../pipeline/gold-schemas';
 import { checkGoldTarget } from '../pipeline/gold-targets';
-import { commitTopBuyers, selectTopBuyers } from '../pipeline/gold-top-buyers';
+import { commitTopBuyers } from '../pipeline/gold-top-buyers';
+import { readUnitResults } from '../pipeline/run-manifest';
+import { mergeCandidates, recordedCandidates } from '../pipeline/top-candidates';
 import { classified } from './failures';
 import { SelectTopBuyersInput, TopBuyersResult } from './types';
 
@@ -12,14 +18,18 @@ export function makeSelectTopBuyers() {
     return classified(async () => {
       // Checked at planning too; again here because the folder may have changed while the run scored.
       await checkGoldTarget(input.topBuyersTable, TOP_BUYERS_TABLE, input.scoreDate);
-      const selection = await selectTopBuyers(input.goldTable, input.goldVersion, input.scoreDate, input.rule);
+      const candidates = recordedCandidates(await readUnitResults(input.goldTable, input.runId, input.unitCount), input.runId);
+      const buyers = await mergeCandidates({
+        topBuyersTable: input.topBuyersTable, scoreDate: input.scoreDate, runId: input.runId, rule: input.rule,
+        scoredUsers: input.scoredUsers, candidates,
+      });
       const committed = await commitTopBuyers({
         topBuyersTable: input.topBuyersTable,
         scoreDate: input.scoreDate,
         workflowId: input.workflowId,
         runId: input.runId,
         model: input.model,
-        buyers: selection.buyers,
+        buyers,
         txn: input.txn,
         commitInfo: {
           batchScore: {
@@ -32,9 +42,9 @@ export function makeSelectTopBuyers() {
       });
       return {
         ...committed,
-        scoredUsers: selection.scoredUsers,
-        count: selection.buyers.length,
-        preview: selection.buyers.slice(0, PREVIEW_ROWS).map((b, i) => ({ rank: i + 1, userId: Number(b.userId), probability: b.probability })),
+        scoredUsers: input.scoredUsers,
+        count: buyers.length,
+        preview: buyers.slice(0, PREVIEW_ROWS).map((b, i) => ({ rank: i + 1, userId: Number(b.userId), probability: b.probability })),
       };
     });
   };

@@ -39,6 +39,8 @@ export interface PlanInput extends RunTables {
   /** Publish zero rows when the Silver snapshot of the date is empty (default: fail with SilverEmptySnapshot). */
   allowEmptySnapshot?: boolean;
   scoring: ScoringSettings;
+  /** The run's top-buyers rule: planning derives from it what candidates each unit hands on. */
+  topBuyersRule: TopBuyersRule;
 }
 
 /** The plan's summary; its units are in the run's manifest. */
@@ -58,8 +60,8 @@ export interface ScoreUnitInput {
   unitIndex: number;
 }
 
-/** What a scored unit reports to the workflow (its staged file is recorded in the manifest). */
-export interface ScoredUnit {
+/** What a scored unit reports to the workflow (its staged file and candidates are recorded in the manifest). */
+export interface UnitCounts {
   unitIndex: number;
   rows: number;
   skipped: number;
@@ -92,6 +94,10 @@ export interface SelectTopBuyersInput {
   model: PinnedModel;
   rule: TopBuyersRule;
   txn: Txn;
+  /** Rows the run scored (its Gold rows of the date). */
+  scoredUsers: number;
+  /** The run's units: the selection merges the candidates their records in the manifest hold, and never reads Gold. */
+  unitCount: number;
 }
 
 /** Undo this run's Gold commit (txn) of the date, because `reason` keeps the run from finishing. */

@@ -1,47 +1,14 @@
 /**
- * Gold `top_buyers`: the campaign list of a score date, selected from the committed predictions.
+ * Gold `top_buyers`: the campaign list of a score date, selected from the run's predictions.
  *
- * The rule is in top-buyers-rule.ts. Streams the partition one row group at a time and keeps only the k best (memory O(k), not O(users)).
+ * The rule is in top-buyers-rule.ts; the list is merged from the candidates the scoring units handed on
+ * (top-candidates.ts), so the committed Gold partition is not read again.
  */
-import { CommitResult, ConstantColumn, openTable, scanTable, Snapshot } from '../delta';
+import { CommitResult, ConstantColumn } from '../delta';
 import type { ModelIdentity } from '../registry';
 import { replaceDatePartition, writeStaged } from './gold-predictions';
-import { SCORE_DATE, TOP_BUYERS_TABLE } from './gold-schemas';
-import { PipelineError } from './pipeline-error';
-import { RankedUser, TopK } from './top-k';
-import { ruleProblem, topCount, TopBuyersRule } from './top-buyers-rule';
-
-export interface TopBuyersSelection {
-  scoredUsers: number;
-  buyers: RankedUser[];
-}
-
-/** Select the top buyers of score date D from Gold predictions at `goldVersion`. */
-export async function selectTopBuyers(
-  goldTable: string, goldVersion: number, scoreDate: string, rule: TopBuyersRule,
-): Promise<TopBuyersSelection> {
-  const problem = ruleProblem(rule);
-  if (problem) throw new PipelineError('InvalidInput', problem);
-  const snapshot = await openTable(goldTable, { version: goldVersion });
-  const partition = { [SCORE_DATE]: scoreDate };
-  const scoredUsers = snapshot.numRecords(partition) ?? (await countRows(snapshot, partition));
-  const top = new TopK(topCount(rule, scoredUsers));
-  for await (const batch of scanTable(snapshot, { columns: ['user_id', 'purchase_probability'], partition })) {
-    const ids = batch.columns.user_id as ArrayLike<bigint>;
-    const probs = batch.columns.purchase_probability as ArrayLike<number | null>;
-    for (let i = 0; i < batch.numRows; i++) {
-      const p = probs[i];
-      if (p !== null && p >= rule.minProbability) top.offer(BigInt(ids[i]), p);
-    }
-  }
-  return { scoredUsers, buyers: top.ranked() };
-}
-
-async function countRows(snapshot: Snapshot, partition: Record<string, string>): Promise<number> {
-  let n = 0;
-  for await (const batch of scanTable(snapshot, { columns: ['user_id'], partition })) n += batch.numRows;
-  return n;
-}
+import { TOP_BUYERS_TABLE } from './gold-schemas';
+import { RankedUser } from './top-k';
 
 export interface TopBuyersCommit {
   topBuyersTable: string;

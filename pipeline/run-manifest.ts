@@ -4,10 +4,12 @@
  * whatever the run's size (docs/decisions/run-manifest.md):
  *
  *   manifest.json        written once by planning: the pinned Silver snapshot, its schema, the units cut from it,
- *                        and how to score them (model, contract, null policy, threshold)
+ *                        how to score them (model, contract, null policy, threshold) and which top-buyer
+ *                        candidates each unit hands on (candidate-plan.ts)
  *   units/NNNNNNNN.json  one per unit, written by the unit's scoring activity after its Gold file is staged:
- *                        the staged file (add action with stats), rows, users skipped. Keyed by unit index, so a
- *                        retried unit replaces its entry instead of adding one: the commit reads exactly one per unit
+ *                        the staged file (add action with stats), rows, users skipped, its candidates (or the
+ *                        file holding them). Keyed by unit index, so a retried unit replaces its entry instead of
+ *                        adding one: the commit and the top-buyers selection read exactly one per unit
  *
  * Every worker reaches it where it reaches Gold (a shared folder or a bucket): no shared disk beyond the tables.
  * The run removes it when it ends (discardRunManifest); what a killed run leaves is only these small files.
@@ -17,8 +19,9 @@ import * as path from 'node:path';
 import { localRoot, storeFor, StructType } from '../delta';
 import type { PinnedModel } from '../registry';
 import type { ContractOptions, NullPolicy, ScoringUnit } from '../scoring';
+import type { CandidatePlan } from './candidate-plan';
 import { PipelineError } from './pipeline-error';
-import type { UnitResult } from './staged-files';
+import type { ScoredUnit } from './score-unit';
 
 /** The folder of every run's manifest, relative to the Gold table. */
 export const RUNS_FOLDER = '_batch_score/runs';
@@ -36,6 +39,9 @@ export interface RunManifest {
   nullPolicy: NullPolicy;
   /** predicted_buyer = probability >= threshold. */
   predictionThreshold: number;
+  /** Where staged top-buyer candidates go (its partition folder), and how many each unit hands on. */
+  topBuyersTable: string;
+  candidates: CandidatePlan;
 }
 
 const runFolder = (runId: string) => `${RUNS_FOLDER}/${runId}/`;
@@ -71,23 +77,29 @@ export function readRunManifest(goldTable: string, runId: string): Promise<RunMa
 }
 
 /** Records a scored unit (replacing what an earlier attempt of the same unit recorded). */
-export async function writeUnitResult(goldTable: string, runId: string, result: UnitResult): Promise<void> {
+export async function writeUnitResult(goldTable: string, runId: string, result: ScoredUnit): Promise<void> {
   await storeFor(goldTable).put(unitKey(runId, result.unitIndex), encode(result));
 }
 
+/** What unit `unitIndex` of the run recorded, or undefined when it has not (yet). */
+export async function readUnitResult(goldTable: string, runId: string, unitIndex: number): Promise<ScoredUnit | undefined> {
+  const bytes = await storeFor(goldTable).get(unitKey(runId, unitIndex));
+  if (!bytes) return undefined;
+  const result = decode<ScoredUnit>(bytes);
+  if (result.unitIndex !== unitIndex) throw new PipelineError('StagedFileInvalid', `${unitKey(runId, unitIndex)} in Gold table ${goldTable} holds unit ${result.unitIndex}, not ${unitIndex}`);
+  return result;
+}
+
 /** The results of units 0..unitCount-1, in unit order; StagedFileInvalid naming the first unit without one. */
-export async function readUnitResults(goldTable: string, runId: string, unitCount: number): Promise<UnitResult[]> {
-  const store = storeFor(goldTable);
-  const results: UnitResult[] = new Array(unitCount);
+export async function readUnitResults(goldTable: string, runId: string, unitCount: number): Promise<ScoredUnit[]> {
+  const results: ScoredUnit[] = new Array(unitCount);
   const READS_IN_FLIGHT = 32; // small objects: on S3 each is a request, so several at once
   let next = 0;
   const reader = async () => {
     while (next < unitCount) {
       const i = next++;
-      const bytes = await store.get(unitKey(runId, i));
-      if (!bytes) throw new PipelineError('StagedFileInvalid', `unit ${i} of run ${runId} has no staged result in Gold table ${goldTable} (${unitKey(runId, i)})`);
-      const result = decode<UnitResult>(bytes);
-      if (result.unitIndex !== i) throw new PipelineError('StagedFileInvalid', `${unitKey(runId, i)} in Gold table ${goldTable} holds unit ${result.unitIndex}, not ${i}`);
+      const result = await readUnitResult(goldTable, runId, i);
+      if (!result) throw new PipelineError('StagedFileInvalid', `unit ${i} of run ${runId} has no staged result in Gold table ${goldTable} (${unitKey(runId, i)})`);
       results[i] = result;
     }
   };

@@ -1,13 +1,16 @@
 /**
  * One scoring unit, read → score → stage, below Temporal: its Silver row groups are read one at a time and
  * scored (scoring/unit.ts), and the unit's predictions are staged as ONE Gold data file with its stats
- * (gold-predictions.ts), not yet committed. The scoreUnit activity adapts it (heartbeats, cancellation, failure
- * types) and returns only the staged file's reference and counts.
+ * (gold-predictions.ts), not yet committed; with a CandidatePlan it also hands on its top-buyer candidates
+ * (top-candidates.ts), so the selection needs no second scan of Gold. The scoreUnit activity adapts it
+ * (heartbeats, cancellation, failure types) and returns only references, counts and the few candidates.
  */
 import type { AddFile, StructType } from '../delta';
 import { NullPolicy, Scorer, scoreUnit, ScoringUnit } from '../scoring';
+import type { CandidatePlan, UnitCandidates } from './candidate-plan';
 import { stagePredictions } from './gold-predictions';
 import type { UnitResult } from './staged-files';
+import { handOnCandidates, unitCandidates } from './top-candidates';
 
 export interface UnitScoringRequest {
   silverTable: string;
@@ -27,9 +30,16 @@ export interface UnitScoringRequest {
   onProgress?: (rowsDone: number) => void;
   /** Checked after each scored batch: once aborted, the unit stops with the signal's reason and stages nothing. */
   signal?: AbortSignal;
+  /** The run's candidate plan and the top_buyers table a staged plan writes into. */
+  candidates?: { plan: CandidatePlan; topBuyersTable: string };
 }
 
-export async function scoreAndStageUnit(req: UnitScoringRequest): Promise<UnitResult> {
+/** A scored unit with the top-buyer candidates it hands on (when the request had a candidate plan). */
+export interface ScoredUnit extends UnitResult {
+  candidates?: UnitCandidates;
+}
+
+export async function scoreAndStageUnit(req: UnitScoringRequest): Promise<ScoredUnit> {
   const ids: BigInt64Array[] = [];
   const probs: Float64Array[] = [];
   let rows = 0;
@@ -49,6 +59,8 @@ export async function scoreAndStageUnit(req: UnitScoringRequest): Promise<UnitRe
     rows += batch.userIds.length;
     skipped += batch.skipped;
   }
+  const userIds = concat(BigInt64Array, ids, rows);
+  const probabilities = concat(Float64Array, probs, rows);
   const add: AddFile = await stagePredictions({
     goldTable: req.goldTable,
     scoreDate: req.scoreDate,
@@ -58,9 +70,16 @@ export async function scoreAndStageUnit(req: UnitScoringRequest): Promise<UnitRe
     model: req.scorer.pinned,
     scoredAt: new Date(),
     threshold: req.threshold,
-    scored: { userIds: concat(BigInt64Array, ids, rows), probabilities: concat(Float64Array, probs, rows) },
+    scored: { userIds, probabilities },
   });
-  return { unitIndex: req.unit.index, add, rows, skipped };
+  const result: ScoredUnit = { unitIndex: req.unit.index, add, rows, skipped };
+  if (req.candidates) {
+    const { plan, topBuyersTable } = req.candidates;
+    result.candidates = await handOnCandidates(unitCandidates(userIds, probabilities, plan), plan, {
+      topBuyersTable, scoreDate: req.scoreDate, runId: req.runId, unitIndex: req.unit.index, attempt: req.attempt,
+    });
+  }
+  return result;
 }
 
 function concat<A extends BigInt64Array | Float64Array>(Ctor: { new (n: number): A }, parts: A[], n: number): A {

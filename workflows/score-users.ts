@@ -5,9 +5,9 @@
  *                ─► scoreUnit × U (at most maxParallel at once, any scoring worker); beyond UNITS_PER_SHARD units,
  *                   in child workflows scoreShard of that many units each, one after another
  *                ─► commitGold (ONE commit replacing partition score_date=D, the staged files read from the manifest)
- *                ─► selectTopBuyers
+ *                ─► selectTopBuyers (merges the candidates each unit handed on: Gold is not read again)
  *                   (fails ─► restoreGoldPartition: a new commit gives D back its previous files, then the run fails)
- *                ─► discardStaged (the manifest; after a failure also the staged files)
+ *                ─► discardStaged (the manifest and staged candidate files; after a failure also the staged files)
  *
  * Deterministic orchestration only: it carries references (paths, versions, counts, digests), never rows. A
  * worker that dies mid-run costs only its in-flight units: finished units and shards are in history and are not
@@ -90,7 +90,7 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
   const plan: PlanResult = await steps.planUnits({
     scoreDate, runId: info.runId, unitRows: input.unitRows ?? RUN_DEFAULTS.unitRows, silverVersion: input.silverVersion,
     silverTable: input.silverTable, goldTable: input.goldTable, topBuyersTable: input.topBuyersTable,
-    allowEmptySnapshot: input.allowEmptySnapshot,
+    allowEmptySnapshot: input.allowEmptySnapshot, topBuyersRule: rule,
     scoring: {
       model, contract, nullPolicy: input.nullPolicy ?? RUN_DEFAULTS.nullPolicy,
       predictionThreshold: input.predictionThreshold ?? RUN_DEFAULTS.predictionThreshold,
@@ -128,14 +128,16 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
   try {
     top = await selectTopBuyersOrUndoGold({
       goldTable: plan.goldTable, goldVersion: gold.version, topBuyersTable: plan.topBuyersTable, scoreDate,
-      runId: info.runId, workflowId: info.workflowId, model, txn, rule,
+      runId: info.runId, workflowId: info.workflowId, model, txn, rule, scoredUsers: scored.rows, unitCount: plan.unitCount,
     });
   } catch (err) {
     // Gold's committed files stay on storage (older versions read them; vacuum removes them in time).
     await discardStaged([plan.topBuyersTable], staged);
     throw err;
   }
-  await discardStaged([], staged); // the manifest
+  // The manifest and any staged candidate files served their purpose (kept until now so that a retried
+  // selection still finds them).
+  await discardStaged([plan.topBuyersTable], staged);
 
   progress.stage = 'done';
   return {

@@ -4,7 +4,7 @@
  * references and counts (the units themselves are in the run's manifest).
  */
 import { ActivityCancellationType, CancellationScope, proxyActivities } from '@temporalio/workflow';
-import type { Activities, ScoredUnit, ScoreUnitInput } from '../activities';
+import type { Activities, ScoreUnitInput, UnitCounts } from '../activities';
 import { SCORING_TASK_QUEUE } from '../config/task-queues';
 
 const scoring = proxyActivities<Activities>({
@@ -28,7 +28,7 @@ export interface ScoredTotals {
  * may still be staging a file when the run cleans up), then that failure is thrown.
  */
 export async function scoreUnitRange(
-  run: Omit<ScoreUnitInput, 'unitIndex'>, from: number, to: number, maxParallel: number, onDone: (unit: ScoredUnit) => void,
+  run: Omit<ScoreUnitInput, 'unitIndex'>, from: number, to: number, maxParallel: number, onDone: (unit: UnitCounts) => void,
 ): Promise<ScoredTotals> {
   const totals: ScoredTotals = { units: 0, rows: 0, skipped: 0 };
   const scope = new CancellationScope();
@@ -37,7 +37,7 @@ export async function scoreUnitRange(
   const lane = async () => {
     while (next < to && failure === undefined) {
       const unitIndex = next++;
-      let scored: ScoredUnit;
+      let scored: UnitCounts;
       try {
         scored = await scoring.scoreUnit({ ...run, unitIndex });
       } catch (err) {

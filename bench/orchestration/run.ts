@@ -35,10 +35,13 @@ import { MinioServer, PYTHON, REPO_ROOT, startMinio } from '../../devkit';
 import { publishPredictions } from '../../pipeline/gold-predictions';
 import { TOP_BUYERS_TABLE } from '../../pipeline/gold-schemas';
 import { checkGoldTargets, checkGoldTarget } from '../../pipeline/gold-targets';
-import { commitTopBuyers, selectTopBuyers } from '../../pipeline/gold-top-buyers';
+import { candidatePlan, CandidatePlan } from '../../pipeline/candidate-plan';
+import { commitTopBuyers } from '../../pipeline/gold-top-buyers';
+import { mergeCandidates, recordedCandidates } from '../../pipeline/top-candidates';
 import { scoreAndStageUnit } from '../../pipeline/score-unit';
 import { planUnits } from '../../pipeline/silver-plan';
-import type { UnitResult } from '../../pipeline/staged-files';
+import type { ScoredUnit } from '../../pipeline/score-unit';
+import { removeUnpublishedStaged } from '../../pipeline/staged-files';
 import { DEFAULT_TOP_BUYERS_RULE } from '../../pipeline/top-buyers-rule';
 import { modelIdentity, PinnedModel } from '../../registry';
 import { loadScorer, ScoringUnit } from '../../scoring';
@@ -217,7 +220,7 @@ async function probabilitySum(goldTable: string, version: number): Promise<numbe
 
 // ---- the same work without Temporal ----
 
-interface ChildJob { silverTable: string; silverSchema: unknown; unit: ScoringUnit; goldTable: string; runId: string }
+interface ChildJob { silverTable: string; silverSchema: unknown; unit: ScoringUnit; goldTable: string; topBuyersTable: string; runId: string; candidates: CandidatePlan }
 
 /** A warm process of the no-Temporal runner: loads the scorer once, then scores and stages the units it is sent. */
 async function child(spec: { pinned: PinnedModel }): Promise<void> {
@@ -227,6 +230,7 @@ async function child(spec: { pinned: PinnedModel }): Promise<void> {
     scoreAndStageUnit({
       silverTable: job.silverTable, silverSchema: job.silverSchema as never, unit: job.unit, scorer, nullPolicy: 'error',
       goldTable: job.goldTable, scoreDate: BENCH_DATE, runId: job.runId, attempt: 1, threshold: 0.5,
+      candidates: { plan: job.candidates, topBuyersTable: job.topBuyersTable },
     }).then((r) => process.send!({ ...r, add: { ...r.add } }), (err) => {
       console.error(err);
       process.exit(1);
@@ -255,18 +259,19 @@ async function benchDirect(tables: Tables, pool: ChildProcess[], pinned: PinnedM
   const t0 = performance.now();
   await checkGoldTargets({ goldTable, topBuyersTable, scoreDate: BENCH_DATE });
   const plan = await planUnits({ silverTable: table, scoreDate: BENCH_DATE, unitRows: UNIT_ROWS });
+  const candidates = candidatePlan(DEFAULT_TOP_BUYERS_RULE, plan.totalRows, plan.units.length);
   const t1 = performance.now();
   const queue = [...plan.units];
-  const results: UnitResult[] = [];
+  const results: ScoredUnit[] = [];
   await Promise.all(pool.map((c) => new Promise<void>((resolve, reject) => {
     const next = () => {
       const unit = queue.shift();
       if (!unit) return resolve();
-      c.once('message', (r: UnitResult) => {
+      c.once('message', (r: ScoredUnit) => {
         results.push(r);
         next();
       });
-      c.send({ silverTable: table, silverSchema: plan.silverSchema, unit, goldTable, runId } satisfies ChildJob);
+      c.send({ silverTable: table, silverSchema: plan.silverSchema, unit, goldTable, topBuyersTable, runId, candidates } satisfies ChildJob);
     };
     c.once('exit', (code) => reject(new Error(`bench process exited (${code})`)));
     next();
@@ -279,8 +284,12 @@ async function benchDirect(tables: Tables, pool: ChildProcess[], pinned: PinnedM
   const gold = await publishPredictions({ goldTable, scoreDate: BENCH_DATE, runId, workflowId, model, silverTable: table, silverVersion: plan.silverVersion, units: results, txn });
   const t3 = performance.now();
   await checkGoldTarget(topBuyersTable, TOP_BUYERS_TABLE, BENCH_DATE);
-  const selection = await selectTopBuyers(goldTable, gold.version, BENCH_DATE, DEFAULT_TOP_BUYERS_RULE);
-  await commitTopBuyers({ topBuyersTable, scoreDate: BENCH_DATE, workflowId, runId, model, buyers: selection.buyers, txn, commitInfo: {} });
+  const scoredUsers = results.reduce((n, r) => n + r.rows, 0);
+  const buyers = await mergeCandidates({
+    topBuyersTable, scoreDate: BENCH_DATE, runId, rule: DEFAULT_TOP_BUYERS_RULE, scoredUsers, candidates: recordedCandidates(results, runId),
+  });
+  await commitTopBuyers({ topBuyersTable, scoreDate: BENCH_DATE, workflowId, runId, model, buyers, txn, commitInfo: {} });
+  await removeUnpublishedStaged(topBuyersTable, BENCH_DATE, runId); // the staged candidate files, as the run's end does
   const t4 = performance.now();
   return {
     storage: tables.storage,
@@ -290,7 +299,7 @@ async function benchDirect(tables: Tables, pool: ChildProcess[], pinned: PinnedM
     parts: { 'resolve + plan': (t1 - t0) / 1000, units: (t2 - t1) / 1000, 'Gold commit': (t3 - t2) / 1000, 'top buyers': (t4 - t3) / 1000 },
     totalPeakRssMb: processes.reduce((mb, p) => mb + treePeakMb(p, false, false), 0),
     checksum: await probabilitySum(goldTable, gold.version),
-    topBuyers: selection.buyers.length,
+    topBuyers: buyers.length,
   };
 }
 

@@ -9,8 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { openTable, scanTable } from '../../delta';
 import { makeCommitGold } from '../../activities/commit-gold';
-import type { CommitGoldInput, UnitResult } from '../../activities';
+import type { CommitGoldInput } from '../../activities';
 import { stagePredictions } from '../../pipeline/gold-predictions';
+import type { ScoredUnit } from '../../pipeline/score-unit';
 import { discardRunManifest, RUNS_FOLDER, writeUnitResult } from '../../pipeline/run-manifest';
 import { removeUnpublishedStaged } from '../../pipeline/staged-files';
 import type { PinnedModel } from '../../registry';
@@ -18,12 +19,13 @@ import type { PinnedModel } from '../../registry';
 const DAY = '2026-11-23';
 const MODEL: PinnedModel = { uri: 'models:/m@champion', name: 'm', version: '3', sha256: 'ab'.repeat(32), localPath: '/nowhere', features: ['a'] };
 
-async function stageUnit(goldTable: string, unitIndex: number, firstId: number, n: number, attempt = 1, runId = 'run-1'): Promise<UnitResult> {
+/** A unit's file staged, and the record scoreUnit would write of it (no top-buyer candidates: none qualify). */
+async function stageUnit(goldTable: string, unitIndex: number, firstId: number, n: number, attempt = 1, runId = 'run-1'): Promise<ScoredUnit> {
   const add = await stagePredictions({
     goldTable, scoreDate: DAY, runId, unitIndex, attempt, model: MODEL, scoredAt: new Date('2026-11-23T06:00:00Z'), threshold: 0.5,
     scored: { userIds: BigInt64Array.from({ length: n }, (_, i) => BigInt(firstId + i)), probabilities: Float64Array.from({ length: n }, (_, i) => i / n) },
   });
-  return { unitIndex, add, rows: n, skipped: 0 };
+  return { unitIndex, add, rows: n, skipped: 0, candidates: { delivery: 'inline', count: 0, userIds: [], probabilities: [] } };
 }
 
 async function goldRows(table: string): Promise<number> {
@@ -37,7 +39,7 @@ describe('commitGold', function () {
   let goldTable: string;
   const commitGold = makeCommitGold();
   /** The commit's input for these units of run `runId`, each recorded in the manifest as scoreUnit records it. */
-  const input = async (units: UnitResult[], runId = 'run-1'): Promise<CommitGoldInput> => {
+  const input = async (units: ScoredUnit[], runId = 'run-1'): Promise<CommitGoldInput> => {
     for (const u of units) await writeUnitResult(goldTable, runId, u);
     return {
       goldTable, scoreDate: DAY, runId, workflowId: `score-users-${DAY}`, model: MODEL,
@@ -72,6 +74,12 @@ describe('commitGold', function () {
     assert.equal(await goldRows(goldTable), 200);
   });
 
+  it('refuses a unit that recorded no top-buyer candidates (an older worker) before Gold changes', async function () {
+    await earlierRun();
+    const unit = await stageUnit(goldTable, 0, 0, 100);
+    await refused([{ ...unit, candidates: undefined }], 'unit 0 of run run-1 recorded no top-buyer candidates (scored by another batch-score version?): re-run the date');
+  });
+
   it('refuses a run with a unit that has no record in the manifest, naming it, and leaves the table as it was', async function () {
     await earlierRun();
     const units = [await stageUnit(goldTable, 0, 0, 100), await stageUnit(goldTable, 1, 100, 100)];
@@ -86,7 +94,7 @@ describe('commitGold', function () {
   });
 
   /** The commit refuses with StagedFileInvalid and this message; Gold keeps its version and files. */
-  async function refused(units: UnitResult[] | CommitGoldInput, message: string) {
+  async function refused(units: ScoredUnit[] | CommitGoldInput, message: string) {
     const before = await openTable(goldTable);
     await assert.rejects(commitGold(Array.isArray(units) ? await input(units) : units), (err: Error & { type?: string; nonRetryable?: boolean }) => {
       assert.equal(err.type, 'StagedFileInvalid');

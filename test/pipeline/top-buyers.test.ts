@@ -1,26 +1,24 @@
 /**
  * The top-buyers rule as the README promises it: the first `fraction` of users by probability, ties by the
- * smaller user_id, at least `minProbability`, at most `limit`. Checked on a real Gold table built so that ties
- * matter (a few probability levels shared by thousands of users, spread over several files and row groups, ids
- * not in file order) against the brute-force reference (full sort). A workflow run with topBuyers.limit:
+ * smaller user_id, at least `minProbability`, at most `limit`. The selection merges the candidates each scoring
+ * unit handed on (pipeline/top-candidates.ts) and never reads Gold: checked here, for both deliveries (inline in
+ * the results, staged as files), over units built so that ties matter (a few probability levels shared by
+ * thousands of users, ids not in unit order, a unit of zero rows, a retried unit whose earlier attempt staged
+ * too), against the brute-force reference (full sort of every row). A workflow run:
  * test/workflows/top-buyers.test.ts.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AddFile, ConstantColumn, dataFileRowGroups, openTable, replacePartition, writeDataFile } from '../../delta';
-import { selectTopBuyers } from '../../pipeline/gold-top-buyers';
-import { PREDICTIONS_TABLE } from '../../pipeline/gold-schemas';
+import { candidatePlan, CandidatePlan, INLINE_CANDIDATES_MAX, runCandidates, RunCandidates, UnitCandidates } from '../../pipeline/candidate-plan';
+import { candidateFileName, handOnCandidates, mergeCandidates, unitCandidates } from '../../pipeline/top-candidates';
 import { TopK } from '../../pipeline/top-k';
-import type { TopBuyersRule } from '../../pipeline/top-buyers-rule';
+import { topCount, TopBuyersRule } from '../../pipeline/top-buyers-rule';
 import { expectedTopBuyers, Scored } from '../support/reference';
-import { partitionRows } from '../support/tables';
 
 const DAY = '2026-11-23';
 const USERS = 8_000;
-const FILES = 4;
-const ROW_GROUP_ROWS = 500;
 // Few levels, so most users share their probability with hundreds of others; 0.1 + 0.2 and 0.3 differ in the
 // last bit only and must not be merged.
 const LEVELS = [0.97, 0.9, 0.9, 0.9, 0.85, 0.6, 0.1 + 0.2, 0.3, 0.3, 0.05];
@@ -43,32 +41,27 @@ function tiedUsers(): Scored[] {
   return order.map((k, i) => ({ user_id: 3_000_000_000 + k * 7, purchase_probability: LEVELS[(i * 7 + (k % 3)) % LEVELS.length] }));
 }
 
-/** Gold partition DAY holding `users`, in FILES committed files of several row groups each. */
-async function goldTable(dir: string, users: Scored[]): Promise<{ table: string; version: number }> {
-  const table = path.join(dir, 'gold');
-  const { schema, partitionColumns } = PREDICTIONS_TABLE;
-  const per = users.length / FILES;
-  const adds: AddFile[] = [];
-  for (let f = 0; f < FILES; f++) {
-    const part = users.slice(f * per, (f + 1) * per);
-    adds.push(await writeDataFile(table, {
-      schema, partitionColumns, partitionValues: { score_date: DAY }, rowGroupRows: ROW_GROUP_ROWS,
-      batch: {
-        numRows: part.length,
-        columns: {
-          user_id: BigInt64Array.from(part, (u) => BigInt(u.user_id)),
-          purchase_probability: Float64Array.from(part, (u) => u.purchase_probability),
-          predicted_buyer: Uint8Array.from(part, (u) => (u.purchase_probability >= 0.5 ? 1 : 0)),
-          model_name: new ConstantColumn('m', part.length),
-          model_version: new ConstantColumn('1', part.length),
-          run_id: new ConstantColumn('run-ties', part.length),
-          scored_at: new ConstantColumn(new Date('2026-11-23T06:00:00Z'), part.length),
-        },
-      },
-    }));
-  }
-  const { version } = await replacePartition(table, { score_date: DAY }, adds, { createWith: PREDICTIONS_TABLE });
-  return { table, version };
+/** Unit sizes (sum USERS): uneven, one unit of zero rows. */
+const UNIT_ROWS = [1_500, 0, 2_500, 3_000, 1_000];
+/** This unit finished on its second attempt; its first attempt staged candidates too. */
+const RETRIED_UNIT = 3;
+
+interface Unit {
+  index: number;
+  userIds: BigInt64Array;
+  probabilities: Float64Array;
+}
+
+function unitsOf(users: Scored[]): Unit[] {
+  let at = 0;
+  return UNIT_ROWS.map((n, index) => {
+    const part = users.slice(at, (at += n));
+    return {
+      index,
+      userIds: BigInt64Array.from(part, (u) => BigInt(u.user_id)),
+      probabilities: Float64Array.from(part, (u) => u.purchase_probability),
+    };
+  });
 }
 
 const asScored = (buyers: { userId: bigint; probability: number }[]): Scored[] =>
@@ -94,14 +87,33 @@ describe('top buyers: ties and limit', function () {
     assert.deepEqual(ids({ fraction: 1, minProbability: 0, limit: 0 }), []);
   });
 
-  it('selectTopBuyers on a Gold table of tied probabilities over files and row groups gives exactly the reference list', async () => {
+  let runs = 0;
+  /** Every unit hands on its candidates as `plan` says (the retried unit twice, as attempts 1 and 2); the merged list. */
+  async function select(run: string, units: Unit[], rule: TopBuyersRule, plan: CandidatePlan): Promise<{ merged: Scored[]; handed: RunCandidates; perUnit: UnitCandidates[] }> {
+    const topBuyersTable = path.join(dir, 'top_buyers');
+    const perUnit: UnitCandidates[] = [];
+    for (const u of units) {
+      const ranked = unitCandidates(u.userIds, u.probabilities, plan);
+      const to = { topBuyersTable, scoreDate: DAY, runId: run, unitIndex: u.index, attempt: 1 };
+      const first = await handOnCandidates(ranked, plan, to);
+      perUnit.push(u.index === RETRIED_UNIT ? await handOnCandidates(ranked, plan, { ...to, attempt: 2 }) : first);
+    }
+    const handed = runCandidates(perUnit.map((candidates, unitIndex) => ({ unitIndex, candidates })));
+    const merged = await mergeCandidates({ topBuyersTable, scoreDate: DAY, runId: run, rule, scoredUsers: USERS, candidates: handed });
+    return { merged: asScored(merged), handed, perUnit };
+  }
+
+  it('the merged candidates of all units give exactly the brute-force list, inline and staged, for every rule', async () => {
     const users = tiedUsers();
-    const { table, version } = await goldTable(dir, users);
-    const snapshot = await openTable(table);
-    assert.equal(snapshot.files({ score_date: DAY }).length, FILES);
-    for (const f of snapshot.files()) assert.equal((await dataFileRowGroups(table, f)).length, USERS / FILES / ROW_GROUP_ROWS);
+    // Units of shuffled users, and units where the best users all sit in the first units (each must hand on its whole bound).
+    const bestFirst = [...users].sort((a, b) => b.purchase_probability - a.purchase_probability || a.user_id - b.user_id);
+    for (const units of [unitsOf(users), unitsOf(bestFirst)]) await everyRule(users, units);
+  });
+
+  async function everyRule(users: Scored[], units: Unit[]): Promise<void> {
     const byLevel = (p: number) => users.filter((u) => u.purchase_probability === p).length;
     assert.ok(byLevel(0.9) > 2000 && byLevel(0.3) > 1000 && byLevel(0.1 + 0.2) > 500, 'large tie groups');
+    assert.equal(units[1].userIds.length, 0);
 
     // About 800 users per LEVELS entry: 0.97 (800), 0.9 (2,400), 0.85, 0.6, 0.1 + 0.2 (800 each), 0.3 (1,600), 0.05.
     const rules: TopBuyersRule[] = [
@@ -115,16 +127,32 @@ describe('top buyers: ties and limit', function () {
       { fraction: 1, minProbability: 0 }, // everybody, in order
     ];
     for (const rule of rules) {
-      const { scoredUsers, buyers } = await selectTopBuyers(table, version, DAY, rule);
-      assert.equal(scoredUsers, USERS);
       const expected = expectedTopBuyers(users, rule);
-      assert.deepEqual(asScored(buyers), expected, JSON.stringify(rule));
+      // Silver held more rows than the run scored (the null policy skipped some): the bound is still safe.
+      for (const silverRows of [USERS, USERS + 137]) {
+        for (const delivery of ['inline', 'staged'] as const) {
+          const plan = { ...candidatePlan(rule, silverRows, units.length), delivery };
+          const what = `${JSON.stringify(rule)} ${delivery} silverRows=${silverRows}`;
+          const { merged, handed, perUnit } = await select(`run-${runs++}`, units, rule, plan);
+          assert.deepEqual(merged, expected, what);
+          assert.equal(handed.delivery, delivery);
+          for (const [i, c] of perUnit.entries()) {
+            assert.ok(c.count <= plan.perUnit && c.count <= units[i].userIds.length, `${what}: unit ${i} hands on ${c.count}`);
+          }
+          assert.equal(perUnit[1].count, 0, 'the unit of zero rows hands on nothing');
+        }
+      }
     }
 
-    // Spelled out for one rule: the limit, not the fraction, decides the length, and at the cut inside the 0.9
-    // group every user kept has a smaller id than every 0.9 user left out.
+  }
+
+  it('spelled out for one rule: the limit decides the length, and the cut inside a tie group keeps the smaller ids', async () => {
+    // The limit, not the fraction, decides the length, and at the cut inside the 0.9 group every user kept has a
+    // smaller id than every 0.9 user left out.
+    const users = tiedUsers();
+    const units = unitsOf(users);
     const rule = { fraction: 0.25, minProbability: 0.5, limit: 1_500 };
-    const kept = asScored((await selectTopBuyers(table, version, DAY, rule)).buyers);
+    const kept = (await select('run-spelled-out', units, rule, candidatePlan(rule, USERS, units.length))).merged;
     assert.equal(kept.length, 1_500);
     assert.ok(1_500 < Math.floor(rule.fraction * USERS));
     const keptAt09 = kept.filter((u) => u.purchase_probability === 0.9).map((u) => u.user_id);
@@ -133,6 +161,66 @@ describe('top buyers: ties and limit', function () {
     assert.ok(keptAt09.length > 0 && leftAt09.length > 0, 'the cut falls inside the tie group');
     assert.ok(Math.max(...keptAt09) < Math.min(...leftAt09));
     assert.deepEqual(keptAt09, [...keptAt09].sort((a, b) => a - b), 'ties listed by user_id');
+  });
+
+  it('a staged run reads only the attempt that finished: the retried unit\'s first attempt is on storage and ignored', async () => {
+    const units = unitsOf(tiedUsers());
+    const rule = { fraction: 1, minProbability: 0 }; // every user is a candidate: a duplicate would show
+    const plan = candidatePlan(rule, USERS, units.length);
+    assert.equal(plan.delivery, 'staged');
+    const { merged, handed } = await select('run-retried', units, rule, plan);
+    const folder = path.join(dir, 'top_buyers', `score_date=${DAY}`);
+    assert.ok(fs.existsSync(path.join(folder, candidateFileName('run-retried', RETRIED_UNIT, 1))));
+    assert.deepEqual(handed.delivery === 'staged' && handed.attempts, [1, 1, 1, 2, 1]);
+    assert.equal(merged.length, USERS);
+    assert.equal(new Set(merged.map((u) => u.user_id)).size, USERS);
+  });
+
+  it('a staged candidates file that is missing, or holds other rows than staged, fails the selection naming it', async () => {
+    const units = unitsOf(tiedUsers());
+    const rule = { fraction: 0.5, minProbability: 0 };
+    const plan = candidatePlan(rule, USERS, units.length);
+    const { handed } = await select('run-lost', units, rule, plan);
+    assert.equal(handed.delivery, 'staged');
+    const topBuyersTable = path.join(dir, 'top_buyers');
+    const merge = (candidates: RunCandidates) => mergeCandidates({ topBuyersTable, scoreDate: DAY, runId: 'run-lost', rule, scoredUsers: USERS, candidates });
+    if (handed.delivery !== 'staged') return;
+    await assert.rejects(merge({ ...handed, rows: handed.rows + 1 }), {
+      code: 'StagedFileInvalid',
+      message: `the top-buyer candidate files of run run-lost in ${topBuyersTable} hold ${handed.rows} rows, the units staged ${handed.rows + 1}`,
+    });
+    const lost = `score_date=${DAY}/${candidateFileName('run-lost', 2, 1)}`;
+    fs.rmSync(path.join(topBuyersTable, lost));
+    await assert.rejects(merge(handed), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'StagedFileInvalid');
+      assert.match(err.message, new RegExp(`^top-buyer candidates ${lost.replace(/[.]/g, '\\.')} of unit 2 in ${topBuyersTable}: .*missing`));
+      return true;
+    });
+  });
+
+  it('candidates go inline only while all units together stay small; every payload stays far under 256 KB at 20,000 units', () => {
+    const limit25 = { fraction: 1, minProbability: 0.5, limit: 25 };
+    assert.equal(candidatePlan(limit25, 1_000_000, INLINE_CANDIDATES_MAX / 25).delivery, 'inline');
+    assert.equal(candidatePlan(limit25, 1_000_000, INLINE_CANDIDATES_MAX / 25 + 1).delivery, 'staged');
+    assert.deepEqual(candidatePlan({ fraction: 0.1, minProbability: 0.8 }, 1_000_000, 4), { perUnit: 100_000, minProbability: 0.8, delivery: 'staged' });
+    assert.equal(candidatePlan({ fraction: 0.1, minProbability: 0.8 }, 2_000, 4).delivery, 'inline'); // 200 per unit
+
+    // The largest inline selection input: INLINE_CANDIDATES_MAX candidates of the longest ids and probabilities.
+    const perUnit = 1;
+    const inline = Array.from({ length: INLINE_CANDIDATES_MAX }, (_, unitIndex): { unitIndex: number; candidates: UnitCandidates } => ({
+      unitIndex, candidates: { delivery: 'inline', count: perUnit, userIds: ['-9223372036854775808'], probabilities: [0.12345678901234568] },
+    }));
+    const inlineBytes = JSON.stringify(runCandidates(inline)).length;
+    assert.ok(inlineBytes < 100_000, `${inlineBytes} bytes`);
+    // 20,000 staged units, each on its 10th (last) attempt.
+    const staged = Array.from({ length: 20_000 }, (_, unitIndex): { unitIndex: number; candidates: UnitCandidates } => ({
+      unitIndex, candidates: { delivery: 'staged', count: 100_000, attempt: 10 },
+    }));
+    const stagedBytes = JSON.stringify(runCandidates(staged)).length;
+    assert.ok(stagedBytes < 64_000, `${stagedBytes} bytes`);
+    // One unit's staged candidates add a few bytes to its result (at most INLINE_CANDIDATES_MAX candidates inline).
+    assert.ok(JSON.stringify(staged[0].candidates).length < 60);
+    assert.equal(topCount(limit25, 1_000_000), 25);
   });
 
   it('TopK keeps the k best of a stream with ties, for k from 0 to all', () => {

@@ -1,7 +1,8 @@
 /**
  * A scoring worker process killed (SIGKILL) while it is scoring a unit: after the heartbeat timeout (30 s, the
  * product's) the unit runs again on another worker, the units the dead worker finished are not redone, and every
- * user is in Gold exactly once. A run cancelled mid-scoring publishes nothing.
+ * user is in Gold exactly once, and the top buyers merged from the units' candidates (read back from the history
+ * and the staged candidate files) are exactly the brute-force list. A run cancelled mid-scoring publishes nothing.
  * Workers here are real `batch-score worker --role scoring` processes, as on other machines. `batch-score`
  * restarts itself in a child process (cli/launch.ts): the process killed is that child, the one Temporal saw
  * start the unit (its identity, pid@host, is in the worker's banner), never the launcher.
@@ -19,7 +20,10 @@ import { generateSilver, trainDemoModel } from '../../demo';
 import { dataLayout } from '../../config';
 import type { ScoreUsersProgress, ScoreUsersResult } from '../../workflows/score-users';
 import { TASK_QUEUE } from '../../config';
+import { DEFAULT_TOP_BUYERS_RULE } from '../../pipeline/top-buyers-rule';
 import { REPO_ROOT } from '../support/processes';
+import { expectedTopBuyers } from '../support/reference';
+import { partitionRows } from '../support/tables';
 import { RunningWorkers, startLocalServer, startWorkers } from '../support/temporal';
 
 const USERS = 120_000;
@@ -132,6 +136,17 @@ describe('a scoring worker dies halfway', function () {
     }
     assert.equal(rows, USERS);
     assert.equal(ids.size, USERS);
+
+    // The top buyers, merged from the candidates of the units both workers finished, are the brute-force list.
+    const scored = (await partitionRows(data.goldPredictions, { score_date: DAY }, { version: result.goldVersion, columns: ['user_id', 'purchase_probability'] }))
+      .map((r) => ({ user_id: Number(r.user_id), purchase_probability: Number(r.purchase_probability) }));
+    const expected = expectedTopBuyers(scored, DEFAULT_TOP_BUYERS_RULE);
+    const published = (await partitionRows(data.goldTopBuyers, { score_date: DAY }, { version: result.topBuyersVersion }))
+      .sort((a, b) => Number(a.rank) - Number(b.rank))
+      .map((r) => ({ user_id: Number(r.user_id), purchase_probability: Number(r.purchase_probability) }));
+    assert.ok(expected.length > 0);
+    assert.deepEqual(published, expected);
+    assert.deepEqual(fs.readdirSync(path.join(data.goldTopBuyers, `score_date=${DAY}`)).filter((n) => n.endsWith('.top-candidates.parquet')), []);
 
     // History: one scheduled scoreUnit per unit, each with the attempt that finished it.
     const events = (await handle.fetchHistory()).events ?? [];

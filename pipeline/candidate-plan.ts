@@ -1,0 +1,55 @@
+/**
+ * How the scoring units hand the top-buyers selection its candidates, so the selection never reads Gold again
+ * (docs/decisions/top-buyer-candidates.md). Pure (no I/O): the workflow decides it at planning, before any unit
+ * is scored, from the rule and the Silver rows of the date.
+ *
+ * A user among the run's top k (k = the rule's count over the rows scored) is among its own unit's top k, and
+ * k ≤ topCount(rule, Silver rows) because a run scores at most its Silver rows (the null policy may skip some).
+ * So each unit keeps its best `perUnit` users at or above minProbability, and the merge of those is exact.
+ */
+import { topCount, TopBuyersRule } from './top-buyers-rule';
+
+/** Candidates all units together may carry inline (in history, and again in the selection's input): ~45 bytes each in JSON, ~90 KB. */
+export const INLINE_CANDIDATES_MAX = 2_000;
+
+export interface CandidatePlan {
+  /** At most this many candidates per unit. */
+  perUnit: number;
+  minProbability: number;
+  /**
+   * inline: in each unit's activity result; staged: in a file of the unit's attempt in the top_buyers partition
+   * folder, the result giving its count and attempt (chosen when units × perUnit could exceed INLINE_CANDIDATES_MAX).
+   */
+  delivery: 'inline' | 'staged';
+}
+
+export function candidatePlan(rule: TopBuyersRule, silverRows: number, units: number): CandidatePlan {
+  const perUnit = topCount(rule, silverRows);
+  return { perUnit, minProbability: rule.minProbability, delivery: perUnit * units <= INLINE_CANDIDATES_MAX ? 'inline' : 'staged' };
+}
+
+/**
+ * What one unit hands on: its candidates best first (user ids as decimal strings: JSON has no int64), or how many
+ * it staged and in which attempt (the file's name follows from the run, the unit and the attempt: a few bytes of
+ * history per unit, not a path).
+ */
+export type UnitCandidates =
+  | { delivery: 'inline'; count: number; userIds: string[]; probabilities: number[] }
+  | { delivery: 'staged'; count: number; attempt: number };
+
+/**
+ * What the selection takes: the inline candidates of all units, or for staged ones each unit's attempt (whose
+ * file to read: a retried unit's other attempts are ignored) and the rows all files must hold.
+ */
+export type RunCandidates =
+  | { delivery: 'inline'; userIds: string[]; probabilities: number[] }
+  | { delivery: 'staged'; attempts: number[]; rows: number };
+
+/** The selection's input from the units' candidates (all delivered as the run's plan says), in unit order. */
+export function runCandidates(units: { unitIndex: number; candidates: UnitCandidates }[]): RunCandidates {
+  const ordered = [...units].sort((a, b) => a.unitIndex - b.unitIndex).map((u) => u.candidates);
+  const staged = ordered.flatMap((c) => (c.delivery === 'staged' ? [c] : []));
+  if (staged.length > 0) return { delivery: 'staged', attempts: staged.map((c) => c.attempt), rows: staged.reduce((n, c) => n + c.count, 0) };
+  const inline = ordered.flatMap((c) => (c.delivery === 'inline' ? [c] : []));
+  return { delivery: 'inline', userIds: inline.flatMap((c) => c.userIds), probabilities: inline.flatMap((c) => c.probabilities) };
+}

@@ -1,0 +1,141 @@
+/**
+ * Top-buyer candidates: each scoring unit keeps its best users under the run's CandidatePlan
+ * (candidate-plan.ts) and hands them on, inline in its result or staged as a small Parquet file in the
+ * top_buyers partition folder; the selection merges them into the run's ranking without reading Gold
+ * (docs/decisions/top-buyer-candidates.md).
+ *
+ * A staged candidates file is named after the run, the unit and the attempt, like the unit's Gold file: the
+ * selection reads the file of the attempt that finished (recorded in history), never a retried unit's other
+ * attempts, and the run's cleanup (removeUnpublishedStaged on top_buyers) removes them all: top_buyers never
+ * references them.
+ */
+import { AddFile, DeltaError, partitionFolder, readDataFile, StructType, toAddPath } from '../delta';
+import { writeStaged } from './gold-predictions';
+import { SCORE_DATE } from './gold-schemas';
+import { PipelineError } from './pipeline-error';
+import { CandidatePlan, RunCandidates, runCandidates, UnitCandidates } from './candidate-plan';
+import { RankedUser, TopK } from './top-k';
+import { ruleProblem, topCount, TopBuyersRule } from './top-buyers-rule';
+
+const CANDIDATES_SCHEMA: StructType = {
+  type: 'struct',
+  fields: [
+    { name: 'user_id', type: 'long', nullable: false, metadata: {} },
+    { name: 'purchase_probability', type: 'double', nullable: false, metadata: {} },
+    { name: SCORE_DATE, type: 'date', nullable: true, metadata: {} },
+  ],
+};
+
+/** Staged candidate files read at once by the selection. */
+const READ_CONCURRENCY = 8;
+
+export function candidateFileName(runId: string, unitIndex: number, attempt: number): string {
+  return `part-${String(unitIndex).padStart(5, '0')}-${runId}-attempt-${attempt}.top-candidates.parquet`;
+}
+
+/** The staged candidates file of a unit's attempt, as a path relative to the top_buyers table (Delta add path form). */
+export function candidateFilePath(scoreDate: string, runId: string, unitIndex: number, attempt: number): string {
+  return toAddPath(`${partitionFolder([SCORE_DATE], { [SCORE_DATE]: scoreDate })}/${candidateFileName(runId, unitIndex, attempt)}`);
+}
+
+/** The best `plan.perUnit` users of a unit at or above minProbability, best first (the selection's order: top-k.ts). */
+export function unitCandidates(userIds: BigInt64Array, probabilities: Float64Array, plan: CandidatePlan): RankedUser[] {
+  const top = new TopK(Math.min(plan.perUnit, userIds.length));
+  for (let i = 0; i < userIds.length; i++) {
+    if (probabilities[i] >= plan.minProbability) top.offer(userIds[i], probabilities[i]);
+  }
+  return top.ranked();
+}
+
+export interface CandidatesTarget {
+  topBuyersTable: string;
+  scoreDate: string;
+  runId: string;
+  unitIndex: number;
+  attempt: number;
+}
+
+/** Hands a unit's candidates on as the plan says: inline, or staged in the attempt's own file. */
+export async function handOnCandidates(ranked: RankedUser[], plan: CandidatePlan, to: CandidatesTarget): Promise<UnitCandidates> {
+  const count = ranked.length;
+  if (plan.delivery === 'inline') {
+    return { delivery: 'inline', count, userIds: ranked.map((c) => c.userId.toString()), probabilities: ranked.map((c) => c.probability) };
+  }
+  await writeStaged(to.topBuyersTable, CANDIDATES_SCHEMA, [SCORE_DATE], to.scoreDate, candidateFileName(to.runId, to.unitIndex, to.attempt), count, {
+    user_id: BigInt64Array.from(ranked, (c) => c.userId),
+    purchase_probability: Float64Array.from(ranked, (c) => c.probability),
+  });
+  return { delivery: 'staged', count, attempt: to.attempt };
+}
+
+/**
+ * The run's candidates from its units' records (run-manifest.ts); StagedFileInvalid when a unit recorded none
+ * (scored by a worker of an earlier version): checked before the Gold commit, so such a run publishes nothing.
+ */
+export function recordedCandidates(units: { unitIndex: number; candidates?: UnitCandidates }[], runId: string): RunCandidates {
+  return runCandidates(units.map(({ unitIndex, candidates }) => {
+    if (!candidates) {
+      throw new PipelineError('StagedFileInvalid', `unit ${unitIndex} of run ${runId} recorded no top-buyer candidates (scored by another batch-score version?): re-run the date`);
+    }
+    return { unitIndex, candidates };
+  }));
+}
+
+export interface CandidateMerge {
+  topBuyersTable: string;
+  scoreDate: string;
+  runId: string;
+  rule: TopBuyersRule;
+  /** Rows the run scored (its Gold rows of the date): the rule's count is taken of these. */
+  scoredUsers: number;
+  candidates: RunCandidates;
+}
+
+/** The run's top buyers, best first: the rule applied to the union of the units' candidates. */
+export async function mergeCandidates(req: CandidateMerge): Promise<RankedUser[]> {
+  const problem = ruleProblem(req.rule);
+  if (problem) throw new PipelineError('InvalidInput', problem);
+  const top = new TopK(topCount(req.rule, req.scoredUsers));
+  const offer = (userId: bigint, p: number) => {
+    if (p >= req.rule.minProbability) top.offer(userId, p);
+  };
+  const { candidates } = req;
+  if (candidates.delivery === 'inline') {
+    candidates.userIds.forEach((id, i) => offer(BigInt(id), candidates.probabilities[i]));
+  } else {
+    const rows = await readStaged(req, candidates.attempts, offer);
+    if (rows !== candidates.rows) {
+      throw new PipelineError('StagedFileInvalid', `the top-buyer candidate files of run ${req.runId} in ${req.topBuyersTable} hold ${rows} rows, the units staged ${candidates.rows}`);
+    }
+  }
+  return top.ranked();
+}
+
+/** Reads each unit's staged candidates (the attempt that finished), a few files at once; returns the rows read. */
+async function readStaged(req: CandidateMerge, attempts: number[], offer: (userId: bigint, p: number) => void): Promise<number> {
+  let rows = 0;
+  let next = 0;
+  const lane = async () => {
+    while (next < attempts.length) {
+      const unitIndex = next++;
+      const file: AddFile = {
+        path: candidateFilePath(req.scoreDate, req.runId, unitIndex, attempts[unitIndex]),
+        partitionValues: { [SCORE_DATE]: req.scoreDate }, size: 0, modificationTime: 0, dataChange: false,
+      };
+      try {
+        for await (const batch of readDataFile(req.topBuyersTable, file, { schema: CANDIDATES_SCHEMA, columns: ['user_id', 'purchase_probability'] })) {
+          const ids = batch.columns.user_id as ArrayLike<bigint>;
+          const probs = batch.columns.purchase_probability as ArrayLike<number>;
+          for (let i = 0; i < batch.numRows; i++) offer(BigInt(ids[i]), probs[i]);
+          rows += batch.numRows;
+        }
+      } catch (err) {
+        // A missing or damaged file stays so on retry; I/O errors stay retryable.
+        if (!(err instanceof DeltaError && err.code === 'CorruptDataFile')) throw err;
+        throw new PipelineError('StagedFileInvalid', `top-buyer candidates ${file.path} of unit ${unitIndex} in ${req.topBuyersTable}: ${err.message}`, { cause: err });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, attempts.length) }, lane));
+  return rows;
+}
