@@ -10,6 +10,7 @@ import {
 } from '../delta';
 import { PREDICTIONS_TABLE, SCORE_DATE, TOP_BUYERS_TABLE } from './gold-schemas';
 import { PipelineError } from './pipeline-error';
+import { isS3Location } from './table-locations';
 
 export interface GoldTargets {
   goldTable: string;
@@ -25,13 +26,17 @@ export async function checkGoldTargets(t: GoldTargets): Promise<void> {
 
 /** One Gold target against its contract (`def.name` names it in messages). */
 export async function checkGoldTarget(table: string, def: TableDefinition & { name: string }, scoreDate: string): Promise<void> {
-  const st = await fs.stat(table).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw new DeltaError('Io', `cannot stat Gold table ${def.name} at ${table}: ${err.message}`, { cause: err });
-  });
-  if (!st) return; // absent: the commit creates it
-  if (!st.isDirectory()) {
-    throw new PipelineError('TargetNotDelta', `Gold table ${def.name} path ${table} is a file, not a Delta table folder`);
+  // On S3 a prefix is a folder only by the keys under it: there is no file to refuse, and an absent table
+  // and an empty prefix look the same (no keys), both fine.
+  if (!isS3Location(table)) {
+    const st = await fs.stat(table).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw new DeltaError('Io', `cannot stat Gold table ${def.name} at ${table}: ${err.message}`, { cause: err });
+    });
+    if (!st) return; // absent: the commit creates it
+    if (!st.isDirectory()) {
+      throw new PipelineError('TargetNotDelta', `Gold table ${def.name} path ${table} is a file, not a Delta table folder`);
+    }
   }
   if (!(await tableExists(table))) {
     const foreign = await foreignEntries(table, def.partitionColumns);
