@@ -18,8 +18,8 @@ export function makeScoreUnit(deps: ActivityDeps) {
   return function scoreUnitActivity(input: ScoreUnitInput): Promise<UnitResult> {
     return classified(async () => {
       const activity = Context.current();
-      await deps.models.verify(input.model);
-      const scorer = await deps.scorers.scorer(input.model, input.contract);
+      const model = await deps.models.verify(input.model);
+      const scorer = await deps.scorers.scorer(model, input.contract);
       return scoreAndStageUnit({
         silverTable: input.silverTable,
         silverSchema: input.silverSchema,
