@@ -1,8 +1,8 @@
 /**
  * The Delta Lake layer, and its only entrance for the rest of the project: a reader (log replay, checkpoints,
  * time travel, row-group streaming) and an ACID writer (put-if-absent commits, optimistic concurrency, txn
- * idempotence, checkpoints) for tables on a storage behind one interface (storage/ObjectStore; local folders
- * today). Rooms (docs/delta-layer.md), each entered only by its index.ts:
+ * idempotence, checkpoints) for tables on a storage behind one interface (storage/ObjectStore: local folders
+ * and s3://bucket/path locations). Rooms (docs/delta-layer.md), each entered only by its index.ts:
  *
  *   storage/ → schema/ → parquet/ → log/ → data-files/ → transaction/ → maintenance/
  *                                                               (each imports only rooms before it)
@@ -10,7 +10,8 @@
  * Value representation in batches: see schema/values.ts.
  */
 export * from './errors';
-export { ByteRange, ObjectInfo, ObjectStore, storeFor } from './storage';
+// Locations: a local path or s3://bucket/path, joined and compared in one place (storage/locations.ts).
+export { ByteRange, ObjectInfo, ObjectStore, PutFileOptions, isUri, joinLocation, keyUnder, objectAt, splitLocation, storeFor } from './storage';
 export * from './schema';
 export * from './log';
 export * from './data-files';

@@ -1,11 +1,14 @@
 /**
  * Data files: reading one row group at a time (partition columns filled from the log's partition values),
  * and writing a staged file under its Hive-style partition folder with stats. A staged file is invisible
- * until a commit adds it; it is written to a temp file in the same folder and renamed, so a reader or a
- * retried unit never sees half a file, and writing the same name again replaces it (unless `noReplace`).
+ * until a commit adds it. On a local file system it is written to a temp file in the same folder and renamed
+ * (linked with `noReplace`); on object storage it is written to a local temp file, uploaded whole (multipart
+ * when large), and the temp file removed. Either way a reader or a retried unit never sees half a file, and
+ * writing the same name again replaces it (unless `noReplace`). docs/decisions/s3-staged-files.md.
  */
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { DeltaError, ioError } from '../errors';
 import {
@@ -15,7 +18,7 @@ import {
 // Which Parquet reader or writer runs is the router's decision (delta/parquet/router.ts, with the measurements).
 import { ParquetFile, WriteColumn, openParquet, openParquetObject, parquetWriterFor, readRowGroups } from '../parquet';
 import { StructField, StructType, fieldOf, formatPartitionValue, parsePartitionValue } from '../schema';
-import { fsyncDir, localRoot, storeFor } from '../storage';
+import { fsyncDir, localRoot, ObjectStore, objectAt, storeFor } from '../storage';
 import { computeStats } from './stats';
 
 export interface ColumnBatch {
@@ -31,8 +34,10 @@ async function open(tablePath: string, file: AddFile): Promise<ParquetFile> {
   const store = storeFor(tablePath);
   if (localRoot(store) !== undefined) return openParquet(dataFilePath(tablePath, file.path));
   const key = tableKey(tablePath, file.path);
-  if (key === undefined) throw new DeltaError('CorruptDataFile', `${tablePath}: data file ${file.path} is outside the table`);
-  return openParquetObject(store, key, `${tablePath}/${key}`);
+  if (key !== undefined) return openParquetObject(store, key, `${store.location}/${key}`);
+  const location = dataFilePath(tablePath, file.path); // a path the log names outside the table (a shallow clone)
+  const at = objectAt(location);
+  return openParquetObject(at.store, at.key, location);
 }
 
 /**
@@ -164,18 +169,41 @@ export async function writeDataFile(tablePath: string, opts: WriteDataFileOption
   }
   const folder = partitionFolder(partitionColumns, partitionValues);
   const relative = folder ? `${folder}/${fileName}` : fileName;
+  const write = (file: string) => writer.write(file, dataSchema, batch.numRows, batch.columns, { rowGroupRows: opts.rowGroupRows });
+  const store = storeFor(tablePath);
+  const written = localRoot(store) !== undefined
+    ? await stageLocal(tablePath, relative, write, !!opts.noReplace)
+    : await stageUpload(store, relative, write, !!opts.noReplace);
+  return {
+    path: toAddPath(relative),
+    partitionValues,
+    size: written.size,
+    modificationTime: written.modificationTime,
+    dataChange: true,
+    stats: computeStats(dataSchema, batch.numRows, batch.columns),
+  };
+}
+
+interface Staged {
+  size: number;
+  modificationTime: number;
+}
+
+/** Writes the file in place: a temp file beside it, fsynced, then renamed (or linked) to its name. */
+async function stageLocal(tablePath: string, relative: string, write: (file: string) => Promise<void>, noReplace: boolean): Promise<Staged> {
+  const fileName = relative.slice(relative.lastIndexOf('/') + 1);
   const target = path.join(tablePath, ...relative.split('/'));
   const temp = path.join(path.dirname(target), `.${fileName}.${randomUUID()}.tmp`);
   try {
     await fs.mkdir(path.dirname(target), { recursive: true });
-    await writer.write(temp, dataSchema, batch.numRows, batch.columns, { rowGroupRows: opts.rowGroupRows });
+    await write(temp);
     const fh = await fs.open(temp, 'r');
     try {
       await fh.sync();
     } finally {
       await fh.close();
     }
-    if (opts.noReplace) await linkIfAbsent(temp, target, `${tablePath}: data file ${relative}`);
+    if (noReplace) await linkIfAbsent(temp, target, `${tablePath}: data file ${relative}`);
     else await fs.rename(temp, target);
     await fsyncDir(path.dirname(target)); // durable before any commit can reference it
   } catch (err) {
@@ -184,12 +212,29 @@ export async function writeDataFile(tablePath: string, opts: WriteDataFileOption
     throw ioError('cannot write data file', target, err);
   }
   const st = await fs.stat(target);
-  return {
-    path: toAddPath(relative),
-    partitionValues,
-    size: st.size,
-    modificationTime: Math.floor(st.mtimeMs),
-    dataChange: true,
-    stats: computeStats(dataSchema, batch.numRows, batch.columns),
-  };
+  return { size: st.size, modificationTime: Math.floor(st.mtimeMs) };
+}
+
+/**
+ * Writes the file to a local temp folder, then uploads it under its key (put-if-absent with `noReplace`); the
+ * temp folder is removed whatever happens. A failed upload leaves no object (a multipart one is aborted).
+ */
+async function stageUpload(store: ObjectStore, relative: string, write: (file: string) => Promise<void>, noReplace: boolean): Promise<Staged> {
+  const where = `${store.location}/${relative}`;
+  let dir: string | undefined;
+  try {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'batch-score-stage-'));
+    const temp = path.join(dir, relative.slice(relative.lastIndexOf('/') + 1));
+    await write(temp);
+    const size = (await fs.stat(temp)).size;
+    if (!(await store.putFile(relative, temp, { ifAbsent: noReplace }))) {
+      throw new DeltaError('InvalidArgument', `${store.location}: data file ${relative} already exists and is never replaced`);
+    }
+    return { size, modificationTime: Date.now() };
+  } catch (err) {
+    if (err instanceof DeltaError) throw err;
+    throw ioError('cannot write data file', where, err);
+  } finally {
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
+  }
 }

@@ -14,6 +14,7 @@ import { ParquetFile, openParquetBytes, readLeafRows, readListRows, readMapRows,
 import { StructType } from '../schema';
 import { DeletionVectorDescriptor } from './deletion-vectors';
 import { DeltaError, ioError } from '../errors';
+import { joinLocation } from '../storage';
 
 const str = (name: string) => ({ name, type: 'string', nullable: true, metadata: {} });
 const long = (name: string) => ({ name, type: 'long', nullable: true, metadata: {} });
@@ -107,7 +108,7 @@ export async function readCheckpoint(store: LogStore, cp: CheckpointRef, onActio
   const tablePath = store.tablePath;
   const sidecars: string[] = [];
   for (const name of cp.files) {
-    const file = path.join(tablePath, LOG_DIR, name);
+    const file = joinLocation(tablePath, LOG_DIR, name);
     if (name.endsWith('.json')) {
       // v2 checkpoint in JSON: actions as in a commit, file actions possibly in sidecars
       const actions = noActions();
@@ -125,8 +126,8 @@ export async function readCheckpoint(store: LogStore, cp: CheckpointRef, onActio
   }
   // v2 checkpoints keep add/remove actions in sidecar files under _delta_log/_sidecars
   for (const p of sidecars) {
-    const key = tableKey(tablePath, p, path.join(LOG_DIR, '_sidecars'));
-    const file = key ? path.join(tablePath, key) : p;
+    const key = tableKey(tablePath, p, `${LOG_DIR}/_sidecars`);
+    const file = key ? joinLocation(tablePath, key) : p;
     const name = key?.startsWith(`${LOG_DIR}/`) ? key.slice(LOG_DIR.length + 1) : undefined;
     if (name === undefined) throw new DeltaError('CorruptCheckpoint', `checkpoint sidecar ${p} of ${tablePath} is outside its ${LOG_DIR}`);
     await checkpointFile(file, async () => readParquetActions(file, await readWhole(store, name, file), onActions, []));

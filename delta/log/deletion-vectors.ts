@@ -7,9 +7,8 @@
  *     → magic 1681511377 + RoaringBitmapArray (int64 count, then per bitmap: int32 key + portable Roaring)
  *     → Set of row positions (key << 32 | value), checked against `cardinality`
  */
-import * as path from 'node:path';
 import { DeltaError } from '../errors';
-import { storeFor } from '../storage';
+import { joinLocation, keyUnder, objectAt, storeFor } from '../storage';
 import { dataFilePath } from './paths';
 
 export interface DeletionVectorDescriptor {
@@ -59,7 +58,7 @@ export function deletionVectorFile(table: string, dv: DeletionVectorDescriptor):
     const prefix = encoded.slice(0, encoded.length - 20);
     const uuid = Buffer.from(z85Decode(encoded.slice(-20))).toString('hex');
     const name = `deletion_vector_${uuid.slice(0, 8)}-${uuid.slice(8, 12)}-${uuid.slice(12, 16)}-${uuid.slice(16, 20)}-${uuid.slice(20)}.bin`;
-    return path.join(table, prefix, name);
+    return joinLocation(table, prefix, name);
   }
   if (dv.storageType === 'p') return dataFilePath(table, dv.pathOrInlineDv);
   return undefined;
@@ -72,9 +71,10 @@ export async function readDeletionVector(table: string, file: string, dv: Deleti
     bytes = z85Decode(dv.pathOrInlineDv).subarray(0, dv.sizeInBytes);
   } else if (dv.storageType === 'u' || dv.storageType === 'p') {
     const dvPath = deletionVectorFile(table, dv)!;
-    // A ranged get from the table's store (a path the log names outside the table: '../' keys, local only).
-    const key = path.relative(path.resolve(table), path.resolve(dvPath)).split(path.sep).join('/');
-    const got = await storeFor(table).get(key, { offset: dv.offset ?? 0, length: 4 + dv.sizeInBytes });
+    // A ranged get from the table's store, or (a path the log names outside the table) from its folder's.
+    const key = keyUnder(table, dvPath);
+    const { store, key: objectKey } = key !== undefined ? { store: storeFor(table), key } : objectAt(dvPath);
+    const got = await store.get(objectKey, { offset: dv.offset ?? 0, length: 4 + dv.sizeInBytes });
     if (!got) throw fail(table, file, `${dvPath} is missing`);
     if (got.length !== 4 + dv.sizeInBytes) throw fail(table, file, `${dvPath} is too short`);
     const buf = Buffer.from(got.buffer, got.byteOffset, got.byteLength);

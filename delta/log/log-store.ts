@@ -48,8 +48,8 @@ export class LogStore {
   }
 
   /** Replaces `name` whole with a local file's bytes; for checkpoint files. */
-  replaceWithFile(name: string, localPath: string): Promise<void> {
-    return this.objects.putFile(LOG_PREFIX + name, localPath);
+  async replaceWithFile(name: string, localPath: string): Promise<void> {
+    await this.objects.putFile(LOG_PREFIX + name, localPath);
   }
 }
 
@@ -61,7 +61,7 @@ function bytesOf(content: string | Uint8Array): Uint8Array {
   return typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
 }
 
-/** The log store of the table at `tablePath` (a local path; object storage once storage/ opens it). */
+/** The log store of the table at `tablePath` (a local path or `s3://bucket/path`). */
 export function logStore(tablePath: string): LogStore {
   return new LogStore(storeFor(tablePath));
 }

@@ -1,12 +1,13 @@
 /**
  * Data file paths: Hive-style partition folders escaped as Spark escapes them, the relative URI written in
- * `add.path` (URL-encoded as Spark's Path.toUri does), and the way back from `add.path` to a local file or to
- * a key of the table's store.
+ * `add.path` (URL-encoded as Spark's Path.toUri does), and the way back from `add.path` to a location (a local
+ * file, or `s3://bucket/key` for a table on S3) or to a key of the table's store.
  *
  *   value 'a b/c'  → folder  col=a b%2Fc  (Hive escaping)  → add.path  col=a%20b%252Fc/part-....parquet (URI)
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { joinLocation, keyUnder, rootedLocation } from '../storage';
 
 export const HIVE_DEFAULT_PARTITION = '__HIVE_DEFAULT_PARTITION__';
 
@@ -45,7 +46,11 @@ export function toAddPath(relative: string): string {
   return out;
 }
 
-/** Local file of an `add.path`: relative URIs are decoded and joined to the table; `file:` URIs decoded. */
+/**
+ * The location of an `add.path`: relative URIs are decoded and joined to the table; `file:` URIs decoded to local
+ * files; `s3:`, `s3a:` and `s3n:` URIs (Spark's spellings) to `s3://bucket/key`; an absolute path is a local file
+ * for a local table and a key from the bucket's root for a table on S3 (URI resolution).
+ */
 export function dataFilePath(tablePath: string, addPath: string): string {
   if (/^file:/i.test(addPath)) {
     try {
@@ -54,8 +59,9 @@ export function dataFilePath(tablePath: string, addPath: string): string {
       return decode(addPath.replace(/^file:/i, ''));
     }
   }
-  if (path.isAbsolute(addPath)) return decode(addPath);
-  return path.join(tablePath, decode(addPath));
+  if (/^s3[an]?:\/\//i.test(addPath)) return decode(addPath.replace(/^s3[an]?:/i, 's3:'));
+  if (path.isAbsolute(addPath)) return rootedLocation(tablePath, decode(addPath));
+  return joinLocation(tablePath, decode(addPath));
 }
 
 /**
@@ -63,9 +69,7 @@ export function dataFilePath(tablePath: string, addPath: string): string {
  * `base` (`_delta_log/_sidecars` for sidecars; '' for data files); undefined when it lies outside the table.
  */
 export function tableKey(tablePath: string, logPath: string, base = ''): string | undefined {
-  const rel = path.relative(tablePath, dataFilePath(path.join(tablePath, base), logPath));
-  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
-  return rel.split(path.sep).join('/');
+  return keyUnder(tablePath, dataFilePath(joinLocation(tablePath, base), logPath));
 }
 
 function decode(s: string): string {

@@ -11,7 +11,6 @@
  * consulted, so a missing, stale or corrupt one does no harm (the checkpoint files themselves are what is read, and
  * checked). Writers still maintain it for engines that start from it.
  */
-import * as path from 'node:path';
 import { Action, AddFile, MetadataAction, PartitionValues, ProtocolAction, RemoveFile, TxnAction, parseActions } from './actions';
 import { CheckpointActions, CheckpointRef, completeCheckpoints, readCheckpoint } from './checkpoint';
 import { DeltaError } from '../errors';
@@ -20,6 +19,7 @@ import { dataFilePath } from './paths';
 import { partitionValueOf } from './column-mapping';
 import { DeletionVectorDescriptor, deletionVectorId } from './deletion-vectors';
 import { checkReadSupport } from './protocol';
+import { joinLocation } from '../storage';
 import { fieldOf, formatPartitionValue, parsePartitionValue, parseSchemaString, StructType } from '../schema';
 
 export interface Snapshot {
@@ -59,7 +59,7 @@ export class TableState {
   private readonly prefix: string;
 
   constructor(readonly tablePath: string) {
-    this.prefix = path.join(tablePath, '_').slice(0, -1);
+    this.prefix = joinLocation(tablePath, '_').slice(0, -1);
   }
 
   /** Actions of the checkpoint the replay starts from; before any `apply`. */
@@ -266,7 +266,7 @@ export async function readCommit(store: LogStore, version: number): Promise<Acti
   const name = commitFileName(version);
   const buf = await store.read(name);
   if (!buf) throw new DeltaError('CorruptLog', `${store.tablePath}: commit ${name} is missing`);
-  return parseActions(buf.toString('utf8'), path.join(store.tablePath, LOG_DIR, name));
+  return parseActions(buf.toString('utf8'), joinLocation(store.tablePath, LOG_DIR, name));
 }
 
 /**

@@ -1,10 +1,10 @@
 /**
  * Table history: the commitInfo of each version, newest first (what `delta history` prints).
  */
-import * as path from 'node:path';
 import {
   Action, commitFileName, CommitInfo, commitsOf, commitTimestamps, LOG_DIR, logStore, parseActions, readCommit, Snapshot,
 } from '../log';
+import { joinLocation } from '../storage';
 
 export interface HistoryEntry {
   version: number;
@@ -53,6 +53,6 @@ export async function* commitsNewestFirst(snapshot: Snapshot): AsyncGenerator<{ 
   for (let version = snapshot.version; version >= 0; version--) {
     const buf = await store.read(commitFileName(version));
     if (!buf) return;
-    yield { version, actions: parseActions(buf.toString('utf8'), path.join(snapshot.tablePath, LOG_DIR, commitFileName(version))) };
+    yield { version, actions: parseActions(buf.toString('utf8'), joinLocation(snapshot.tablePath, LOG_DIR, commitFileName(version))) };
   }
 }

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { isWriterFile, isWriterTemp, tombstoneRetentionMs } from '../transaction';
 import { DeltaError } from '../errors';
 import { dataFilePath, DeletionVectorDescriptor, deletionVectorFile, LOG_DIR, openTable } from '../log';
-import { localRoot, ObjectStore, storeFor } from '../storage';
+import { keyUnder, localRoot, ObjectStore, storeFor } from '../storage';
 
 export interface VacuumOptions {
   /** Retention in hours (default: the table's delta.deletedFileRetentionDuration, else 168). */
@@ -44,12 +44,11 @@ export async function vacuumTable(tablePath: string, opts: VacuumOptions = {}): 
   const threshold = now - retentionMs;
   const store = storeFor(tablePath);
   // Files are compared as keys of the table's store; a file the log names outside the table is never listed.
-  const keyOf = (file: string) => path.relative(path.resolve(tablePath), path.resolve(file)).split(path.sep).join('/');
-  const keep = new Set<string>();
+  const keep = new Set<string | undefined>();
   const keepFile = (p: string, dv: unknown) => {
-    keep.add(keyOf(dataFilePath(tablePath, p)));
+    keep.add(keyUnder(tablePath, dataFilePath(tablePath, p)));
     const dvFile = dv ? deletionVectorFile(tablePath, dv as DeletionVectorDescriptor) : undefined;
-    if (dvFile) keep.add(keyOf(dvFile)); // deletion vector files are referenced too
+    if (dvFile) keep.add(keyUnder(tablePath, dvFile)); // deletion vector files are referenced too
   };
   for (const f of snapshot.files()) keepFile(f.path, f.deletionVector);
   for (const r of snapshot.tombstones()) {

@@ -6,20 +6,33 @@
  */
 import { DeltaError } from '../errors';
 import { LocalStore } from './local-store';
+import { isUri, splitLocation } from './locations';
 import { ObjectStore } from './object-store';
 
-export { ByteRange, ObjectInfo, ObjectStore } from './object-store';
+export { ByteRange, ObjectInfo, ObjectStore, PutFileOptions } from './object-store';
 export { LocalStore, fsyncDir } from './local-store';
+export { isUri, joinLocation, keyUnder, rootedLocation, splitLocation } from './locations';
 
-/** The store a table (or any folder) at `location` lives on: a local path or `s3://bucket/path`. */
+/**
+ * The store a table (or any folder) at `location` lives on: a local path or `s3://bucket/path`. S3 stores of one
+ * endpoint and bucket share one SDK client (connections, credentials) and one conditional-write probe.
+ */
 export function storeFor(location: string): ObjectStore {
   if (/^s3:\/\//i.test(location)) {
-    throw new DeltaError('InvalidArgument', `${location}: tables on S3 are not supported yet (only local paths, for now)`);
+    // Required here, not imported: the AWS SDK takes ~0.2 s to load, paid only by processes that open s3://.
+    const { S3Store } = require('./s3-store') as typeof import('./s3-store');
+    return S3Store.fromUri(location, { shareClient: true });
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
+  if (isUri(location)) {
     throw new DeltaError('InvalidArgument', `${location}: unknown storage scheme (a table location is a local path or s3://bucket/path)`);
   }
   return new LocalStore(location);
+}
+
+/** The store of the folder holding `location` and the key of `location` in it (a file named by its full location). */
+export function objectAt(location: string): { store: ObjectStore; key: string } {
+  const { parent, name } = splitLocation(location);
+  return { store: storeFor(parent), key: name };
 }
 
 /** The local folder of a store, or undefined for a remote one (DuckDB and in-place writes need local files). */

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs, Dirent } from 'node:fs';
 import * as path from 'node:path';
 import { ioError } from '../errors';
-import { ByteRange, ObjectInfo, ObjectStore } from './object-store';
+import { ByteRange, ObjectInfo, ObjectStore, PutFileOptions } from './object-store';
 
 export class LocalStore implements ObjectStore {
   constructor(readonly location: string) {}
@@ -114,7 +114,7 @@ export class LocalStore implements ObjectStore {
     }
   }
 
-  async putFile(key: string, localPath: string): Promise<void> {
+  async putFile(key: string, localPath: string, opts: PutFileOptions = {}): Promise<boolean> {
     const target = this.pathOf(key);
     await fs.mkdir(path.dirname(target), { recursive: true });
     const temp = tempBeside(target);
@@ -124,7 +124,19 @@ export class LocalStore implements ObjectStore {
       await fs.rm(temp, { force: true });
       throw ioError('cannot write', target, err);
     }
-    await this.renameInto(temp, target);
+    if (!opts.ifAbsent) {
+      await this.renameInto(temp, target);
+      return true;
+    }
+    try {
+      await fs.link(temp, target);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw ioError('cannot create', target, err);
+    } finally {
+      await fs.rm(temp, { force: true });
+    }
   }
 
   async delete(key: string): Promise<void> {

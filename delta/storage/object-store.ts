@@ -20,6 +20,11 @@ export interface ByteRange {
   length: number;
 }
 
+export interface PutFileOptions {
+  /** Write only if no object has the key (as putIfAbsent): a staged file of a fixed name is never replaced. */
+  ifAbsent?: boolean;
+}
+
 export interface ObjectStore {
   /** Where the store's keys live, for messages: `/data/gold/t` or `s3://bucket/gold/t` (never credentials). */
   readonly location: string;
@@ -38,8 +43,12 @@ export interface ObjectStore {
   put(key: string, body: Uint8Array): Promise<void>;
   /** Writes the object only if no object has the key; false when one does (a lost race), which is left unchanged. */
   putIfAbsent(key: string, body: Uint8Array): Promise<boolean>;
-  /** Uploads a local file as the object (multipart when large); replaced whole, as put. */
-  putFile(key: string, localPath: string): Promise<void>;
+  /**
+   * Uploads a local file as the object (multipart when large), replaced whole as put; true when written, false
+   * only with `ifAbsent` when an object has the key (left unchanged). Nothing is visible under the key until
+   * the whole file is there, and a failed upload leaves nothing behind (an S3 multipart upload is aborted).
+   */
+  putFile(key: string, localPath: string, opts?: PutFileOptions): Promise<boolean>;
   /** Removes the object; no error if there is none. */
   delete(key: string): Promise<void>;
 }

@@ -29,7 +29,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { DeltaError } from '../errors';
-import type { ByteRange, ObjectInfo, ObjectStore } from './object-store';
+import type { ByteRange, ObjectInfo, ObjectStore, PutFileOptions } from './object-store';
 
 export interface S3Location {
   bucket: string;
@@ -46,6 +46,11 @@ export interface S3StoreOptions {
   clientConfig?: S3ClientConfig;
   /** A client made by the caller instead (tests add middleware to it); clientConfig is then ignored. */
   client?: S3Client;
+  /**
+   * Use the process's one client for this endpoint and bucket (storeFor: every table operation opens a store, and
+   * a client of its own would redo the credential lookup and open new connections each time).
+   */
+  shareClient?: boolean;
 }
 
 const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
@@ -76,6 +81,9 @@ function isMissing(err: unknown): boolean {
   return statusOf(err) === 404 && nameOf(err) !== 'NoSuchBucket';
 }
 
+/** Clients shared by stores of one endpoint, bucket and credential settings (shareClient). */
+const sharedClients = new Map<string, S3Client>();
+
 /** Verdicts of the conditional-write probe, per endpoint and bucket (a failed probe is not kept: it is retried). */
 const conditionalWritesChecked = new Map<string, Promise<void>>();
 
@@ -92,7 +100,14 @@ export class S3Store implements ObjectStore {
     this.location = `s3://${bucket}/${prefix}`.replace(/\/$/, '');
     const endpoint = opts.clientConfig?.endpoint ?? endpointFromEnv();
     this.endpoint = typeof endpoint === 'string' ? endpoint : 'AWS S3';
-    this.client = opts.client ?? new S3Client({ ...(endpoint ? { forcePathStyle: true } : {}), ...opts.clientConfig });
+    const make = () => new S3Client({ ...(endpoint ? { forcePathStyle: true } : {}), ...opts.clientConfig });
+    if (opts.client) this.client = opts.client;
+    else if (opts.shareClient && !opts.clientConfig) {
+      const env = process.env;
+      const id = [this.endpoint, bucket, env.AWS_REGION, env.AWS_PROFILE, env.AWS_ACCESS_KEY_ID].join('\u0000');
+      this.client = sharedClients.get(id) ?? make();
+      sharedClients.set(id, this.client);
+    } else this.client = make();
   }
 
   /** A store for `s3://bucket/prefix`. */
@@ -154,20 +169,29 @@ export class S3Store implements ObjectStore {
     return this.conditionalPut(key, body);
   }
 
-  async putFile(key: string, localPath: string): Promise<void> {
+  async putFile(key: string, localPath: string, opts: PutFileOptions = {}): Promise<boolean> {
+    if (opts.ifAbsent) await this.checkConditionalWrites();
     const partSize = this.opts.partSize ?? DEFAULT_PART_SIZE;
-    await this.call('upload', key, async () => {
+    // With ifAbsent, PutObject or CompleteMultipartUpload carries If-None-Match: * (lib-storage passes it on).
+    const params = { Bucket: this.bucket, Key: this.prefix + key, ...(opts.ifAbsent ? { IfNoneMatch: '*' } : {}) };
+    try {
       if (fs.statSync(localPath).size <= partSize) {
-        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: fs.readFileSync(localPath) }));
-        return;
+        await this.client.send(new PutObjectCommand({ ...params, Body: fs.readFileSync(localPath) }));
+        return true;
       }
-      // Parts in parallel; on failure the multipart upload is aborted (leavePartsOnError false), leaving nothing.
-      const upload = new Upload({
-        client: this.client, partSize, queueSize: 4, leavePartsOnError: false,
-        params: { Bucket: this.bucket, Key: this.prefix + key, Body: fs.createReadStream(localPath) },
-      });
+      // Parts in parallel; on failure the multipart upload is aborted (leavePartsOnError false): no object, no
+      // parts left. A process that dies mid-upload cannot abort: docs/decisions/s3-staged-files.md.
+      const upload = new Upload({ client: this.client, partSize, queueSize: 4, leavePartsOnError: false, params: { ...params, Body: fs.createReadStream(localPath) } });
       await upload.done();
-    });
+      return true;
+    } catch (err) {
+      if (opts.ifAbsent && statusOf(err) === 412) {
+        // A retried request may have met its own earlier attempt: the same bytes there mean this upload won.
+        const attempts = (err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+        return attempts > 1 && sameBytes(await this.get(key), fs.readFileSync(localPath));
+      }
+      throw this.error('upload', key, err);
+    }
   }
 
   async delete(key: string): Promise<void> {

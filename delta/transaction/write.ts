@@ -4,13 +4,12 @@
  * write the table (protocol.ts) and that the files fit the table's partitioning.
  */
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import {
   Action, AddFile, checkWriteSupport, commitFileName, DEFAULT_PROTOCOL, isAppendOnly, loadSnapshot, LOG_DIR, logStore, MetadataAction, partitionFolder, PartitionValues, RemoveFile, serializeActions, Snapshot, statsNumRecords, tableExists,
 } from '../log';
 import { CommitOptions, CommitResult, PlannedCommit, commitWithRetry } from './commit';
-import { DeltaError, ioError } from '../errors';
+import { DeltaError } from '../errors';
+import { objectAt, storeFor } from '../storage';
 import { ENGINE_INFO } from './engine';
 import { fieldOf, formatPartitionValue, parsePartitionValue, sameSchema, schemaToString, StructType, typeName } from '../schema';
 
@@ -108,49 +107,36 @@ function isDataOrDv(name: string): boolean {
 
 /**
  * What in a folder without a Delta table a writer of a table partitioned by `partitionColumns` would not have
- * made (at most `limit` paths, relative, folders ending in '/'): anything but `_delta_log`, the partition
+ * made (at most `limit` paths, relative, folders ending in '/'): anything but `_delta_log/`, the partition
  * folders `col=value/` in column order, and writer files (isWriterFile) inside them. Data files staged before
  * the first commit are writer files, so the first commit of a new table still finds its folder clean.
+ * Read from the store's listing of keys: on S3 a folder is a key prefix, so a folder holding no file is nothing.
  */
 export async function foreignEntries(tablePath: string, partitionColumns: string[], limit = 5): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (dir: string, depth: number): Promise<void> => {
-    let entries;
-    try {
-      entries = await fs.readdir(dir, { withFileTypes: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw ioError('cannot list', dir, err);
-    }
-    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-      if (found.length >= limit) return;
-      const rel = path.relative(tablePath, path.join(dir, e.name));
-      if (depth === 0 && e.name === LOG_DIR && e.isDirectory()) continue;
-      if (e.isDirectory() && depth < partitionColumns.length && isPartitionFolder(e.name, partitionColumns[depth])) {
-        await walk(path.join(dir, e.name), depth + 1);
-      } else if (e.isDirectory()) {
-        found.push(rel + '/');
-      } else if (!(depth === partitionColumns.length ? isWriterFile(e.name) : isWriterTemp(e.name))) {
-        found.push(rel);
-      }
-    }
-  };
-  await walk(tablePath, 0);
-  return found;
+  const found = new Set<string>();
+  for (const key of await storeFor(tablePath).listKeys('')) {
+    const parts = key.split('/');
+    const name = parts.pop()!;
+    if (parts[0] === LOG_DIR) continue;
+    const outside = parts.findIndex((folder, depth) => !(depth < partitionColumns.length && isPartitionFolder(folder, partitionColumns[depth])));
+    if (outside >= 0) found.add(`${parts.slice(0, outside + 1).join('/')}/`);
+    else if (!(parts.length === partitionColumns.length ? isWriterFile(name) : isWriterTemp(name))) found.add(key);
+    if (found.size >= limit) break;
+  }
+  return [...found];
 }
 
 function isPartitionFolder(name: string, column: string): boolean {
   return name.startsWith(partitionFolder([column], { [column]: 'x' }).slice(0, -1));
 }
 
-/** TargetNotDelta if `tablePath` is a file, or a folder holding what a Delta writer does not make. */
+/**
+ * TargetNotDelta if `tablePath` is a file (on S3: an object whose key is the location itself), or a folder
+ * holding what a Delta writer does not make.
+ */
 async function refuseForeignFolder(tablePath: string, partitionColumns: string[]): Promise<void> {
-  const st = await fs.stat(tablePath).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw ioError('cannot stat', tablePath, err);
-  });
-  if (!st) return;
-  if (!st.isDirectory()) throw new DeltaError('TargetNotDelta', `${tablePath} is a file, not a Delta table folder: a table is never created there`);
+  const { store, key } = objectAt(tablePath);
+  if (key !== '' && (await store.head(key))) throw new DeltaError('TargetNotDelta', `${tablePath} is a file, not a Delta table folder: a table is never created there`);
   const foreign = await foreignEntries(tablePath, partitionColumns);
   if (foreign.length > 0) {
     throw new DeltaError('TargetNotDelta', `${tablePath} is a folder that is not empty and holds no Delta table (it has ${foreign.join(', ')}${foreign.length >= 5 ? ', ...' : ''}): a table is never created there`);

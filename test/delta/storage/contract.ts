@@ -72,9 +72,16 @@ export function describeObjectStoreContract(name: string, makeStore: () => Promi
         const file = path.join(dir, 'upload.bin');
         await fs.writeFile(file, 'uploaded bytes');
         await store.put('up/k', text('older, longer bytes than the upload'));
-        await store.putFile('up/k', file);
+        assert.equal(await store.putFile('up/k', file), true);
         assert.equal(str(await store.get('up/k')), 'uploaded bytes');
         assert.equal(await fs.readFile(file, 'utf8'), 'uploaded bytes');
+        // ifAbsent (a staged file of a fixed name): a new key is written, an existing one refused and left as it is
+        await fs.writeFile(file, 'another upload');
+        assert.equal(await store.putFile('up/k', file, { ifAbsent: true }), false);
+        assert.equal(str(await store.get('up/k')), 'uploaded bytes');
+        assert.equal(await store.putFile('up/new', file, { ifAbsent: true }), true);
+        assert.equal(str(await store.get('up/new')), 'another upload');
+        assert.deepEqual((await store.list('up/')).map((o) => o.key), ['up/k', 'up/new'], 'no temp objects left behind');
       } finally {
         await fs.rm(dir, { recursive: true, force: true });
       }

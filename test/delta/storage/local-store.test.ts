@@ -1,6 +1,6 @@
 /**
  * The local file system store: the ObjectStore contract (contract.ts), plus what only a local store promises:
- * keys are files under its folder, and storeFor opens it for a path and refuses what it cannot open yet.
+ * keys are files under its folder, and storeFor opens it for a path (an S3 store for s3://) and refuses other schemes.
  */
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
@@ -20,8 +20,10 @@ describe('local store', () => {
     assert.equal(store.location, root);
   });
 
-  it('storeFor refuses s3:// (not wired yet) and unknown schemes with a clear DeltaError', () => {
-    assert.throws(() => storeFor('s3://bucket/gold/t'), (e: DeltaError) => e.code === 'InvalidArgument' && /s3:\/\/bucket\/gold\/t.*not supported yet/.test(e.message));
+  it('storeFor opens s3:// as an S3 store (no request made) and refuses unknown schemes with a clear DeltaError', () => {
+    const s3 = storeFor('s3://bucket/gold/t/');
+    assert.equal(s3.location, 's3://bucket/gold/t');
+    assert.equal(s3.constructor.name, 'S3Store');
     assert.throws(() => storeFor('gs://bucket/t'), (e: DeltaError) => e.code === 'InvalidArgument' && /unknown storage scheme/.test(e.message));
   });
 });

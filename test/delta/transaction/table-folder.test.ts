@@ -49,7 +49,9 @@ describe('delta table folders: creation guard, createWith, vacuum scope', functi
 
   it('refuses to create a table in a folder holding other files, naming them, and touches nothing', async () => {
     const table = path.join(dir, 'reports');
+    // a folder is named by what it holds (on S3 a folder is only a prefix of keys: an empty one is nothing)
     await fs.mkdir(path.join(table, 'q3'), { recursive: true });
+    await fs.writeFile(path.join(table, 'q3', 'summary.txt'), 'q3');
     await fs.writeFile(path.join(table, 'notes.txt'), 'keep me');
     await fs.writeFile(path.join(table, 'sales.csv'), 'a,b\n1,2\n');
     const before = await listAll(table);
