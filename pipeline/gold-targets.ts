@@ -6,11 +6,10 @@
  */
 import { promises as fs } from 'node:fs';
 import {
-  checkWriteSupport, DeltaError, foreignEntries, isAppendOnly, openTable, StructField, StructType, TableDefinition, tableExists, typeName,
+  checkWriteSupport, DeltaError, isUri, foreignEntries, isAppendOnly, openTable, StructField, StructType, TableDefinition, tableExists, typeName,
 } from '../delta';
 import { PREDICTIONS_TABLE, SCORE_DATE, TOP_BUYERS_TABLE } from './gold-schemas';
 import { PipelineError } from './pipeline-error';
-import { isS3Location } from './table-locations';
 
 export interface GoldTargets {
   goldTable: string;
@@ -28,7 +27,7 @@ export async function checkGoldTargets(t: GoldTargets): Promise<void> {
 export async function checkGoldTarget(table: string, def: TableDefinition & { name: string }, scoreDate: string): Promise<void> {
   // On S3 a prefix is a folder only by the keys under it: there is no file to refuse, and an absent table
   // and an empty prefix look the same (no keys), both fine.
-  if (!isS3Location(table)) {
+  if (!isUri(table)) {
     const st = await fs.stat(table).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return undefined;
       throw new DeltaError('Io', `cannot stat Gold table ${def.name} at ${table}: ${err.message}`, { cause: err });

@@ -16,12 +16,11 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  AddFile, dataFilePath, DeletionVectorDescriptor, DeltaError, DuckDBConnection, DuckDBInstance, physicalField, readDataFile, readDeletionVector,
+  AddFile, dataFilePath, DeletionVectorDescriptor, DeltaError, DuckDBConnection, DuckDBInstance, isUri, physicalField, readDataFile, readDeletionVector,
   StructType,
 } from '../delta';
 import { duplicateCheckMemoryFromEnv } from '../config';
 import { BatchScoreError, messageOf } from '../errors';
-import { isS3Location } from './table-locations';
 
 /** DuckDB's memory for the check; beyond it, the GROUP BY spills to disk (measured in the decision doc). */
 export const DUPLICATE_CHECK_MEMORY = duplicateCheckMemoryFromEnv();
@@ -53,7 +52,7 @@ export async function findDuplicateUsers(tablePath: string, schema: StructType, 
   });
   const con = await instance.connect();
   try {
-    const { live, fileOf } = isS3Location(tablePath)
+    const { live, fileOf } = isUri(tablePath)
       ? await appendedUserIds(con, tablePath, schema, files)
       : await liveUserIds(con, tablePath, sqlIdent(physicalField(field).name), files);
     await con.run(`CREATE TEMP TABLE dups AS SELECT user_id, count(*) AS n FROM (${live}) GROUP BY user_id HAVING count(*) > 1`);

@@ -6,9 +6,8 @@
  * never one a Gold snapshot references. Every look at the files goes through the table's store, so the same
  * checks hold on a local folder and on S3.
  */
-import * as path from 'node:path';
 import {
-  AddFile, dataFilePath, dataFileRowGroups, DeltaError, ObjectInfo, openTable, partitionFolder, storeFor, tableExists, tableKey, toAddPath,
+  AddFile, dataFilePath, dataFileRowGroups, DeltaError, ObjectInfo, objectAt, openTable, partitionFolder, storeFor, tableExists, toAddPath,
 } from '../delta';
 import { SCORE_DATE } from './gold-schemas';
 import { PipelineError } from './pipeline-error';
@@ -41,15 +40,10 @@ export async function checkStagedFiles(goldTable: string, runId: string, units: 
   }
 }
 
-/**
- * The size and time of a data file the log names, or undefined when it is gone: on the table's store by its key,
- * or, for a file another writer logged by an absolute path outside the table, on the store of its own folder.
- */
+/** The size and time of a data file the log names (relative to the table or not), or undefined when it is gone. */
 export async function dataFileInfo(table: string, addPath: string): Promise<ObjectInfo | undefined> {
-  const key = tableKey(table, addPath);
-  if (key !== undefined) return storeFor(table).head(key);
-  const file = dataFilePath(table, addPath);
-  return storeFor(path.dirname(file)).head(path.basename(file));
+  const { store, key } = objectAt(dataFilePath(table, addPath));
+  return store.head(key);
 }
 
 async function footerRows(goldTable: string, add: AddFile, file: string): Promise<number> {

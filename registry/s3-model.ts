@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { DeltaError, ObjectStore, storeFor } from '../delta';
+import { DeltaError, objectAt, ObjectStore, storeFor } from '../delta';
 import { BatchScoreError } from '../errors';
 import { sha256Model } from './digest';
 import { ModelDigestMismatchError, ModelFileMissingError } from './errors';
@@ -115,10 +115,8 @@ interface Source {
 async function locate(uri: string): Promise<Source> {
   return reading(uri, async () => {
     const trimmed = uri.replace(/\/+$/, '');
-    const cut = trimmed.lastIndexOf('/');
-    const parent = storeFor(trimmed.slice(0, cut));
-    const name = trimmed.slice(cut + 1);
-    if (!uri.endsWith('/') && (await parent.head(name))) return { store: parent, keys: [name], folder: false };
+    const object = objectAt(trimmed);
+    if (!uri.endsWith('/') && (await object.store.head(object.key))) return { store: object.store, keys: [object.key], folder: false };
     const store = storeFor(trimmed);
     const keys = (await store.listKeys('')).filter((k) => !k.split('/').some((part) => part === '' || part === '.' || part === '..'));
     if (keys.length === 0) throw new ModelFileMissingError(`model ${uri} does not exist: no object, and no folder of objects under it`);
