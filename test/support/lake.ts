@@ -97,7 +97,7 @@ export async function makeLake(kind: LakeKind, prefix: string, silver: SilverDat
 }
 
 /** Every file under a local folder, uploaded under an s3:// location with the same relative keys. */
-async function uploadFolder(local: string, location: string): Promise<void> {
+export async function uploadFolder(local: string, location: string): Promise<void> {
   const store = storeFor(location);
   for (const e of fs.readdirSync(local, { recursive: true, withFileTypes: true })) {
     if (!e.isFile() || e.name.endsWith('.crc')) continue;
