@@ -8,10 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openTable, StructType } from '../../delta';
-import { MinioServer, startMinio } from '../../devkit';
+import { MinioServer, startMinio, uploadFolder } from '../../devkit';
 import { findDuplicateUsers } from '../../pipeline/silver-duplicates';
 import { planUnits } from '../../pipeline/silver-plan';
-import { uploadFolder } from '../support/lake';
 import { GOLDEN_ROOT } from '../support/processes';
 import { PARTITIONED, silverOf, users, withIds } from '../support/silver-tables';
 

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { DEFAULT_MODEL_URI, dataLayout } from '../../config';
 import { storeFor } from '../../delta';
 import { generateSilver, trainDemoModel } from '../../demo';
-import { MinioServer, startMinio } from '../../devkit';
+import { MinioServer, startMinio, uploadFolder } from '../../devkit';
 import { resolveModel } from '../../registry';
 import type { ScoreUsersInput } from '../../workflows/score-users';
 
@@ -94,16 +94,6 @@ export async function makeLake(kind: LakeKind, prefix: string, silver: SilverDat
       removeTemps();
     },
   };
-}
-
-/** Every file under a local folder, uploaded under an s3:// location with the same relative keys. */
-export async function uploadFolder(local: string, location: string): Promise<void> {
-  const store = storeFor(location);
-  for (const e of fs.readdirSync(local, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile() || e.name.endsWith('.crc')) continue;
-    const file = path.join(e.parentPath, e.name);
-    await store.putFile(path.relative(local, file).split(path.sep).join('/'), file);
-  }
 }
 
 /** Sets environment variables of this process (in-process workers and the test's own reads use them); returns the undo. */
