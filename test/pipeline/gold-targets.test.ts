@@ -132,6 +132,7 @@ describe('Gold targets checked before scoring', function () {
   it('refuses a non-empty folder without a Delta table, naming a few of its entries', async function () {
     const t = targets();
     fs.mkdirSync(path.join(t.goldTable, 'archive'), { recursive: true });
+    fs.writeFileSync(path.join(t.goldTable, 'archive', 'old.csv'), 'x');
     for (const f of ['a.csv', 'b.csv', 'c.csv', 'd.csv', 'e.csv', 'notes.txt']) fs.writeFileSync(path.join(t.goldTable, f), 'x');
     await assert.rejects(checkGoldTargets(t), coded('TargetNotDelta', `Gold table purchase_predictions path ${t.goldTable}`, 'a.csv, archive/, b.csv, c.csv, d.csv, ...'));
   });
