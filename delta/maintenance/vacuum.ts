@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { isWriterFile, isWriterTemp, tombstoneRetentionMs } from '../transaction';
 import { DeltaError } from '../errors';
 import { dataFilePath, DeletionVectorDescriptor, deletionVectorFile, LOG_DIR, openTable } from '../log';
-import { keyUnder, localRoot, ObjectStore, storeFor } from '../storage';
+import { keyUnder, localRoot, ObjectInfo, ObjectStore, storeFor } from '../storage';
 
 export interface VacuumOptions {
   /** Retention in hours (default: the table's delta.deletedFileRetentionDuration, else 168). */
@@ -56,9 +56,13 @@ export async function vacuumTable(tablePath: string, opts: VacuumOptions = {}): 
   }
   const deleted: string[] = [];
   let bytes = 0;
-  for (const key of await store.listKeys('')) {
+  // On S3 the listing carries each object's size and time (no HEAD per candidate); locally names are listed
+  // without a stat per file, and only candidates are stat'ed.
+  const listing: Array<{ key: string; size?: number }> = localRoot(store) === undefined ? await store.list('') : (await store.listKeys('')).map((key) => ({ key }));
+  for (const entry of listing) {
+    const key = entry.key;
     if (!isVacuumCandidate(key) || keep.has(key)) continue;
-    const info = await store.head(key);
+    const info = entry.size !== undefined ? (entry as ObjectInfo) : await store.head(key);
     if (!info || info.lastModified > threshold) continue;
     deleted.push(displayPath(store, tablePath, key));
     bytes += info.size;

@@ -101,17 +101,7 @@ export class LocalStore implements ObjectStore {
 
   async putIfAbsent(key: string, body: Uint8Array): Promise<boolean> {
     const target = this.pathOf(key);
-    const temp = await this.writeTemp(target, body);
-    try {
-      await fs.link(temp, target);
-      await fsyncDir(path.dirname(target)); // the new object survives a power loss once we report it
-      return true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw ioError('cannot create', target, err);
-    } finally {
-      await fs.rm(temp, { force: true });
-    }
+    return this.linkInto(await this.writeTemp(target, body), target);
   }
 
   async putFile(key: string, localPath: string, opts: PutFileOptions = {}): Promise<boolean> {
@@ -124,19 +114,9 @@ export class LocalStore implements ObjectStore {
       await fs.rm(temp, { force: true });
       throw ioError('cannot write', target, err);
     }
-    if (!opts.ifAbsent) {
-      await this.renameInto(temp, target);
-      return true;
-    }
-    try {
-      await fs.link(temp, target);
-      return true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw ioError('cannot create', target, err);
-    } finally {
-      await fs.rm(temp, { force: true });
-    }
+    if (opts.ifAbsent) return this.linkInto(temp, target);
+    await this.renameInto(temp, target);
+    return true;
   }
 
   async delete(key: string): Promise<void> {
@@ -165,6 +145,20 @@ export class LocalStore implements ObjectStore {
       throw ioError('cannot write', temp, err);
     }
     return temp;
+  }
+
+  /** link(temp, target), which fails with EEXIST when the target exists (false); the temp file is removed. */
+  private async linkInto(temp: string, target: string): Promise<boolean> {
+    try {
+      await fs.link(temp, target);
+      await fsyncDir(path.dirname(target)); // the new object survives a power loss once we report it
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw ioError('cannot create', target, err);
+    } finally {
+      await fs.rm(temp, { force: true });
+    }
   }
 
   private async renameInto(temp: string, target: string): Promise<void> {

@@ -2,8 +2,12 @@
 
 Usage: write_table.py TABLE --mode append|overwrite --start N --count N --day YYYY-MM-DD
                       [--partitioned] [--predicate SQL] [--checkpoint]
+       write_table.py TABLE --copy-first N
 Rows: id long (start..start+count-1), value double (id / 4), name string ('n<id>', null every 7th),
 ts timestamp UTC (2026-01-01T00:00:00Z + id seconds + id microseconds), day date (the --day value).
+With --copy-first, whatever the table's schema: its first N rows (by its first column) appended again, with its
+own partitioning. TABLE may be s3://bucket/path: delta-rs reads the AWS_* variables (AWS_ENDPOINT_URL,
+AWS_ALLOW_HTTP, AWS_CONDITIONAL_PUT=etag for a MinIO-like server).
 """
 import datetime
 import os
@@ -16,6 +20,13 @@ from deltalake import DeltaTable, write_deltalake
 def main(argv):
     table = argv[1]
     opt = lambda name, default=None: argv[argv.index(name) + 1] if name in argv else default  # noqa: E731
+    if "--copy-first" in argv:
+        dt = DeltaTable(table)
+        rows = dt.to_pyarrow_table()
+        rows = rows.sort_by(rows.column_names[0]).slice(0, int(opt("--copy-first")))
+        write_deltalake(table, rows, mode="append", partition_by=dt.metadata().partition_columns or None)
+        print(DeltaTable(table).version())
+        return 0
     start, count = int(opt("--start", "0")), int(opt("--count", "10"))
     day = datetime.date.fromisoformat(opt("--day", "2026-01-01"))
     ids = list(range(start, start + count))

@@ -159,7 +159,7 @@ describe('S3 store on a real S3-compatible server (MinIO)', function () {
       assert.equal(await store.putIfAbsent('_delta_log/00000.json', bytes('theirs')), false);
     });
 
-    it('putFile uploads a file larger than a part by multipart, byte for byte', async () => {
+    it('putFile uploads a file larger than a part by multipart, byte for byte; with ifAbsent never over an existing key', async () => {
       const partSize = 5 * 1024 * 1024;
       const store = freshStore({ partSize });
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batch-score-s3-'));
@@ -173,6 +173,12 @@ describe('S3 store on a real S3-compatible server (MinIO)', function () {
         const { bucket, prefix } = parseS3Uri(store.location);
         const head = await raw.send(new HeadObjectCommand({ Bucket: bucket, Key: `${prefix}part-0.parquet` }));
         assert.match(head.ETag ?? '', /-3"$/, 'a multipart object of 3 parts');
+        // ifAbsent by multipart: If-None-Match on CompleteMultipartUpload refuses an existing key, which stays
+        fs.writeFileSync(file, randomBytes(2 * partSize + 1));
+        assert.equal(await store.putFile('part-0.parquet', file, { ifAbsent: true }), false);
+        assert.equal((await store.head('part-0.parquet'))?.size, content.length);
+        assert.equal(await store.putFile('part-1.parquet', file, { ifAbsent: true }), true);
+        assert.equal((await store.head('part-1.parquet'))?.size, 2 * partSize + 1);
         fs.writeFileSync(file, 'small');
         await store.putFile('part-0.parquet', file);
         assert.equal(text(await store.get('part-0.parquet')), 'small');
