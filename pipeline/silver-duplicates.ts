@@ -126,7 +126,10 @@ const FILES_IN_FLIGHT = 4;
  * Files on object storage, read by the Delta reader (ranged gets; deletion vectors applied by it) into a DuckDB
  * table of (user_id, file index): DuckDB spills it past its memory limit, as it does its own reads.
  */
-async function appendedUserIds(con: DuckDBConnection, tablePath: string, schema: StructType, files: AddFile[]): Promise<UserIdSource> {
+async function appendedUserIds(con: DuckDBConnection, tablePath: string, schema: StructType, given: AddFile[]): Promise<UserIdSource> {
+  // Indexes in the order of the files' locations, so examples list their files as the local check does.
+  const located = given.map((f) => ({ f, at: dataFilePath(tablePath, f.path) }));
+  const files = located.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).map(({ f }) => f);
   await con.run('CREATE TEMP TABLE user_ids (user_id BIGINT, filename INTEGER)');
   const appender = await con.createAppender('user_ids');
   let next = 0;
