@@ -117,6 +117,19 @@ describe('scoreUsers with Silver, Gold, top_buyers and the model on S3, workers 
     assert.deepEqual(keys.sort(), goldBefore.files({ score_date: DAY }).map((f) => f.path).sort());
   });
 
+  it('an s3:// table outside the allowed root is refused at planning (TableOutsideDataRoot, naming it); nothing is written there', async function () {
+    const outside = `s3://${lake.minio!.bucket}/elsewhere/gold`;
+    await assert.rejects(score({ goldTable: outside }, 'outside'), (err: unknown) => {
+      assert.ok(err instanceof WorkflowFailedError);
+      let cause = err.cause as (Error & { type?: string }) | undefined;
+      while (cause && cause.type !== 'TableOutsideDataRoot') cause = cause.cause as typeof cause;
+      assert.ok(cause, `no TableOutsideDataRoot in the failure chain of ${err.message}`);
+      assert.match(cause.message, new RegExp(`^table location ${outside} is outside the data root .* or the allowed roots s3://${lake.minio!.bucket}/s3-run`));
+      return true;
+    });
+    assert.deepEqual(await storeFor(`s3://${lake.minio!.bucket}/elsewhere`).listKeys(''), []);
+  });
+
   it('a re-run after the model object changed pins the new bytes (digest in the result and the Gold commit)', async function () {
     const model = onnx.ModelProto.decode(fs.readFileSync(lake.referenceModel));
     model.docString = 'retrained: same weights, new bytes';
@@ -135,7 +148,7 @@ describe('scoreUsers with Silver, Gold, top_buyers and the model on S3, workers 
 
   it('the S3 secret key is in no workflow history, failure, worker log or Delta log', async function () {
     const secret = lake.minio!.secretAccessKey;
-    for (const id of ['s3-first', 's3-failed', 's3-changed-model']) {
+    for (const id of ['s3-first', 's3-failed', 's3-outside', 's3-changed-model']) {
       const history = JSON.stringify(await env.client.workflow.getHandle(id).fetchHistory());
       assert.ok(history.length > 1000);
       assert.ok(!history.includes(secret), `the secret key is in the history of ${id}`);
