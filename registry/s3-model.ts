@@ -114,7 +114,7 @@ interface Source {
 /** The object at the URI, else the objects under it as a folder; ModelFileMissing when there is neither. */
 async function locate(uri: string): Promise<Source> {
   return reading(uri, async () => {
-    const trimmed = uri.replace(/\/+$/, '');
+    const trimmed = uri.replace(/^s3:/i, 's3:').replace(/\/+$/, ''); // the scheme in any case, as table locations
     const object = objectAt(trimmed);
     if (!uri.endsWith('/') && (await object.store.head(object.key))) return { store: object.store, keys: [object.key], folder: false };
     const store = storeFor(trimmed);
