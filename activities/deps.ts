@@ -16,8 +16,11 @@ export interface TableLocations {
 /** Model URIs to pinned models, and a pinned model's bytes checked again where a unit is scored. */
 export interface ModelResolver {
   resolve(uri: string, features?: string[]): Promise<PinnedModel>;
-  /** Fails when the pinned bytes changed or are gone (re-fetches a pinned MLflow version the worker lacks). */
-  verify(pinned: PinnedModel): Promise<void>;
+  /**
+   * Fails when the pinned bytes changed or are gone (re-fetches a pinned MLflow version or S3 model the worker
+   * lacks); returns the pinned model as this worker holds it (an S3 model: in this worker's own cache).
+   */
+  verify(pinned: PinnedModel): Promise<PinnedModel>;
 }
 
 /** A loaded scorer of a pinned model with the run's output contract; sessions are loaded once per process. */

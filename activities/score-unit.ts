@@ -24,9 +24,10 @@ export function makeScoreUnit(deps: ActivityDeps) {
       const run = await readRunManifest(input.goldTable, input.runId);
       const unit = run.units[input.unitIndex];
       if (!unit) throw new PipelineError('InvalidInput', `run ${input.runId} has ${run.units.length} units, not a unit ${input.unitIndex}`);
-      await deps.models.verify(run.model);
+      // The model as this worker holds it (a model on S3 is fetched into the worker's own cache)
+      const model = await deps.models.verify(run.model);
       activity.heartbeat({ rowsDone: 0 }); // loading a large model's session may take a while: still alive
-      const scorer = await deps.scorers.scorer(run.model, run.contract);
+      const scorer = await deps.scorers.scorer(model, run.contract);
       activity.heartbeat({ rowsDone: 0 });
       const result = await scoreAndStageUnit({
         silverTable: run.silverTable,

@@ -1,8 +1,10 @@
 /**
  * Where batch-score keeps its data: one root (default ./data, or BATCH_SCORE_DATA, or --data-dir) holding the
- * Silver and Gold tables, the local model registry and the reports.
+ * Silver and Gold tables, the local model registry and the reports. It is a local folder; tables on S3 live under
+ * allowed roots instead (pipeline/table-locations.ts).
  */
 import * as path from 'node:path';
+import { BatchScoreError } from '../errors';
 import { dataRootFromEnv } from './environment';
 
 export interface DataLayout {
@@ -16,7 +18,12 @@ export interface DataLayout {
 }
 
 export function dataLayout(dataDir?: string): DataLayout {
-  const root = path.resolve(dataDir ?? dataRootFromEnv() ?? 'data');
+  const given = dataDir ?? dataRootFromEnv() ?? 'data';
+  // It also holds the model registry and caches, which need a file system; S3 tables go in allowed roots.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(given)) {
+    throw new BatchScoreError('InvalidInput', `the data root ${given} must be a local folder: put s3:// table locations in BATCH_SCORE_ALLOWED_ROOTS and pass them to the run (docs/decisions/tables-on-s3.md)`);
+  }
+  const root = path.resolve(given);
   return {
     root,
     silverFeatures: path.join(root, 'silver', 'user_features'),

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 export const ENV = {
   /** Data root: default tables, the local model registry and reports (default ./data). */
   dataRoot: 'BATCH_SCORE_DATA',
-  /** Roots besides the data root where run tables may live, separated by the platform's path delimiter (':' on Linux). */
+  /** Roots besides the data root where run tables may live (folders or s3://bucket/prefix), separated by the platform's path delimiter (':' on Linux). */
   allowedRoots: 'BATCH_SCORE_ALLOWED_ROOTS',
   /** MLflow tracking server; the local registry is used when absent or empty. */
   mlflowTrackingUri: 'MLFLOW_TRACKING_URI',
@@ -31,9 +31,18 @@ export function dataRootFromEnv(): string | undefined {
   return process.env[ENV.dataRoot];
 }
 
-/** The allowed roots as given (blank entries dropped, not yet resolved). */
+/**
+ * The allowed roots as given (blank entries dropped, not yet resolved). Entries are local folders or
+ * `s3://bucket/prefix`: with ':' as the delimiter, a scheme split from its `//...` is joined back.
+ */
 export function allowedRootsFromEnv(): string[] {
-  return (process.env[ENV.allowedRoots] ?? '').split(path.delimiter).filter((r) => r.trim() !== '');
+  const parts = (process.env[ENV.allowedRoots] ?? '').split(path.delimiter);
+  const roots: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const scheme = path.delimiter === ':' && /^[a-z][a-z0-9+.-]*$/i.test(parts[i].trim()) && parts[i + 1]?.startsWith('//');
+    roots.push(scheme ? `${parts[i].trim()}:${parts[++i]}` : parts[i]);
+  }
+  return roots.filter((r) => r.trim() !== '');
 }
 
 /** The MLflow tracking URI, or undefined when unset or empty. */

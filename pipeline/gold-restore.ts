@@ -8,8 +8,8 @@
  * It undoes nothing that is not the run's own: if the partition changed after the run's commit (a later run
  * published), or the previous files were vacuumed, it refuses with GoldNotRestored saying which.
  */
-import { promises as fs } from 'node:fs';
-import { Action, AddFile, commitWithRetry, CommitResult, dataFilePath, logStore, openTable, planReplacePartition, readCommit } from '../delta';
+import { Action, AddFile, commitWithRetry, CommitResult, logStore, openTable, planReplacePartition, readCommit } from '../delta';
+import { dataFileInfo } from './staged-files';
 import { SCORE_DATE } from './gold-schemas';
 import { PipelineError } from './pipeline-error';
 
@@ -37,7 +37,7 @@ export async function restoreGoldPartition(req: RestoreRequest): Promise<Restore
   const previous = (await openTable(goldTable, { version: ours - 1 })).files(partition);
   const gone: string[] = [];
   for (const f of previous) {
-    if (!(await fs.stat(dataFilePath(goldTable, f.path)).catch(() => undefined))) gone.push(f.path);
+    if (!(await dataFileInfo(goldTable, f.path))) gone.push(f.path);
   }
   const what = `Gold table ${goldTable} partition ${SCORE_DATE}=${scoreDate}`;
   if (gone.length > 0) {

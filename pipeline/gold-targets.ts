@@ -4,9 +4,8 @@
  * write with the contract's schema and partitioning (gold-schemas.ts). Refusing here is what keeps a run from
  * committing 20,000 predictions into somebody else's table, or publishing Gold and then failing on top_buyers.
  */
-import { promises as fs } from 'node:fs';
 import {
-  checkWriteSupport, DeltaError, foreignEntries, isAppendOnly, openTable, StructField, StructType, TableDefinition, tableExists, typeName,
+  checkWriteSupport, DeltaError, foreignEntries, isAppendOnly, objectAt, openTable, StructField, StructType, TableDefinition, tableExists, typeName,
 } from '../delta';
 import { PREDICTIONS_TABLE, SCORE_DATE, TOP_BUYERS_TABLE } from './gold-schemas';
 import { PipelineError } from './pipeline-error';
@@ -25,12 +24,10 @@ export async function checkGoldTargets(t: GoldTargets): Promise<void> {
 
 /** One Gold target against its contract (`def.name` names it in messages). */
 export async function checkGoldTarget(table: string, def: TableDefinition & { name: string }, scoreDate: string): Promise<void> {
-  const st = await fs.stat(table).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw new DeltaError('Io', `cannot stat Gold table ${def.name} at ${table}: ${err.message}`, { cause: err });
-  });
-  if (!st) return; // absent: the commit creates it
-  if (!st.isDirectory()) {
+  // A file where the table belongs (on S3: an object whose key is the location itself) is refused; an absent
+  // table and an empty folder or prefix are fine (the commit creates the table).
+  const { store, key } = objectAt(table);
+  if (key !== '' && (await store.head(key))) {
     throw new PipelineError('TargetNotDelta', `Gold table ${def.name} path ${table} is a file, not a Delta table folder`);
   }
   if (!(await tableExists(table))) {

@@ -7,10 +7,18 @@
  *                     ─► GROUP BY user_id HAVING count(*) > 1 ─► how many users, and a few with their files
  *
  * DuckDB runs with a memory limit and spills to a temp folder, so a table of any size checks in bounded memory.
+ *
+ * On S3, DuckDB cannot read the files (its httpfs extension would be downloaded at run time, which offline
+ * machines cannot do): the Delta reader reads user_id by ranged gets, a row group at a time, deletion vectors
+ * applied, and appends it to a DuckDB table with the file's index; the same GROUP BY runs on that table. Memory
+ * stays bounded by DuckDB's limit plus a few row groups of one column.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AddFile, dataFilePath, DeletionVectorDescriptor, DeltaError, DuckDBConnection, DuckDBInstance, physicalField, readDeletionVector, StructType } from '../delta';
+import {
+  AddFile, dataFilePath, DeletionVectorDescriptor, DeltaError, DuckDBConnection, DuckDBInstance, isUri, physicalField, readDataFile, readDeletionVector,
+  StructType,
+} from '../delta';
 import { duplicateCheckMemoryFromEnv } from '../config';
 import { BatchScoreError, messageOf } from '../errors';
 
@@ -36,8 +44,6 @@ export async function findDuplicateUsers(tablePath: string, schema: StructType, 
   const field = schema.fields.find((f) => f.name === 'user_id');
   // Without user_id there is nothing to check here: every unit refuses the table (SilverMissingColumn).
   if (files.length === 0 || !field) return { count: 0, examples: [] };
-  const column = sqlIdent(physicalField(field).name);
-  const byLocation = new Map(files.map((f) => [dataFilePath(tablePath, f.path), f.path]));
   const instance = await DuckDBInstance.create(':memory:', {
     // Few threads: each needs its share of the memory limit, and the gain flattens past a few cores.
     threads: String(Math.min(os.availableParallelism(), 4)),
@@ -46,7 +52,9 @@ export async function findDuplicateUsers(tablePath: string, schema: StructType, 
   });
   const con = await instance.connect();
   try {
-    const live = await liveUserIds(con, tablePath, column, files);
+    const { live, fileOf } = isUri(tablePath)
+      ? await appendedUserIds(con, tablePath, schema, files)
+      : await liveUserIds(con, tablePath, sqlIdent(physicalField(field).name), files);
     await con.run(`CREATE TEMP TABLE dups AS SELECT user_id, count(*) AS n FROM (${live}) GROUP BY user_id HAVING count(*) > 1`);
     const count = Number((await con.runAndReadAll('SELECT count(*) FROM dups')).getRowsJS()[0][0]);
     if (count === 0) return { count, examples: [] };
@@ -60,7 +68,7 @@ export async function findDuplicateUsers(tablePath: string, schema: StructType, 
     const examples = rows.map(([userId, n, names]) => ({
       userId: BigInt(userId as bigint | number),
       rows: Number(n),
-      files: (names as string[]).map((name) => byLocation.get(name) ?? name),
+      files: (names as (string | number)[]).map(fileOf),
     }));
     return { count, examples };
   } catch (err) {
@@ -74,11 +82,18 @@ export async function findDuplicateUsers(tablePath: string, schema: StructType, 
   }
 }
 
+/** A query of (user_id, filename) for the rows a reader sees, and the data file path of a filename it gives. */
+interface UserIdSource {
+  live: string;
+  fileOf(name: string | number): string;
+}
+
 /**
- * A query of (user_id, filename) for the rows a reader sees: rows a file's deletion vector deletes are left
- * out, by position in the file, as readDataFile does.
+ * Local files, read by DuckDB: rows a file's deletion vector deletes are left out, by position in the file, as
+ * readDataFile does.
  */
-async function liveUserIds(con: DuckDBConnection, tablePath: string, column: string, files: AddFile[]): Promise<string> {
+async function liveUserIds(con: DuckDBConnection, tablePath: string, column: string, files: AddFile[]): Promise<UserIdSource> {
+  const byLocation = new Map(files.map((f) => [dataFilePath(tablePath, f.path), f.path]));
   const list = (fs: AddFile[]) => `[${fs.map((f) => sqlString(dataFilePath(tablePath, f.path))).join(', ')}]`;
   const plain = files.filter((f) => !f.deletionVector);
   const withDv = files.filter((f) => f.deletionVector);
@@ -101,7 +116,44 @@ async function liveUserIds(con: DuckDBConnection, tablePath: string, column: str
         'ANTI JOIN deleted d ON r.filename = d.filename AND r.file_row_number = d.pos',
     );
   }
-  return parts.join(' UNION ALL ');
+  return { live: parts.join(' UNION ALL '), fileOf: (name) => byLocation.get(String(name)) ?? String(name) };
+}
+
+/** Files read in parallel by the Delta reader (each a row group of user_id at a time). */
+const FILES_IN_FLIGHT = 4;
+
+/**
+ * Files on object storage, read by the Delta reader (ranged gets; deletion vectors applied by it) into a DuckDB
+ * table of (user_id, file index): DuckDB spills it past its memory limit, as it does its own reads.
+ */
+async function appendedUserIds(con: DuckDBConnection, tablePath: string, schema: StructType, given: AddFile[]): Promise<UserIdSource> {
+  // Indexes in the order of the files' locations, so examples list their files as the local check does.
+  const located = given.map((f) => ({ f, at: dataFilePath(tablePath, f.path) }));
+  const files = located.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).map(({ f }) => f);
+  await con.run('CREATE TEMP TABLE user_ids (user_id BIGINT, filename INTEGER)');
+  const appender = await con.createAppender('user_ids');
+  let next = 0;
+  const readFiles = async () => {
+    for (let i = next++; i < files.length; i = next++) {
+      for await (const batch of readDataFile(tablePath, files[i], { schema, columns: ['user_id'] })) {
+        const ids = batch.columns.user_id as ArrayLike<bigint | number | null>;
+        // No await inside a row: rows of files read in parallel never interleave their values.
+        for (let r = 0; r < batch.numRows; r++) {
+          const id = ids[r];
+          if (id === null || id === undefined) appender.appendNull();
+          else appender.appendBigInt(BigInt(id));
+          appender.appendInteger(i);
+          appender.endRow();
+        }
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(FILES_IN_FLIGHT, files.length) }, readFiles));
+  } finally {
+    appender.closeSync();
+  }
+  return { live: 'SELECT user_id, filename FROM user_ids', fileOf: (name) => files[Number(name)].path };
 }
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;

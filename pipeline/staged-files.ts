@@ -3,11 +3,12 @@
  * (it exists, has the size staged, and its Parquet footer counts the rows the unit scored), so a file lost,
  * truncated or replaced after scoring is never published. After the commit, or when the run fails, the run's
  * files that were not published (failed attempts, a failed run) are removed: only the run's own files, and
- * never one a Gold snapshot references.
+ * never one a Gold snapshot references. Every look at the files goes through the table's store, so the same
+ * checks hold on a local folder and on S3.
  */
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-import { AddFile, dataFilePath, dataFileRowGroups, DeltaError, openTable, partitionFolder, tableExists, toAddPath } from '../delta';
+import {
+  AddFile, dataFilePath, dataFileRowGroups, DeltaError, ObjectInfo, objectAt, openTable, partitionFolder, storeFor, tableExists, toAddPath,
+} from '../delta';
 import { SCORE_DATE } from './gold-schemas';
 import { PipelineError } from './pipeline-error';
 
@@ -31,7 +32,7 @@ export async function checkStagedFiles(goldTable: string, runId: string, units: 
     if (seen.has(u.unitIndex)) throw new PipelineError('DuplicateUnit', `unit ${u.unitIndex} appears twice in run ${runId}`);
     seen.add(u.unitIndex);
     const file = `staged file ${u.add.path} of unit ${u.unitIndex}`;
-    const size = await fileSize(dataFilePath(goldTable, u.add.path));
+    const size = (await dataFileInfo(goldTable, u.add.path))?.size;
     if (size === undefined) throw new PipelineError('StagedFileInvalid', `${file} is missing from ${goldTable}`);
     if (size !== u.add.size) throw new PipelineError('StagedFileInvalid', `${file} has ${size} bytes on storage, ${u.add.size} were staged`);
     const rows = await footerRows(goldTable, u.add, file);
@@ -39,13 +40,10 @@ export async function checkStagedFiles(goldTable: string, runId: string, units: 
   }
 }
 
-async function fileSize(file: string): Promise<number | undefined> {
-  try {
-    return (await fs.stat(file)).size;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+/** The size and time of a data file the log names (relative to the table or not), or undefined when it is gone. */
+export async function dataFileInfo(table: string, addPath: string): Promise<ObjectInfo | undefined> {
+  const { store, key } = objectAt(dataFilePath(table, addPath));
+  return store.head(key);
 }
 
 async function footerRows(goldTable: string, add: AddFile, file: string): Promise<number> {
@@ -74,18 +72,13 @@ export function stagedByRun(fileName: string, runId: string): boolean {
  * and after a failure (nothing of the run is).
  */
 export async function removeUnpublishedStaged(table: string, scoreDate: string, runId: string): Promise<string[]> {
-  const folder = partitionFolder([SCORE_DATE], { [SCORE_DATE]: scoreDate });
-  let names: string[];
-  try {
-    names = await fs.readdir(path.join(table, ...folder.split('/')));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  const ours = names.filter((n) => stagedByRun(n, runId)).map((n) => toAddPath(`${folder}/${n}`));
+  const folder = `${partitionFolder([SCORE_DATE], { [SCORE_DATE]: scoreDate })}/`;
+  const store = storeFor(table);
+  // The partition folder's own files (a missing folder lists nothing); the key relative to the table is add.path's source.
+  const ours = (await store.listKeys(folder)).filter((k) => !k.slice(folder.length).includes('/') && stagedByRun(k.slice(folder.length), runId));
   if (ours.length === 0) return [];
   const published = (await tableExists(table)) ? new Set((await openTable(table)).files().map((f) => f.path)) : new Set<string>();
-  const removed = ours.filter((p) => !published.has(p));
-  for (const p of removed) await fs.rm(dataFilePath(table, p), { force: true });
-  return removed;
+  const removed = ours.filter((k) => !published.has(toAddPath(k)));
+  for (const k of removed) await store.delete(k);
+  return removed.map(toAddPath);
 }

@@ -24,7 +24,7 @@ import { BatchScoreError } from '../errors';
 import { ModelDigestMismatchError, ModelNotFoundError } from './errors';
 import { onnxDataFile, signatureInputNames } from './mlmodel';
 import type { PinnedModel } from './pinned';
-import type { ModelUri } from './uri';
+import type { RegistryModelUri } from './uri';
 
 export interface MlflowOptions {
   trackingUri: string;
@@ -62,7 +62,7 @@ class MlflowUnavailable extends BatchScoreError {
   }
 }
 
-export async function resolveMlflowModel(uri: Exclude<ModelUri, { kind: 'file' }>, opts: MlflowOptions): Promise<LocatedModel> {
+export async function resolveMlflowModel(uri: RegistryModelUri, opts: MlflowOptions): Promise<LocatedModel> {
   const mv = await findVersion(uri, opts);
   if (mv.status && mv.status !== 'READY') {
     const message = `MLflow model ${mv.name} version ${mv.version} at ${opts.trackingUri} is ${mv.status}, not READY`;
@@ -87,7 +87,7 @@ export async function fetchMlflowVersion(pinned: PinnedModel, opts: MlflowOption
   }
 }
 
-async function findVersion(uri: Exclude<ModelUri, { kind: 'file' }>, opts: MlflowOptions): Promise<ModelVersion> {
+async function findVersion(uri: RegistryModelUri, opts: MlflowOptions): Promise<ModelVersion> {
   const what = uri.kind === 'alias' ? `alias "${uri.alias}"` : uri.kind === 'version' ? `version ${uri.version}` : uri.kind === 'stage' ? `stage "${uri.stage}"` : 'latest version';
   const notFound = () => new ModelNotFoundError(`MLflow registry at ${opts.trackingUri} has no model ${uri.name} with ${what}`);
   switch (uri.kind) {

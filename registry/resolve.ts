@@ -1,6 +1,7 @@
 /**
  * Model URI → pinned model. `models:/...` URIs go to the MLflow registry when a tracking URI is configured
- * (MLFLOW_TRACKING_URI), otherwise to the local registry; a plain path is pinned as it is.
+ * (MLFLOW_TRACKING_URI), otherwise to the local registry; a plain path is pinned as it is; an `s3://` object or
+ * folder is downloaded into the local model cache and pinned by its digest (s3-model.ts).
  * The feature list follows the precedence in ./features.ts.
  */
 import * as fs from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { fetchMlflowVersion, resolveMlflowModel } from './mlflow';
 import { readingModelFile } from './model-file';
 import { readOnnxInfo } from './onnx-file';
 import { checkDigest, PinnedModel } from './pinned';
+import { fetchS3Model, localS3Model, s3ModelCache } from './s3-model';
 import { parseModelUri } from './uri';
 
 export interface ResolveOptions {
@@ -37,6 +39,9 @@ export async function resolveModel(uri: string, opts: ResolveOptions): Promise<P
       localPath,
       signature: [],
     };
+  } else if (parsed.kind === 's3') {
+    const fetched = await fetchS3Model(parsed.uri, s3ModelCache(opts.registryDir));
+    located = { ...fetched, version: `sha256:${fetched.sha256.slice(0, 12)}` };
   } else if (trackingUri(opts)) {
     located = await resolveMlflowModel(parsed, mlflowOptions(opts));
   } else {
@@ -77,10 +82,17 @@ export async function resolveModel(uri: string, opts: ResolveOptions): Promise<P
 
 /**
  * Re-reads the pinned bytes and fails with ModelDigestMismatchError when they changed, ModelFileMissingError when
- * they are gone. `opts` is accepted so a worker on another machine can re-fetch a pinned MLflow version it has
- * not downloaded yet.
+ * they are gone; returns the pinned model as this worker holds it. `opts` is accepted so a worker on another
+ * machine can re-fetch a pinned MLflow version it has not downloaded yet, or download a pinned S3 model into its
+ * own cache (its paths, not the planning worker's, are returned).
  */
-export async function verifyPinned(pinned: PinnedModel, opts?: ResolveOptions): Promise<void> {
+export async function verifyPinned(pinned: PinnedModel, opts?: ResolveOptions): Promise<PinnedModel> {
+  if (parseModelUri(pinned.uri).kind === 's3') {
+    if (!opts) throw new Error(`verifying the S3 model ${pinned.uri} needs the worker's registry folder (its model cache)`);
+    const local = await localS3Model(pinned, s3ModelCache(opts.registryDir));
+    await checkDigest(local);
+    return local;
+  }
   const target = pinned.digestPath ?? pinned.localPath;
   const present = await fs.access(target).then(
     () => true,
@@ -90,6 +102,7 @@ export async function verifyPinned(pinned: PinnedModel, opts?: ResolveOptions): 
     await fetchMlflowVersion(pinned, mlflowOptions(opts));
   }
   await checkDigest(pinned);
+  return pinned;
 }
 
 function trackingUri(opts: ResolveOptions): string | undefined {

@@ -1,6 +1,7 @@
 /**
  * Model URIs, as MLflow spells them: `models:/NAME@ALIAS`, `models:/NAME/VERSION`, `models:/NAME/STAGE`
- * (`models:/NAME/latest` = the highest version), or a plain path to an ONNX file (also `file:` URLs).
+ * (`models:/NAME/latest` = the highest version), a plain path to an ONNX file (also `file:` URLs), or an object
+ * (or folder) on S3, `s3://bucket/key` (s3-model.ts).
  */
 import { fileURLToPath } from 'node:url';
 import { ModelNotFoundError } from './errors';
@@ -10,10 +11,15 @@ export type ModelUri =
   | { kind: 'version'; name: string; version: string }
   | { kind: 'stage'; name: string; stage: string }
   | { kind: 'latest'; name: string }
-  | { kind: 'file'; path: string };
+  | { kind: 'file'; path: string }
+  | { kind: 's3'; uri: string };
+
+/** A URI a model registry (local or MLflow) resolves: by name. */
+export type RegistryModelUri = Exclude<ModelUri, { kind: 'file' } | { kind: 's3' }>;
 
 export function parseModelUri(uri: string): ModelUri {
   if (uri.startsWith('file:')) return { kind: 'file', path: fileURLToPath(uri) };
+  if (/^s3:\/\//i.test(uri)) return { kind: 's3', uri: `s3://${uri.slice('s3://'.length)}` };
   if (!uri.startsWith('models:')) {
     if (uri.trim() === '') throw new ModelNotFoundError('empty model URI');
     return { kind: 'file', path: uri };

@@ -3,10 +3,9 @@
  * (config/): the data root and the roots run tables may live under, the model registry (local, or MLflow when
  * a tracking URI is set), and onnxruntime's threads per model session.
  */
-import * as path from 'node:path';
 import type { ActivityDeps } from '../activities';
 import { allowedRootsFromEnv, dataLayout, mlflowTrackingUriFromEnv } from '../config';
-import { tableLocation } from '../pipeline/table-locations';
+import { tableLocation, tableRoots } from '../pipeline/table-locations';
 import { resolveModel, verifyPinned } from '../registry';
 import { loadScorer } from '../scoring';
 
@@ -14,8 +13,9 @@ export interface ActivityOptions {
   /** Data root (default BATCH_SCORE_DATA or ./data): default tables and the local model registry live there. */
   dataDir?: string;
   /**
-   * Roots besides the data root where run tables may live (default: BATCH_SCORE_ALLOWED_ROOTS, a list separated
-   * by the platform's path delimiter, ':' on Linux). Given here, it replaces the environment variable.
+   * Roots besides the data root where run tables may live: local folders or `s3://bucket/prefix` (default:
+   * BATCH_SCORE_ALLOWED_ROOTS, a list separated by the platform's path delimiter, ':' on Linux; the ':' of an
+   * `s3://` does not split it). Given here, it replaces the environment variable.
    */
   allowedRoots?: string[];
   /** MLflow tracking server; the local registry is used when absent (default MLFLOW_TRACKING_URI). */
@@ -26,8 +26,7 @@ export interface ActivityOptions {
 
 export function activityDeps(opts: ActivityOptions = {}): ActivityDeps {
   const layout = dataLayout(opts.dataDir);
-  const allowed = (opts.allowedRoots ?? allowedRootsFromEnv()).filter((r) => r.trim() !== '').map((r) => path.resolve(r));
-  const roots = { dataRoot: layout.root, allowed };
+  const roots = tableRoots(layout.root, opts.allowedRoots ?? allowedRootsFromEnv());
   const table = (fallback: string) => (given?: string) => (given ? tableLocation(given, roots) : fallback);
   const registry = { registryDir: layout.models, mlflowTrackingUri: opts.mlflowTrackingUri ?? mlflowTrackingUriFromEnv() };
   return {

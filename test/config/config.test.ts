@@ -45,6 +45,16 @@ describe('config', function () {
     withEnv({ [ENV.allowedRoots]: undefined }, () => assert.deepEqual(allowedRootsFromEnv(), []));
   });
 
+  it("BATCH_SCORE_ALLOWED_ROOTS keeps s3:// roots whole (their ':' is not a delimiter)", function () {
+    withEnv({ [ENV.allowedRoots]: 's3://lake/batch-score:/srv/lake: S3://scratch:rel' }, () =>
+      assert.deepEqual(allowedRootsFromEnv(), ['s3://lake/batch-score', '/srv/lake', 'S3://scratch', 'rel']),
+    );
+  });
+
+  it('the data root is a local folder: an s3:// data root is refused, pointing at the allowed roots', function () {
+    assert.throws(() => dataLayout('s3://lake/batch-score'), (err: Error & { code?: string }) => err.code === 'InvalidInput' && /BATCH_SCORE_ALLOWED_ROOTS/.test(err.message));
+  });
+
   it('an empty MLFLOW_TRACKING_URI means no MLflow server', function () {
     withEnv({ [ENV.mlflowTrackingUri]: '' }, () => assert.equal(mlflowTrackingUriFromEnv(), undefined));
     withEnv({ [ENV.mlflowTrackingUri]: 'http://mlflow:5000' }, () => assert.equal(mlflowTrackingUriFromEnv(), 'http://mlflow:5000'));

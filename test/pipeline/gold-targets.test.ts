@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTable, openTable, replacePartition, scanTable, StructType, vacuumTable } from '../../delta';
-import { tableLocation } from '../../pipeline/table-locations';
+import { tableLocation, tableRoots } from '../../pipeline/table-locations';
 import { commitPredictions, stagePredictions } from '../../pipeline/gold-predictions';
 import { PREDICTIONS_SCHEMA, PREDICTIONS_TABLE, TOP_BUYERS_TABLE } from '../../pipeline/gold-schemas';
 import { checkGoldTarget, checkGoldTargets } from '../../pipeline/gold-targets';
@@ -66,6 +66,40 @@ describe('table locations', function () {
   });
 });
 
+describe('table locations on S3', function () {
+  const roots = tableRoots('/srv/data', ['/srv/lake', 'S3://lake/batch-score/', 's3://scratch']);
+  const coded = (code: string, ...named: string[]) => (err: Error & { code?: string }) => {
+    assert.equal(err.code, code, err.message);
+    for (const n of named) assert.ok(err.message.includes(n), `${JSON.stringify(n)} not in: ${err.message}`);
+    return true;
+  };
+
+  it('accepts s3:// tables under an S3 allowed root (or the root itself), normalized', function () {
+    assert.deepEqual(roots.allowed, ['/srv/lake', 's3://lake/batch-score', 's3://scratch']);
+    assert.equal(tableLocation('s3://lake/batch-score/gold/purchase_predictions/', roots), 's3://lake/batch-score/gold/purchase_predictions');
+    assert.equal(tableLocation('S3://lake/batch-score', roots), 's3://lake/batch-score');
+    assert.equal(tableLocation('s3://scratch/any/where', roots), 's3://scratch/any/where');
+  });
+
+  it('refuses an s3:// table outside every S3 allowed root, naming it and the roots', function () {
+    assert.throws(() => tableLocation('s3://lake/batch-scorer/gold', roots), coded('TableOutsideDataRoot', 'table location s3://lake/batch-scorer/gold', 'allowed roots /srv/lake, s3://lake/batch-score, s3://scratch'));
+    assert.throws(() => tableLocation('s3://other/batch-score/gold', roots), coded('TableOutsideDataRoot', 's3://other/batch-score/gold'));
+    assert.throws(() => tableLocation('s3://lake/gold', tableRoots('/srv/data', [])), coded('TableOutsideDataRoot', 's3://lake/gold', 'BATCH_SCORE_ALLOWED_ROOTS'));
+    // A local allowed root never lets an S3 location in, nor an S3 root a local path.
+    assert.throws(() => tableLocation('/srv/other', roots), coded('TableOutsideDataRoot', '/srv/other'));
+  });
+
+  it("refuses '..', '.' and empty segments (S3 keys are not resolved) and credentials, without echoing them", function () {
+    assert.throws(() => tableLocation('s3://lake/batch-score/../secret/gold', roots), coded('InvalidInput', "'..'"));
+    assert.throws(() => tableLocation('s3://lake/batch-score//gold', roots), coded('InvalidInput', 'empty'));
+    assert.throws(() => tableLocation('s3://Lake_Bucket/x', roots), coded('InvalidInput', 'not an S3 bucket name'));
+    assert.throws(
+      () => tableLocation('s3://AKIAEXAMPLE:wJalr/XUtnFEMI@lake/batch-score/gold', roots),
+      (err: Error & { code?: string }) => err.code === 'InvalidInput' && !/AKIAEXAMPLE|wJalr|XUtnFEMI/.test(err.message) && /credentials/.test(err.message),
+    );
+  });
+});
+
 describe('Gold targets checked before scoring', function () {
   let dir: string;
   beforeEach(function () {
@@ -98,6 +132,7 @@ describe('Gold targets checked before scoring', function () {
   it('refuses a non-empty folder without a Delta table, naming a few of its entries', async function () {
     const t = targets();
     fs.mkdirSync(path.join(t.goldTable, 'archive'), { recursive: true });
+    fs.writeFileSync(path.join(t.goldTable, 'archive', 'old.csv'), 'x');
     for (const f of ['a.csv', 'b.csv', 'c.csv', 'd.csv', 'e.csv', 'notes.txt']) fs.writeFileSync(path.join(t.goldTable, f), 'x');
     await assert.rejects(checkGoldTargets(t), coded('TargetNotDelta', `Gold table purchase_predictions path ${t.goldTable}`, 'a.csv, archive/, b.csv, c.csv, d.csv, ...'));
   });

@@ -8,34 +8,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { appendFiles, createTable, openTable, readDataFile, StructType, writeDataFile } from '../../delta';
 import { GOLDEN_ROOT } from '../support/processes';
+import { FLAT, PARTITIONED, silverOf, users, withIds } from '../support/silver-tables';
 import { planUnits } from '../../pipeline/silver-plan';
 import { findDuplicateUsers } from '../../pipeline/silver-duplicates';
-
-const FLAT: StructType = {
-  type: 'struct',
-  fields: [
-    { name: 'user_id', type: 'long', nullable: false, metadata: {} },
-    { name: 'sessions_30d', type: 'double', nullable: true, metadata: {} },
-  ],
-};
-const PARTITIONED: StructType = { type: 'struct', fields: [...FLAT.fields, { name: 'snapshot_date', type: 'date', nullable: true, metadata: {} }] };
-
-function users(first: number, n: number) {
-  return withIds(Array.from({ length: n }, (_, i) => first + i));
-}
-
-function withIds(ids: number[]) {
-  return { numRows: ids.length, columns: { user_id: BigInt64Array.from(ids, BigInt), sessions_30d: Float64Array.from(ids, (id) => id % 7) } };
-}
-
-/** A partitioned Silver table whose partition D holds one data file per batch. */
-async function silverOf(table: string, day: string, batches: ReturnType<typeof withIds>[]) {
-  await createTable(table, { schema: PARTITIONED, partitionColumns: ['snapshot_date'] });
-  const adds = [];
-  for (const batch of batches) adds.push(await writeDataFile(table, { schema: PARTITIONED, partitionColumns: ['snapshot_date'], partitionValues: { snapshot_date: day }, batch }));
-  await appendFiles(table, adds);
-  return adds.map((a) => a.path);
-}
 
 /** Set a commit's time (its log file's modification time), as if it had been written then. */
 function commitAt(table: string, version: number, iso: string): void {

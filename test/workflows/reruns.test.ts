@@ -5,17 +5,14 @@
  * score-users-D again). Each must REPLACE the date's partition in both Gold tables: a new version, every row
  * carrying the new run's id, one committed file per unit, goldCommitSkipped false. A re-run that came back
  * "skipped" (its txn {appId, version} taken for one already committed) would leave the old predictions in place.
+ * Run twice: on local tables, and with the tables and model in a MinIO bucket (test/support/lake.ts).
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { openTable } from '../../delta';
-import { generateSilver, trainDemoModel } from '../../demo';
-import { dataLayout, DataLayout } from '../../config';
 import type { ScoreUsersResult } from '../../workflows/score-users';
 import { TASK_QUEUE } from '../../config';
+import { Lake, LAKE_KINDS, makeLake } from '../support/lake';
 import { batchScore } from '../support/processes';
 import { partitionRows } from '../support/tables';
 import { latestScheduledRun, RunningWorkers, startLocalServer, startWorkers } from '../support/temporal';
@@ -27,29 +24,27 @@ const DAY = new Date().toISOString().slice(0, 10);
 const RULE = { fraction: 0.2, minProbability: 0.1 };
 const RUN_OPTIONS = ['--unit-rows', String(UNIT_ROWS), '--top-fraction', String(RULE.fraction), '--min-probability', String(RULE.minProbability)];
 
-describe('re-runs of an already-scored date replace its partition', function () {
-  this.timeout(120_000);
+for (const kind of LAKE_KINDS) describe(`re-runs of an already-scored date replace its partition (${kind} tables)`, function () {
+  this.timeout(kind === 's3' ? 15 * 60_000 : 120_000); // the first S3 test run builds MinIO (minutes)
   let env: TestWorkflowEnvironment;
   let workers: RunningWorkers;
-  let dir: string;
-  let data: DataLayout;
+  let lake: Lake;
   let cli: NodeJS.ProcessEnv;
+  let options: string[];
   let previous: ScoreUsersResult;
 
   before(async function () {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batch-score-reruns-'));
-    data = dataLayout(dir);
-    await generateSilver({ tablePath: data.silverFeatures, labelsPath: data.silverLabels, users: USERS, seed: 5, snapshotDate: DAY, fileRows: UNIT_ROWS });
-    await trainDemoModel({ silverPath: data.silverFeatures, labelsPath: data.silverLabels, snapshotDate: DAY, registryDir: data.models });
+    lake = await makeLake(kind, 'reruns', [{ users: USERS, seed: 5, snapshotDate: DAY, fileRows: UNIT_ROWS }]);
     env = await startLocalServer();
-    workers = await startWorkers(env, { dataDir: dir });
-    cli = { TEMPORAL_ADDRESS: env.address, BATCH_SCORE_DATA: dir };
+    workers = await startWorkers(env, { dataDir: lake.dir, allowedRoots: lake.allowedRoots });
+    cli = { TEMPORAL_ADDRESS: env.address, BATCH_SCORE_DATA: lake.dir, ...lake.env };
+    options = [...RUN_OPTIONS, ...lake.cliOptions];
   });
 
   after(async function () {
     await workers?.stop();
     await env?.teardown();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await lake?.stop();
   });
 
   /** The run's result replaced the date in both Gold tables, and nothing has been committed since. */
@@ -63,17 +58,17 @@ describe('re-runs of an already-scored date replace its partition', function () 
       assert.equal(result.goldVersion, previous.goldVersion + 1, `${how}: a new Gold version`);
       assert.equal(result.topBuyersVersion, previous.topBuyersVersion + 1, `${how}: a new top_buyers version`);
     }
-    const gold = await openTable(data.goldPredictions);
+    const gold = await openTable(lake.gold);
     assert.equal(gold.version, result.goldVersion, how);
     assert.equal(gold.files(partition).length, result.units, `${how}: one committed file per unit`);
-    const rows = await partitionRows(data.goldPredictions, partition, { columns: ['user_id', 'run_id'] });
+    const rows = await partitionRows(lake.gold, partition, { columns: ['user_id', 'run_id'] });
     assert.equal(rows.length, USERS, how);
     assert.equal(new Set(rows.map((r) => r.user_id)).size, USERS, how);
     assert.deepEqual([...new Set(rows.map((r) => r.run_id))], [result.runId], `${how}: every row is the new run's`);
 
-    const top = await openTable(data.goldTopBuyers);
+    const top = await openTable(lake.topBuyers);
     assert.equal(top.version, result.topBuyersVersion, how);
-    const buyers = await partitionRows(data.goldTopBuyers, partition, { columns: ['rank', 'run_id'] });
+    const buyers = await partitionRows(lake.topBuyers, partition, { columns: ['rank', 'run_id'] });
     assert.ok(result.topBuyers.count > 0, `${how}: the rule picks a real list`);
     assert.equal(buyers.length, result.topBuyers.count, how);
     assert.deepEqual([...new Set(buyers.map((r) => r.run_id))], [result.runId], `${how}: top_buyers is the new run's`);
@@ -81,7 +76,7 @@ describe('re-runs of an already-scored date replace its partition', function () 
   }
 
   it('batch-score run --wait, twice: the second run (same workflow id) replaces the first', async function () {
-    const run = async () => JSON.parse(await batchScore(['run', '--date', DAY, '--wait', '--json', ...RUN_OPTIONS], cli)) as ScoreUsersResult;
+    const run = async () => JSON.parse(await batchScore(['run', '--date', DAY, '--wait', '--json', ...options], cli)) as ScoreUsersResult;
     const first = await run();
     assert.equal(first.workflowId, `score-users-${DAY}`);
     assert.equal(first.units, USERS / UNIT_ROWS);
@@ -94,13 +89,13 @@ describe('re-runs of an already-scored date replace its partition', function () 
   it('a start with workflow id score-users-D from a client (as the Web UI does) replaces it', async function () {
     const result = (await env.client.workflow.execute('scoreUsers', {
       taskQueue: TASK_QUEUE, workflowId: `score-users-${DAY}`,
-      args: [{ scoreDate: DAY, unitRows: UNIT_ROWS, topBuyers: RULE }],
+      args: [{ scoreDate: DAY, unitRows: UNIT_ROWS, topBuyers: RULE, ...lake.input }],
     })) as ScoreUsersResult;
     await assertReplaced(result, 'Web UI start');
   });
 
   it('a triggered schedule run of the date replaces it', async function () {
-    await batchScore(['schedule', 'create', '--id', 'reruns-weekly', ...RUN_OPTIONS], cli);
+    await batchScore(['schedule', 'create', '--id', 'reruns-weekly', ...options], cli);
     await batchScore(['schedule', 'trigger', '--id', 'reruns-weekly'], cli);
     const workflowId = await latestScheduledRun(env.client, 'reruns-weekly');
     assert.notEqual(workflowId, `score-users-${DAY}`, 'a schedule run has its own workflow id');
@@ -110,7 +105,7 @@ describe('re-runs of an already-scored date replace its partition', function () 
   });
 
   it('a backfill over the date (child score-users-D) replaces it', async function () {
-    const [dated] = JSON.parse(await batchScore(['backfill', '--from', DAY, '--to', DAY, '--wait', '--json', ...RUN_OPTIONS], cli));
+    const [dated] = JSON.parse(await batchScore(['backfill', '--from', DAY, '--to', DAY, '--wait', '--json', ...options], cli));
     assert.equal(dated.workflowId, `score-users-${DAY}`);
     const result = (await env.client.workflow.getHandle(dated.workflowId).result()) as ScoreUsersResult;
     assert.equal(result.goldVersion, dated.goldVersion);

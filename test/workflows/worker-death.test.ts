@@ -6,51 +6,26 @@
  * Workers here are real `batch-score worker --role scoring` processes, as on other machines. `batch-score`
  * restarts itself in a child process (cli/launch.ts): the process killed is that child, the one Temporal saw
  * start the unit (its identity, pid@host, is in the worker's banner), never the launcher.
+ * Run twice: on local tables, and with Silver, Gold and the model in a MinIO bucket, every worker with its own
+ * data folder (test/support/lake.ts).
  */
 import * as assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { CancelledFailure, WorkflowFailedError, WorkflowHandle } from '@temporalio/client';
 import { decodeTimeoutType } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { openTable, scanTable } from '../../delta';
-import { generateSilver, trainDemoModel } from '../../demo';
-import { dataLayout } from '../../config';
+import { openTable, scanTable, storeFor } from '../../delta';
 import type { ScoreUsersProgress, ScoreUsersResult } from '../../workflows/score-users';
 import { TASK_QUEUE } from '../../config';
 import { DEFAULT_TOP_BUYERS_RULE } from '../../pipeline/top-buyers-rule';
-import { REPO_ROOT } from '../support/processes';
 import { expectedTopBuyers } from '../support/reference';
 import { partitionRows } from '../support/tables';
+import { Lake, LAKE_KINDS, makeLake } from '../support/lake';
 import { RunningWorkers, startLocalServer, startWorkers } from '../support/temporal';
+import { startWorkerProcess, WorkerProcess } from '../support/worker-process';
 
 const USERS = 120_000;
 const UNIT_ROWS = 10_000;
 const DAY = '2026-11-23';
-
-interface ScoringWorker {
-  launcher: ChildProcess;
-  /** pid@host, as Temporal records it on the activity attempts this worker starts. */
-  identity: string;
-  /** The process that polls and scores (the launcher's child). */
-  pid: number;
-}
-
-function scoringWorker(address: string, dataDir: string): Promise<ScoringWorker> {
-  const launcher = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'batch-score.js'), 'worker', '--role', 'scoring', '--concurrency', '1'], {
-    env: { ...process.env, TEMPORAL_ADDRESS: address, BATCH_SCORE_DATA: dataDir },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    launcher.stdout!.on('data', (chunk: Buffer) => {
-      const m = /batch-score worker .*; identity ((\d+)@\S+)/.exec(chunk.toString());
-      if (m) resolve({ launcher, identity: m[1], pid: Number(m[2]) });
-    });
-    launcher.once('exit', (code) => reject(new Error(`scoring worker exited early (${code})`)));
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const STARTED = 2; // PendingActivityState.PENDING_ACTIVITY_STATE_STARTED: an attempt is running on a worker
@@ -59,7 +34,7 @@ const STARTED = 2; // PendingActivityState.PENDING_ACTIVITY_STATE_STARTED: an at
  * Freezes the worker (SIGSTOP) until one of its units is seen running on the server, then kills it (SIGKILL):
  * frozen, it cannot finish the unit between the look and the kill. Returns the activity id of that unit.
  */
-async function killWhileScoring(handle: WorkflowHandle, worker: ScoringWorker): Promise<string> {
+async function killWhileScoring(handle: WorkflowHandle, worker: WorkerProcess): Promise<string> {
   for (;;) {
     process.kill(worker.pid, 'SIGSTOP');
     await sleep(500); // a completion sent just before the stop reaches the server first
@@ -74,41 +49,36 @@ async function killWhileScoring(handle: WorkflowHandle, worker: ScoringWorker): 
   }
 }
 
-describe('a scoring worker dies halfway', function () {
-  this.timeout(180_000);
+for (const kind of LAKE_KINDS) describe(`a scoring worker dies halfway (${kind} tables)`, function () {
+  this.timeout(kind === 's3' ? 15 * 60_000 : 180_000); // the first S3 test run builds MinIO (minutes)
   let env: TestWorkflowEnvironment;
   let orchestration: RunningWorkers;
-  let dir: string;
-  const workers: ScoringWorker[] = [];
+  let lake: Lake;
+  const workers: WorkerProcess[] = [];
+  const scoringWorker = async () => {
+    const w = await startWorkerProcess({ address: env.address, dataDir: lake.workerDataDir(), role: 'scoring', env: lake.env });
+    workers.push(w);
+    return w;
+  };
 
   before(async function () {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batch-score-death-'));
-    const data = dataLayout(dir);
-    await generateSilver({ tablePath: data.silverFeatures, labelsPath: data.silverLabels, users: USERS, seed: 11, snapshotDate: DAY, fileRows: UNIT_ROWS });
-    await trainDemoModel({ silverPath: data.silverFeatures, labelsPath: data.silverLabels, snapshotDate: DAY, registryDir: data.models });
+    lake = await makeLake(kind, 'death', [{ users: USERS, seed: 11, snapshotDate: DAY, fileRows: UNIT_ROWS }]);
     env = await startLocalServer();
-    orchestration = await startWorkers(env, { dataDir: dir, role: 'orchestration' });
+    orchestration = await startWorkers(env, { dataDir: lake.dir, role: 'orchestration', allowedRoots: lake.allowedRoots });
   });
 
   after(async function () {
-    for (const w of workers) {
-      try {
-        process.kill(w.pid, 'SIGKILL');
-      } catch { /* already gone */ }
-      w.launcher.kill('SIGKILL');
-    }
+    for (const w of workers) w.kill();
     await orchestration?.stop();
     await env?.teardown();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await lake?.stop();
   });
 
   it('the unit being scored is retried on another worker after the heartbeat timeout; finished units are not redone', async function () {
-    const data = dataLayout(dir);
-    const first = await scoringWorker(env.address, dir);
-    workers.push(first);
+    const first = await scoringWorker();
     assert.notEqual(first.pid, first.launcher.pid, 'the scoring process is the launcher\'s child');
     const handle = await env.client.workflow.start('scoreUsers', {
-      taskQueue: TASK_QUEUE, workflowId: `score-users-${DAY}`, args: [{ scoreDate: DAY, unitRows: UNIT_ROWS, maxParallel: 2 }],
+      taskQueue: TASK_QUEUE, workflowId: `score-users-${DAY}`, args: [{ scoreDate: DAY, unitRows: UNIT_ROWS, maxParallel: 2, ...lake.input }],
     });
     let progress: ScoreUsersProgress;
     do {
@@ -119,14 +89,13 @@ describe('a scoring worker dies halfway', function () {
     const doneBeforeKill = (await handle.query<ScoreUsersProgress>('progress')).unitsDone;
     assert.ok(doneBeforeKill < USERS / UNIT_ROWS, 'the worker must die before the run ends');
 
-    const second = await scoringWorker(env.address, dir);
-    workers.push(second);
+    const second = await scoringWorker();
     const result = (await handle.result()) as ScoreUsersResult;
 
     // Every user exactly once, in one committed file per unit.
     assert.equal(result.units, USERS / UNIT_ROWS);
     assert.equal(result.rowsScored, USERS);
-    const gold = await openTable(data.goldPredictions);
+    const gold = await openTable(lake.gold);
     assert.equal(gold.files({ score_date: DAY }).length, result.units);
     const ids = new Set<bigint>();
     let rows = 0;
@@ -138,15 +107,15 @@ describe('a scoring worker dies halfway', function () {
     assert.equal(ids.size, USERS);
 
     // The top buyers, merged from the candidates of the units both workers finished, are the brute-force list.
-    const scored = (await partitionRows(data.goldPredictions, { score_date: DAY }, { version: result.goldVersion, columns: ['user_id', 'purchase_probability'] }))
+    const scored = (await partitionRows(lake.gold, { score_date: DAY }, { version: result.goldVersion, columns: ['user_id', 'purchase_probability'] }))
       .map((r) => ({ user_id: Number(r.user_id), purchase_probability: Number(r.purchase_probability) }));
     const expected = expectedTopBuyers(scored, DEFAULT_TOP_BUYERS_RULE);
-    const published = (await partitionRows(data.goldTopBuyers, { score_date: DAY }, { version: result.topBuyersVersion }))
+    const published = (await partitionRows(lake.topBuyers, { score_date: DAY }, { version: result.topBuyersVersion }))
       .sort((a, b) => Number(a.rank) - Number(b.rank))
       .map((r) => ({ user_id: Number(r.user_id), purchase_probability: Number(r.purchase_probability) }));
     assert.ok(expected.length > 0);
     assert.deepEqual(published, expected);
-    assert.deepEqual(fs.readdirSync(path.join(data.goldTopBuyers, `score_date=${DAY}`)).filter((n) => n.endsWith('.top-candidates.parquet')), []);
+    assert.deepEqual((await storeFor(lake.topBuyers).listKeys(`score_date=${DAY}/`)).filter((k) => k.endsWith('.top-candidates.parquet')), []);
 
     // History: one scheduled scoreUnit per unit, each with the attempt that finished it.
     const events = (await handle.fetchHistory()).events ?? [];
@@ -175,10 +144,9 @@ describe('a scoring worker dies halfway', function () {
   });
 
   it('a run cancelled while scoring stops its units and leaves Gold exactly as it was', async function () {
-    const data = dataLayout(dir);
-    const before = await openTable(data.goldPredictions);
+    const before = await openTable(lake.gold);
     const handle = await env.client.workflow.start('scoreUsers', {
-      taskQueue: TASK_QUEUE, workflowId: `score-users-${DAY}-cancelled`, args: [{ scoreDate: DAY, unitRows: UNIT_ROWS, maxParallel: 1 }],
+      taskQueue: TASK_QUEUE, workflowId: `score-users-${DAY}-cancelled`, args: [{ scoreDate: DAY, unitRows: UNIT_ROWS, maxParallel: 1, ...lake.input }],
     });
     let progress: ScoreUsersProgress;
     do {
@@ -189,7 +157,7 @@ describe('a scoring worker dies halfway', function () {
     await assert.rejects(handle.result(), (err: Error) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure);
     const events = (await handle.fetchHistory()).events ?? [];
     assert.ok(!events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'commitGold'), 'nothing was committed');
-    const after = await openTable(data.goldPredictions);
+    const after = await openTable(lake.gold);
     assert.equal(after.version, before.version);
     assert.deepEqual(after.files().map((f) => f.path).sort(), before.files().map((f) => f.path).sort());
   });
