@@ -22,13 +22,23 @@ function connectConfig() {
 }
 
 function unreachable(address: string, err: unknown): CliError {
-  // The worker's (Rust) client nests the OS error in a debug dump: keep its message, e.g. "Connection refused".
-  const reason = /message: "([^"]+)"/.exec(messageOf(err))?.[1] ?? messageOf(err);
+  const reason = connectFailureReason(messageOf(err));
   return new CliError(
     `cannot reach the Temporal server at ${address} (${reason}); ` +
       'start a local one with `batch-score dev-server`, or set TEMPORAL_ADDRESS to your server',
     EXIT.unreachable,
   );
+}
+
+/**
+ * The worker's (Rust) client nests the OS error in a debug dump, e.g. `tonic::transport::Error(Transport,
+ * ConnectError(ConnectError("tcp connect error", Os { ..., message: "Connection refused" })))`: keep the innermost
+ * message ("Connection refused", "failed to lookup address information: ..."), never the dump itself.
+ */
+export function connectFailureReason(message: string): string {
+  const inner = /message: "([^"]+)"/.exec(message) ?? /error: "([^"]+)"/.exec(message) ?? /ConnectError\("([^"]+)"/.exec(message);
+  if (inner) return inner[1];
+  return /tonic::|Error\(/.test(message) ? 'transport error' : message;
 }
 
 export async function connectClient(): Promise<{ client: Client; close: () => Promise<void> }> {

@@ -12,7 +12,7 @@ import { resolveModel } from '../registry';
 import { SNAPSHOT_DATE } from '../pipeline/silver-plan';
 import { createWorkers, runWorkersUntil } from '../workers/workers';
 import type { ScoreUsersResult } from '../workflows/score-users';
-import { date, num, parseCommand, positiveInt, str, todayUtc } from './args';
+import { date, integer, num, parseCommand, positiveInt, str, todayUtc } from './args';
 import { dataLayout, DataLayout, DEFAULT_MODEL_URI, TASK_QUEUE } from '../config';
 import { devServerDb } from './dev-server';
 import { outcome, reportFailedRun } from './failure';
@@ -42,7 +42,7 @@ export async function demoCommand(args: string[]): Promise<number> {
   const layout = dataLayout(str(p, 'data-dir'));
   const users = num(p, 'users', positiveInt) ?? 100_000;
   const scoreDate = date(p, 'date') ?? todayUtc();
-  const seed = num(p, 'seed', Number.isInteger) ?? 42;
+  const seed = num(p, 'seed', integer) ?? 42;
   const started = Date.now();
   const step = (what: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${what}`);
 

@@ -2,7 +2,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ScoreUsersInput, ScoreUsersResult } from '../workflows/score-users';
 import { TASK_QUEUE } from '../config';
-import { date, noPositionals, num, parseCommand, positiveInt, str, todayUtc } from './args';
+import { date, integer, noPositionals, nonNegativeInt, num, parseCommand, positiveInt, str, todayUtc } from './args';
 import { connectClient } from './connection';
 import { outcome, reportFailedRun } from './failure';
 import { printRunSummary } from './summary';
@@ -37,16 +37,16 @@ export function runInput(p: NonNullable<ReturnType<typeof parseCommand>>, scoreD
   const topBuyers = {
     fraction: num(p, 'top-fraction'),
     minProbability: num(p, 'min-probability'),
-    limit: num(p, 'limit', Number.isInteger),
+    limit: num(p, 'limit', integer),
   };
   const input: ScoreUsersInput = {
     scoreDate,
     modelUri: str(p, 'model'),
     features: str(p, 'features')?.split(',').map((f) => f.trim()),
     outputName: str(p, 'output-name'),
-    positiveColumn: num(p, 'positive-column', (n) => Number.isInteger(n) && n >= 0),
+    positiveColumn: num(p, 'positive-column', nonNegativeInt),
     silverTable: str(p, 'silver'),
-    silverVersion: num(p, 'silver-version', Number.isInteger),
+    silverVersion: num(p, 'silver-version', nonNegativeInt),
     goldTable: str(p, 'gold'),
     topBuyersTable: str(p, 'top-buyers'),
     topBuyers: Object.values(topBuyers).some((v) => v !== undefined) ? dropUndefined(topBuyers) : undefined,
