@@ -21,6 +21,11 @@ function connectConfig() {
   return { connectionOptions, namespace: config.namespace ?? 'default' };
 }
 
+/** The address the CLI and the workers connect to (TEMPORAL_ADDRESS, a profile, else localhost:7233). */
+export function configuredAddress(): string {
+  return connectConfig().connectionOptions.address;
+}
+
 function unreachable(address: string, err: unknown): CliError {
   const reason = connectFailureReason(messageOf(err));
   return new CliError(
