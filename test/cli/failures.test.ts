@@ -101,7 +101,12 @@ describe('batch-score CLI: failures and exit codes', function () {
       const text = await cli(['run', '--date', NO_DATA_DAY, '--wait'], temporal);
       assert.equal(text.code, 1, text.stderr);
       assert.equal(text.stdout, '');
-      const lines = text.stderr.trimEnd().split('\n');
+      // While it waits, run --wait shows the run's progress on stderr (plain lines: not a terminal), then the failure.
+      const all = text.stderr.trimEnd().split('\n');
+      const progress = all.filter((l) => l.startsWith('progress '));
+      assert.deepEqual(all.slice(0, progress.length), progress, text.stderr);
+      assert.match(progress[0] ?? '', new RegExp(`^progress score-users-${NO_DATA_DAY}: (resolving-model|planning)$`), text.stderr);
+      const lines = all.slice(progress.length);
       assert.equal(lines[0], `batch-score run: score-users-${NO_DATA_DAY} FAILED`);
       assert.equal(lines[1], '  code    SilverNoData');
       assert.match(lines[2], /^ {2}message /);
