@@ -11,7 +11,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import type { ScoreUsersResult } from '../../workflows/score-users';
 import { DEMO_DATES } from '../../cli/demo';
-import { allGone, closedPort, descendantsOf, printed, REPO_ROOT, tempDir } from '../support/processes';
+import { closedPort, printed, REPO_ROOT, tempDir, terminate } from '../support/processes';
 import { cli } from './cli-world';
 
 const README = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
@@ -34,7 +34,6 @@ describe('batch-score demo: the first hour', function () {
     const npm = spawn('npm', ['run', 'demo', '--ignore-scripts', '--', '--users', '2000', '--keep-running'], {
       cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
     try {
       const out = await printed(npm, KEEP_RUNNING);
       assert.match(out, new RegExp(`Temporal at 127\\.0\\.0\\.1:${port}, Web UI http://127\\.0\\.0\\.1:${port + 1000}\\n`));
@@ -58,11 +57,10 @@ describe('batch-score demo: the first hour', function () {
       }
       assert.ok(fs.existsSync(`${db}.lock`));
 
-      const started = await descendantsOf(npm.pid!);
-      assert.ok(started.length >= 3, `the demo's processes (launcher, demo, server): ${started}`);
-      npm.kill('SIGTERM');
-      assert.equal(await exited, 0);
-      assert.equal(await allGone(started, 10_000), true, 'a process the demo started outlived SIGTERM to npm');
+      const stopped = await terminate(npm);
+      assert.ok(stopped.started.length >= 3, `the demo's processes (launcher, demo, server): ${stopped.started}`);
+      assert.equal(stopped.code, 0);
+      assert.deepEqual(stopped.leftBehind, [], 'processes the demo started outlived SIGTERM to npm');
       assert.equal(fs.existsSync(`${db}.lock`), false, 'the database lock is released');
     } finally {
       npm.kill('SIGKILL');
@@ -76,7 +74,6 @@ describe('batch-score demo: the first hour', function () {
     const demo = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'batch-score.js'), 'demo', '--users', '2000', '--keep-running'], {
       env: { ...process.env, TEMPORAL_ADDRESS: `localhost:${port}`, BATCH_SCORE_DATA: dir }, stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));
     try {
       const out = await printed(demo, KEEP_RUNNING);
       const line = /The other commands reach them after:\n {2}export TEMPORAL_ADDRESS=(127\.0\.0\.1:(\d+))\n/.exec(out);
@@ -86,10 +83,9 @@ describe('batch-score demo: the first hour', function () {
       assert.equal(status.code, 0, status.stderr);
       assert.equal(JSON.parse(status.stdout).status, 'COMPLETED');
 
-      const started = await descendantsOf(demo.pid!);
-      demo.kill('SIGTERM');
-      assert.equal(await exited, 0);
-      assert.equal(await allGone(started, 10_000), true, 'a process the demo started outlived SIGTERM');
+      const stopped = await terminate(demo);
+      assert.equal(stopped.code, 0);
+      assert.deepEqual(stopped.leftBehind, [], 'processes the demo started outlived SIGTERM');
     } finally {
       demo.kill('SIGKILL');
       taken.close();

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { findTemporalCli } from '../../cli/temporal-server';
-import { allGone, closedPort, descendantsOf, printed, REPO_ROOT, tempDir } from '../support/processes';
+import { closedPort, printed, REPO_ROOT, tempDir, terminate } from '../support/processes';
 
 const run = promisify(execFile);
 
@@ -69,7 +69,6 @@ describe('a fresh clone follows the README', function () {
     assert.equal(keep, 'npm run demo -- --keep-running');
     assert.ok(commands.length >= 3 && commands.every((c) => c.startsWith('npx batch-score ')), commands.join('\n'));
     const npm = spawn('npm', keep.split(' ').slice(1), { cwd: clone, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
     try {
       await printed(npm, /The other commands reach them as they are/);
       for (const command of [...commands, 'npx batch-score status score-users-2026-11-23']) {
@@ -78,10 +77,9 @@ describe('a fresh clone follows the README', function () {
         assert.doesNotMatch(r.stderr, /npm (warn|error)/i, command);
         assert.notEqual(r.stdout.trim(), '', command);
       }
-      const started = await descendantsOf(npm.pid!);
-      npm.kill('SIGTERM');
-      assert.equal(await exited, 0);
-      assert.equal(await allGone(started, 10_000), true, 'a process npm run demo started outlived SIGTERM');
+      const stopped = await terminate(npm);
+      assert.equal(stopped.code, 0);
+      assert.deepEqual(stopped.leftBehind, [], 'processes npm run demo started outlived SIGTERM');
     } finally {
       npm.kill('SIGKILL');
     }

@@ -62,6 +62,22 @@ export async function allGone(pids: number[], ms = 3000): Promise<boolean> {
   return !(await Promise.all(pids.map(isAlive))).some(Boolean);
 }
 
+/**
+ * SIGTERM to a running `child`: its exit code, the processes below it then, and those still alive `ms` later
+ * (then killed, so a failing test does not leave them running).
+ */
+export async function terminate(child: ChildProcess, ms = 10_000): Promise<{ code: number | null; started: number[]; leftBehind: number[] }> {
+  const started = await descendantsOf(child.pid!);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  const code = await exited;
+  await allGone(started, ms);
+  const alive = await Promise.all(started.map(isAlive));
+  const leftBehind = started.filter((_, i) => alive[i]);
+  for (const pid of leftBehind) process.kill(pid, 'SIGKILL'); // reported, and not left to hold the test's pipes open
+  return { code, started, leftBehind };
+}
+
 /** A port nothing listens on: bound by the OS, then released. */
 export async function closedPort(): Promise<number> {
   const server = net.createServer();
