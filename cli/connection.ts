@@ -40,7 +40,7 @@ function unreachable(address: string, err: unknown): CliError {
  * ConnectError(ConnectError("tcp connect error", Os { ..., message: "Connection refused" })))`: keep the innermost
  * message ("Connection refused", "failed to lookup address information: ..."), never the dump itself.
  */
-export function connectFailureReason(message: string): string {
+function connectFailureReason(message: string): string {
   const inner = /message: "([^"]+)"/.exec(message) ?? /error: "([^"]+)"/.exec(message) ?? /ConnectError\("([^"]+)"/.exec(message);
   if (inner) return inner[1];
   return /tonic::|Error\(/.test(message) ? 'transport error' : message;
