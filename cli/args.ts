@@ -47,22 +47,47 @@ export function str(p: Parsed, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-export function num(p: Parsed, name: string, check: (n: number) => boolean = Number.isFinite): number | undefined {
+/** What a numeric option accepts: the check, and the words that tell a user what was expected. */
+export interface NumberKind {
+  expected: string;
+  valid: (n: number) => boolean;
+}
+
+export const anyNumber: NumberKind = { expected: 'a number', valid: Number.isFinite };
+export const integer: NumberKind = { expected: 'a whole number', valid: Number.isInteger };
+export const positiveInt: NumberKind = { expected: 'a whole number > 0', valid: (n) => Number.isInteger(n) && n > 0 };
+export const nonNegativeInt: NumberKind = { expected: 'a whole number >= 0', valid: (n) => Number.isInteger(n) && n >= 0 };
+
+/** `--name` as the user typed it (`-n` for one-letter options). */
+export function optionName(name: string): string {
+  return name.length === 1 ? `-${name}` : `--${name}`;
+}
+
+/** A numeric option, or undefined when absent; a value of the wrong kind is bad usage saying what was expected. */
+export function num(p: Parsed, name: string, kind: NumberKind = anyNumber): number | undefined {
   const v = str(p, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (v.trim() === '' || !check(n)) throw usageError(`--${name}: ${JSON.stringify(v)} is not a valid value`);
+  if (v.trim() === '' || !kind.valid(n)) throw usageError(`${optionName(name)}: ${JSON.stringify(v)} is not ${kind.expected}`);
   return n;
 }
-
-export const positiveInt = (n: number) => Number.isInteger(n) && n > 0;
 
 export function date(p: Parsed, name: string): string | undefined {
   const v = str(p, name);
   if (v !== undefined && !isCalendarDate(v)) {
-    throw usageError(`--${name}: ${JSON.stringify(v)} is not a calendar date YYYY-MM-DD`);
+    throw usageError(`--${name}: ${JSON.stringify(v)} is not a calendar date YYYY-MM-DD (${whyNotCalendarDate(v)})`);
   }
   return v;
+}
+
+/** Why a string that is not a calendar date is not one: the form, the month or the day. */
+export function whyNotCalendarDate(s: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return 'expected four-digit year, two-digit month and two-digit day, e.g. 2026-11-23';
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12) return `there is no month ${m[2]}`;
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return `${year}-${m[2]} has ${days} days, not ${day}`;
 }
 
 export function todayUtc(): string {

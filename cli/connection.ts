@@ -21,14 +21,29 @@ function connectConfig() {
   return { connectionOptions, namespace: config.namespace ?? 'default' };
 }
 
+/** The address the CLI and the workers connect to (TEMPORAL_ADDRESS, a profile, else localhost:7233). */
+export function configuredAddress(): string {
+  return connectConfig().connectionOptions.address;
+}
+
 function unreachable(address: string, err: unknown): CliError {
-  // The worker's (Rust) client nests the OS error in a debug dump: keep its message, e.g. "Connection refused".
-  const reason = /message: "([^"]+)"/.exec(messageOf(err))?.[1] ?? messageOf(err);
+  const reason = connectFailureReason(messageOf(err));
   return new CliError(
     `cannot reach the Temporal server at ${address} (${reason}); ` +
       'start a local one with `batch-score dev-server`, or set TEMPORAL_ADDRESS to your server',
     EXIT.unreachable,
   );
+}
+
+/**
+ * The worker's (Rust) client nests the OS error in a debug dump, e.g. `tonic::transport::Error(Transport,
+ * ConnectError(ConnectError("tcp connect error", Os { ..., message: "Connection refused" })))`: keep the innermost
+ * message ("Connection refused", "failed to lookup address information: ..."), never the dump itself.
+ */
+function connectFailureReason(message: string): string {
+  const inner = /message: "([^"]+)"/.exec(message) ?? /error: "([^"]+)"/.exec(message) ?? /ConnectError\("([^"]+)"/.exec(message);
+  if (inner) return inner[1];
+  return /tonic::|Error\(/.test(message) ? 'transport error' : message;
 }
 
 export async function connectClient(): Promise<{ client: Client; close: () => Promise<void> }> {

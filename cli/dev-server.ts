@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { num, parseCommand, positiveInt, str } from './args';
 import { dataLayout } from '../config';
+import { lockServerDatabase } from './server-lock';
 import { ensureTemporalCli } from './temporal-server';
 
 const HELP = `
@@ -29,10 +30,15 @@ export async function devServerCommand(args: string[]): Promise<number> {
   const db = str(p, 'db') ?? devServerDb(str(p, 'data-dir'));
   fs.mkdirSync(path.dirname(db), { recursive: true });
   const ip = str(p, 'ip') ?? '127.0.0.1';
+  const lock = lockServerDatabase(db);
+  lock.setAddress(`${ip === '0.0.0.0' ? 'localhost' : ip}:${port}`);
   console.log(`Temporal dev server on ${ip}:${port}, Web UI http://${ip === '0.0.0.0' ? 'localhost' : ip}:${uiPort}, database ${db}`);
   const server = spawn(cli, ['server', 'start-dev', '--ip', ip, '--port', String(port), '--ui-port', String(uiPort), '--db-filename', db, '--log-level', 'warn'], { stdio: 'inherit' });
   const stop = () => server.kill('SIGTERM');
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  return new Promise((resolve) => server.on('exit', (code) => resolve(code ?? 0)));
+  return new Promise((resolve) => server.on('exit', (code) => {
+    lock.release();
+    resolve(code ?? 0);
+  }));
 }

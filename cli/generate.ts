@@ -1,6 +1,6 @@
 /** `batch-score generate`: the demo Silver tables (user_features + purchase_labels) for one snapshot date. */
 import { generateSilver } from '../demo';
-import { date, num, parseCommand, positiveInt, str, todayUtc } from './args';
+import { date, integer, num, parseCommand, positiveInt, str, todayUtc } from './args';
 import { dataLayout } from '../config';
 
 const HELP = `
@@ -30,7 +30,7 @@ export async function generateCommand(args: string[]): Promise<number> {
     tablePath: layout.silverFeatures,
     labelsPath: layout.silverLabels,
     users: num(p, 'users', positiveInt) ?? 100_000,
-    seed: num(p, 'seed', Number.isInteger) ?? 42,
+    seed: num(p, 'seed', integer) ?? 42,
     snapshotDate,
     fileRows: num(p, 'file-rows', positiveInt),
   });

@@ -71,7 +71,7 @@ function takeProcesses(argv: string[]): { processes: number; rest: string[] } {
     else rest.push(argv[i]);
   }
   const processes = value === 'cores' ? os.availableParallelism() : Number(value);
-  if (!Number.isInteger(processes) || processes < 1) throw usageError(`--processes must be a positive integer or "cores", got ${value}`);
+  if (!Number.isInteger(processes) || processes < 1) throw usageError(`--processes: ${JSON.stringify(value)} is not a whole number > 0 or "cores"`);
   return { processes, rest };
 }
 

@@ -1,10 +1,12 @@
 /** `batch-score run`: start a scoreUsers workflow for one date on the configured Temporal cluster. */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { ScoreUsersInput, ScoreUsersResult } from '../workflows/score-users';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { ScoreUsersInput, ScoreUsersProgress, ScoreUsersResult } from '../workflows/score-users';
 import { TASK_QUEUE } from '../config';
-import { date, noPositionals, num, parseCommand, positiveInt, str, todayUtc } from './args';
+import { date, integer, noPositionals, nonNegativeInt, num, parseCommand, positiveInt, str, todayUtc } from './args';
 import { connectClient } from './connection';
 import { outcome, reportFailedRun } from './failure';
+import { progressOn } from './progress';
 import { printRunSummary } from './summary';
 
 const HELP = `
@@ -28,7 +30,9 @@ unless the workers allow it (BATCH_SCORE_ALLOWED_ROOTS).
   --unit-rows N          rows per scoring unit (default 250000)
   --max-parallel N       units scored at once (default 8)
   --null-policy P        error | impute | skip (default error)
-  --wait                 wait for the result and print it; a failed run prints its cause and exits 1
+  --wait                 wait for the result and print it, showing progress on stderr meanwhile (a bar on a
+                         terminal, else "progress ..." lines; not with --json); a failed run prints its
+                         cause and exits 1
   --json                 print JSON ({status, failure: {code, message, activity, attempt, hint, ...}} on failure)
 `;
 
@@ -37,16 +41,16 @@ export function runInput(p: NonNullable<ReturnType<typeof parseCommand>>, scoreD
   const topBuyers = {
     fraction: num(p, 'top-fraction'),
     minProbability: num(p, 'min-probability'),
-    limit: num(p, 'limit', Number.isInteger),
+    limit: num(p, 'limit', integer),
   };
   const input: ScoreUsersInput = {
     scoreDate,
     modelUri: str(p, 'model'),
     features: str(p, 'features')?.split(',').map((f) => f.trim()),
     outputName: str(p, 'output-name'),
-    positiveColumn: num(p, 'positive-column', (n) => Number.isInteger(n) && n >= 0),
+    positiveColumn: num(p, 'positive-column', nonNegativeInt),
     silverTable: str(p, 'silver'),
-    silverVersion: num(p, 'silver-version', Number.isInteger),
+    silverVersion: num(p, 'silver-version', nonNegativeInt),
     goldTable: str(p, 'gold'),
     topBuyersTable: str(p, 'top-buyers'),
     topBuyers: Object.values(topBuyers).some((v) => v !== undefined) ? dropUndefined(topBuyers) : undefined,
@@ -83,7 +87,9 @@ export async function runCommand(args: string[]): Promise<number> {
       console.log(p.values.json ? JSON.stringify({ workflowId, runId: handle.firstExecutionRunId }) : `started ${workflowId} (run ${handle.firstExecutionRunId})`);
       return 0;
     }
-    const done = await outcome(handle.result() as Promise<ScoreUsersResult>, { workflowId, runId: handle.firstExecutionRunId });
+    const result = () => outcome(handle.result() as Promise<ScoreUsersResult>, { workflowId, runId: handle.firstExecutionRunId });
+    // --json is for programs: stdout the JSON, stderr empty unless something went wrong.
+    const done = p.values.json ? await result() : await withProgress(handle, workflowId, result);
     if ('failed' in done) return reportFailedRun('run', done.failed, !!p.values.json);
     if (p.values.json) console.log(JSON.stringify(done.result));
     else printRunSummary(done.result);
@@ -95,5 +101,22 @@ export async function runCommand(args: string[]): Promise<number> {
     throw err;
   } finally {
     await close();
+  }
+}
+
+/** While `wait` runs, the run's progress query every second, shown by cli/progress.ts (units, then rows, scored). */
+async function withProgress<T>(handle: WorkflowHandle, workflowId: string, wait: () => Promise<T>): Promise<T> {
+  const progress = progressOn(workflowId);
+  const show = () => handle.query<ScoreUsersProgress>('progress').then((p) => {
+    if (p.stage === 'scoring') progress.update(p.stage, p.rowsScored, p.rowsTotal, 'rows');
+    else progress.update(p.stage, 0, 0, '');
+  }, () => undefined); // not answering yet (no worker), or ended: the result says what happened
+  void show();
+  const poll = setInterval(() => void show(), 1000);
+  try {
+    return await wait();
+  } finally {
+    clearInterval(poll);
+    progress.end();
   }
 }

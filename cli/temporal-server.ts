@@ -9,6 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporalCliPathFromEnv } from '../config';
@@ -87,4 +88,17 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<T
       log: { format: 'pretty', level: 'error' },
     },
   });
+}
+
+/** `preferred` if nothing listens on it on this machine, else a port the OS picks as free. */
+export async function freePortOr(preferred: number): Promise<number> {
+  const listen = (port: number) => new Promise<number | undefined>((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as net.AddressInfo;
+      server.close(() => resolve(bound));
+    });
+  });
+  return (await listen(preferred)) ?? (await listen(0))!;
 }

@@ -4,7 +4,6 @@
  * bad usage (2) and an unreachable Temporal server (3) apart. Real CLI processes, a real dev server and worker.
  */
 import * as assert from 'node:assert/strict';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from '@temporalio/worker';
@@ -15,28 +14,26 @@ import type { FailedRun, RunFailure } from '../../cli/failure';
 import type { BackfillDateResult } from '../../workflows/backfill-scores';
 import { TASK_QUEUE } from '../../config';
 import { workflowBundle } from '../support/temporal';
+import { closedPort } from '../support/processes';
 import { cli, CliWorld, startCliWorld } from './cli-world';
 
 const DAY = '2026-11-23';
 /** A date the Silver table has no snapshot of. */
 const NO_DATA_DAY = '2026-11-30';
 
-/** A port nothing listens on: bound by the OS, then released. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 describe('batch-score CLI: failures and exit codes', function () {
   describe('bad usage exits 2, naming the option or argument', function () {
     const cases: [string[], RegExp][] = [
       [['run', '--bogus'], /^batch-score run: Unknown option '--bogus'/],
       [['run', '--date'], /^batch-score run: Option '--date <value>' argument missing/],
-      [['run', '--date', '2026-02-30x'], /^batch-score run: --date: "2026-02-30x" is not a calendar date YYYY-MM-DD/],
-      [['run', '--top-fraction', 'abc'], /^batch-score run: --top-fraction: "abc" is not a valid value/],
+      [['run', '--date', '2026-02-30x'], /^batch-score run: --date: "2026-02-30x" is not a calendar date YYYY-MM-DD \(expected four-digit year/],
+      [['run', '--date', '2026-13-01'], /^batch-score run: --date: "2026-13-01" is not a calendar date YYYY-MM-DD \(there is no month 13\)/],
+      [['run', '--date', '2026-02-29'], /^batch-score run: --date: "2026-02-29" is not a calendar date YYYY-MM-DD \(2026-02 has 28 days, not 29\)/],
+      [['run', '--top-fraction', 'abc'], /^batch-score run: --top-fraction: "abc" is not a number/],
+      [['run', '--unit-rows', '2.5'], /^batch-score run: --unit-rows: "2.5" is not a whole number > 0/],
+      [['top', '-n', 'ten'], /^batch-score top: -n: "ten" is not a whole number > 0/],
+      [['worker', '--processes', 'abc'], /^batch-score worker: --processes: "abc" is not a whole number > 0 or "cores"/],
+      [['demo', '--users', '0'], /^batch-score demo: --users: "0" is not a whole number > 0/],
       [['run', '2026-11-23'], /^batch-score run: run takes options only, got "2026-11-23"/],
       [['status'], /^batch-score status: status needs a workflow id/],
       [['status', 'a', 'b'], /^batch-score status: status takes one workflow id, got also "b"/],
@@ -69,6 +66,13 @@ describe('batch-score CLI: failures and exit codes', function () {
     }
   });
 
+  it('a worker pointed at a host that does not resolve says so in words, not as a transport dump', async function () {
+    const r = await cli(['worker'], { TEMPORAL_ADDRESS: 'no-such-host.invalid:7233', BATCH_SCORE_DATA: path.join(os.tmpdir(), 'batch-score-never-made') });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /^batch-score worker: cannot reach the Temporal server at no-such-host\.invalid:7233 \([^()]+\); start a local one with `batch-score dev-server`/);
+    assert.doesNotMatch(r.stderr, /tonic|transport::Error|ConnectError/);
+  });
+
   describe('against a running Temporal server', function () {
     let world: CliWorld;
     let temporal: NodeJS.ProcessEnv;
@@ -97,7 +101,12 @@ describe('batch-score CLI: failures and exit codes', function () {
       const text = await cli(['run', '--date', NO_DATA_DAY, '--wait'], temporal);
       assert.equal(text.code, 1, text.stderr);
       assert.equal(text.stdout, '');
-      const lines = text.stderr.trimEnd().split('\n');
+      // While it waits, run --wait shows the run's progress on stderr (plain lines: not a terminal), then the failure.
+      const all = text.stderr.trimEnd().split('\n');
+      const progress = all.filter((l) => l.startsWith('progress '));
+      assert.deepEqual(all.slice(0, progress.length), progress, text.stderr);
+      assert.match(progress[0] ?? '', new RegExp(`^progress score-users-${NO_DATA_DAY}: (resolving-model|planning)$`), text.stderr);
+      const lines = all.slice(progress.length);
       assert.equal(lines[0], `batch-score run: score-users-${NO_DATA_DAY} FAILED`);
       assert.equal(lines[1], '  code    SilverNoData');
       assert.match(lines[2], /^ {2}message /);

@@ -10,23 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NODE_FLAGS } from '../../cli/launch';
-import { REPO_ROOT, tempDir } from '../support/processes';
+import { allGone, childrenOf, REPO_ROOT, tempDir } from '../support/processes';
 import { startLocalServer } from '../support/temporal';
-
-/** Pids of the live processes whose parent is `pid` (Linux /proc). */
-async function childrenOf(pid: number): Promise<number[]> {
-  const out: number[] = [];
-  for (const entry of await fs.readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await fs.readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    // pid (comm) state ppid ...: comm may hold spaces, so read after its closing parenthesis
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[1]) === pid && fields[0] !== 'Z') out.push(Number(entry));
-  }
-  return out;
-}
-
-const alive = (pid: number) => fs.access(`/proc/${pid}`).then(() => fs.readFile(`/proc/${pid}/stat`, 'utf8')).then((s) => !/\) Z /.test(s), () => false);
 
 describe('batch-score worker: launched in processes with the V8 flags', function () {
   this.timeout(120_000);
@@ -65,11 +50,7 @@ describe('batch-score worker: launched in processes with the V8 flags', function
     return { first, workers, cmdlines, banner };
   }
 
-  const gone = async (pids: number[]) => {
-    const deadline = Date.now() + 3000;
-    while ((await Promise.all(pids.map(alive))).some(Boolean) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    return !(await Promise.all(pids.map(alive))).some(Boolean);
-  };
+  const gone = (pids: number[]) => allGone(pids);
 
   it('SIGTERM to the first process shuts the worker down gracefully; its exit code comes back', async () => {
     const { first, workers } = await startWorker(['--concurrency', '1']);

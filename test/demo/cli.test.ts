@@ -61,7 +61,7 @@ describe('cli: generate, train, model', () => {
     assert.equal(help.code, 0);
     assert.match(help.out, /^Usage: batch-score model register FILE --name NAME/);
     assert.equal((await capture(() => modelCommand(['frobnicate', '--data-dir', dir]))).code, 2);
-    await assert.rejects(generateCommand(['--users', 'many']), /--users: "many" is not a valid value/);
+    await assert.rejects(generateCommand(['--users', 'many']), /--users: "many" is not a whole number > 0/);
     await assert.rejects(trainCommand(['--date', '2026-13-40']), /--date: "2026-13-40" is not a calendar date YYYY-MM-DD/);
   });
 });
