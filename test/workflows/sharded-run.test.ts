@@ -2,7 +2,8 @@
  * A run of any size (issue 11): 20,000 units of one user each, scored in shards (child workflows of 1,000 units)
  * on a real Temporal dev server, published in one Gold commit: exactly one Gold row per user, every history under
  * Temporal's warning levels (10,240 events, 10 MB) and every payload under 256 KB. Then a sharded run that fails
- * in its second shard leaves Gold exactly as it was, with nothing of the run left in the Gold folder.
+ * in its second shard leaves Gold exactly as it was, with nothing of the run left in the Gold folder; and a run
+ * whose workers all go away after its first shard resumes on new workers without running that shard again.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -124,5 +125,31 @@ describe('a run of 20,000 units, in shards', function () {
     assert.equal(after.version, before.version, 'no commit');
     assert.deepEqual(fs.readdirSync(path.join(data.goldPredictions, `score_date=${DAY}`)).sort(), folderBefore, 'no staged file left');
     assert.equal(fs.existsSync(path.join(data.goldPredictions, '_batch_score')), false, 'no manifest left');
+  });
+
+  it('resumes on new workers after every worker went away: the finished shard is not run again, each user once', async function () {
+    // 1,053 units of 19 users: two shards.
+    const handle = await start({ scoreDate: DAY, unitRows: 19, maxParallel: 8 }, `score-users-${DAY}-resumed`);
+    for (;;) {
+      const progress = await handle.query<{ shards?: { done: number } }>('progress').catch(() => undefined);
+      if ((progress?.shards?.done ?? 0) >= 1) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await workers.stop(); // no worker left: the run waits on the server
+    workers = await startWorkers(env, { dataDir: dir, concurrency: 16 });
+    const result = (await handle.result()) as ScoreUsersResult;
+    assert.equal(result.units, Math.ceil(USERS / 19));
+    assert.equal(result.rowsScored, USERS);
+    const gold = await openTable(data.goldPredictions, { version: result.goldVersion });
+    let rows = 0;
+    for await (const b of scanTable(gold, { columns: ['user_id'], partition: { score_date: DAY } })) rows += b.numRows;
+    assert.equal(rows, USERS);
+    // The parent started each shard once; the first shard's units each ran once, on their first attempt.
+    const started = ((await handle.fetchHistory()).events ?? []).filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes);
+    assert.equal(started.length, 2);
+    const first = env.client.workflow.getHandle(started[0].startChildWorkflowExecutionInitiatedEventAttributes!.workflowId!);
+    const attempts = ((await first.fetchHistory()).events ?? []).filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
+    assert.equal(attempts.length, UNITS_PER_SHARD);
+    assert.ok(attempts.every((a) => a === 1));
   });
 });
