@@ -14,10 +14,15 @@ export const RUN_DEFAULTS = {
   predictionThreshold: 0.5,
 };
 
-/** Defaults of a backfill (`backfillScores`): one run a week, one date at a time (each run already scores its units in parallel). */
+/**
+ * Defaults of a backfill (`backfillScores`): one run a week, one date at a time (each run already scores its units
+ * in parallel), and half a run's units in flight, so a backfill never holds more than 4 units of the scoring
+ * workers and the weekly run started beside it gets the rest (docs/decisions/concurrent-runs.md).
+ */
 export const BACKFILL_DEFAULTS = {
   everyDays: 7,
   maxConcurrent: 1,
+  maxParallel: 4,
 };
 
 /**

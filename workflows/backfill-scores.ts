@@ -60,7 +60,8 @@ export async function backfillScores(given: BackfillScoresInput): Promise<Backfi
       progress.running.push(scoreDate);
       const r: ScoreUsersResult = await executeChild('scoreUsers', {
         workflowId: `score-users-${scoreDate}`,
-        args: [{ ...runInput, scoreDate }],
+        // A backfill's dates take fewer units at once than a run's default, unless the input says otherwise.
+        args: [{ ...runInput, scoreDate, maxParallel: runInput.maxParallel ?? BACKFILL_DEFAULTS.maxParallel }],
       });
       progress.running = progress.running.filter((d) => d !== scoreDate);
       progress.datesDone++;
