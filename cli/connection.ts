@@ -5,7 +5,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { NativeConnection } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import { messageOf } from '../errors';
 import { CliError, EXIT } from './exit-codes';
 
@@ -55,6 +55,9 @@ export async function connectClient(): Promise<{ client: Client; close: () => Pr
 
 export async function connectWorker(): Promise<{ connection: NativeConnection; namespace: string }> {
   const { connectionOptions, namespace } = connectConfig();
+  // Loaded here, not at the top: the worker SDK (its native bridge, webpack, rxjs) is half of what `run` and
+  // `status` would load otherwise, and only `worker` and `demo` connect this way.
+  const { NativeConnection } = require('@temporalio/worker') as typeof import('@temporalio/worker');
   const connection = await NativeConnection.connect(connectionOptions)
     .catch((err: unknown) => { throw unreachable(connectionOptions.address, err); });
   return { connection, namespace };
