@@ -8,15 +8,15 @@
  *
  * DuckDB runs with a memory limit and spills to a temp folder, so a table of any size checks in bounded memory.
  *
- * On S3, DuckDB cannot read the files (its httpfs extension would be downloaded at run time, which offline
- * machines cannot do): the Delta reader reads user_id by ranged gets, a row group at a time, deletion vectors
- * applied, and appends it to a DuckDB table with the file's index; the same GROUP BY runs on that table. Memory
- * stays bounded by DuckDB's limit plus a few row groups of one column.
+ * On S3, DuckDB cannot read the files by URL (its httpfs extension would be downloaded at run time, which offline
+ * machines cannot do): each file's user_id column chunks are copied by ranged gets into a sparse local file that
+ * DuckDB reads into a table of (user_id, file index), deletion vectors applied; the same GROUP BY runs on that
+ * table. Memory stays bounded by DuckDB's limit; disk by a few files' user_id columns.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  AddFile, dataFilePath, DeletionVectorDescriptor, DeltaError, DuckDBConnection, DuckDBInstance, isUri, physicalField, readDataFile, readDeletionVector,
+  AddFile, dataFilePath, DeletionVectorDescriptor, DeltaError, DuckDBConnection, DuckDBInstance, isUri, physicalField, readDeletionVector, withLocalDataFile,
   StructType,
 } from '../delta';
 import { duplicateCheckMemoryFromEnv } from '../config';
@@ -53,7 +53,7 @@ export async function findDuplicateUsers(tablePath: string, schema: StructType, 
   const con = await instance.connect();
   try {
     const { live, fileOf } = isUri(tablePath)
-      ? await appendedUserIds(con, tablePath, schema, files)
+      ? await copiedUserIds(con, tablePath, physicalField(field).name, files)
       : await liveUserIds(con, tablePath, sqlIdent(physicalField(field).name), files);
     await con.run(`CREATE TEMP TABLE dups AS SELECT user_id, count(*) AS n FROM (${live}) GROUP BY user_id HAVING count(*) > 1`);
     const count = Number((await con.runAndReadAll('SELECT count(*) FROM dups')).getRowsJS()[0][0]);
@@ -119,40 +119,53 @@ async function liveUserIds(con: DuckDBConnection, tablePath: string, column: str
   return { live: parts.join(' UNION ALL '), fileOf: (name) => byLocation.get(String(name)) ?? String(name) };
 }
 
-/** Files read in parallel by the Delta reader (each a row group of user_id at a time). */
+/** Files copied in parallel (each copy is one file's user_id column on local disk). */
 const FILES_IN_FLIGHT = 4;
 
 /**
- * Files on object storage, read by the Delta reader (ranged gets; deletion vectors applied by it) into a DuckDB
- * table of (user_id, file index): DuckDB spills it past its memory limit, as it does its own reads.
+ * Files on object storage: each file's user_id column chunks are copied by ranged gets to a sparse local file
+ * (withLocalDataFile), which DuckDB reads into a table of (user_id, file index), rows a deletion vector deletes
+ * left out as for local files; the copy is removed once inserted. DuckDB spills the table past its memory
+ * limit, as it does its own reads; the disk used by copies is at most FILES_IN_FLIGHT files' user_id columns.
  */
-async function appendedUserIds(con: DuckDBConnection, tablePath: string, schema: StructType, given: AddFile[]): Promise<UserIdSource> {
+async function copiedUserIds(con: DuckDBConnection, tablePath: string, column: string, given: AddFile[]): Promise<UserIdSource> {
   // Indexes in the order of the files' locations, so examples list their files as the local check does.
   const located = given.map((f) => ({ f, at: dataFilePath(tablePath, f.path) }));
   const files = located.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).map(({ f }) => f);
   await con.run('CREATE TEMP TABLE user_ids (user_id BIGINT, filename INTEGER)');
-  const appender = await con.createAppender('user_ids');
-  let next = 0;
-  const readFiles = async () => {
-    for (let i = next++; i < files.length; i = next++) {
-      for await (const batch of readDataFile(tablePath, files[i], { schema, columns: ['user_id'] })) {
-        const ids = batch.columns.user_id as ArrayLike<bigint | number | null>;
-        // No await inside a row: rows of files read in parallel never interleave their values.
-        for (let r = 0; r < batch.numRows; r++) {
-          const id = ids[r];
-          if (id === null || id === undefined) appender.appendNull();
-          else appender.appendBigInt(BigInt(id));
-          appender.appendInteger(i);
-          appender.endRow();
-        }
+  if (files.some((f) => f.deletionVector)) {
+    await con.run('CREATE TEMP TABLE deleted (filename INTEGER, pos BIGINT)');
+    const appender = await con.createAppender('deleted');
+    for (const [i, f] of files.entries()) {
+      if (!f.deletionVector) continue;
+      for (const pos of await readDeletionVector(tablePath, f.path, f.deletionVector as DeletionVectorDescriptor)) {
+        appender.appendInteger(i);
+        appender.appendBigInt(BigInt(pos));
+        appender.endRow();
       }
     }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.min(FILES_IN_FLIGHT, files.length) }, readFiles));
-  } finally {
     appender.closeSync();
   }
+  // Copies are fetched in parallel; their inserts take turns on the one connection (DuckDB parallelises each).
+  let turn: Promise<unknown> = Promise.resolve();
+  const insert = (sql: string) => {
+    const run = turn.then(() => con.run(sql));
+    turn = run.catch(() => undefined);
+    return run;
+  };
+  let next = 0;
+  const copyFiles = async () => {
+    for (let i = next++; i < files.length; i = next++) {
+      const f = files[i];
+      await withLocalDataFile(tablePath, f, [column], (local) => insert(
+        f.deletionVector
+          ? `INSERT INTO user_ids SELECT r.${sqlIdent(column)}, ${i} FROM read_parquet(${sqlString(local)}, file_row_number = true) r ` +
+            `ANTI JOIN (SELECT pos FROM deleted WHERE filename = ${i}) d ON r.file_row_number = d.pos`
+          : `INSERT INTO user_ids SELECT ${sqlIdent(column)}, ${i} FROM read_parquet(${sqlString(local)})`,
+      ));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FILES_IN_FLIGHT, files.length) }, copyFiles));
   return { live: 'SELECT user_id, filename FROM user_ids', fileOf: (name) => files[Number(name)].path };
 }
 

@@ -16,7 +16,7 @@ import {
   partitionValueOf, physicalField, readDeletionVector, tableKey, toAddPath,
 } from '../log';
 // Which Parquet reader or writer runs is the router's decision (delta/parquet/router.ts, with the measurements).
-import { ParquetFile, WriteColumn, openParquet, openParquetObject, parquetWriterFor, readRowGroups } from '../parquet';
+import { ParquetFile, WriteColumn, localCopy, openParquet, openParquetObject, parquetWriterFor, readRowGroups } from '../parquet';
 import { StructField, StructType, fieldOf, formatPartitionValue, parsePartitionValue } from '../schema';
 import { fsyncDir, localRoot, ObjectStore, objectAt, storeFor } from '../storage';
 import { computeStats } from './stats';
@@ -46,6 +46,22 @@ async function open(tablePath: string, file: AddFile): Promise<ParquetFile> {
  */
 export async function dataFileRowGroups(tablePath: string, file: AddFile): Promise<number[]> {
   return (await open(tablePath, file)).rowGroupRows;
+}
+
+/**
+ * Runs `use` with a local path of the data file for a SQL engine reading it by path (DuckDB): the file itself on
+ * the local file system; on an object store, a sparse local copy holding the footer and the chunks of the given
+ * physical columns in every row group (delta/parquet/local-copy.ts), removed when `use` ends.
+ */
+export async function withLocalDataFile<T>(tablePath: string, file: AddFile, physicalColumns: string[], use: (localPath: string) => Promise<T>): Promise<T> {
+  if (localRoot(storeFor(tablePath)) !== undefined) return use(dataFilePath(tablePath, file.path));
+  const pf = await open(tablePath, file);
+  const copy = await localCopy(pf, pf.rowGroupRows.map((_, g) => g), physicalColumns);
+  try {
+    return await use(copy.pf.filePath);
+  } finally {
+    await copy.remove();
+  }
 }
 
 /**

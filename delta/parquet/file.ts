@@ -15,6 +15,8 @@ export interface ParquetFile {
   readonly filePath: string;
   /** Whether `filePath` is a local file other tools (DuckDB) can open by path. */
   readonly local: boolean;
+  /** Whether the bytes come by ranged gets from an object store (not a local file, not bytes already read). */
+  readonly remote: boolean;
   readonly numRows: number;
   /** Row count of each row group. */
   readonly rowGroupRows: number[];
@@ -35,12 +37,12 @@ export interface ParquetFile {
  * checkpoints, read end to end anyway: one read instead of one per column chunk).
  */
 export async function openParquet(filePath: string, opts: { inMemory?: boolean } = {}): Promise<ParquetFile> {
-  return parquetFileOf(filePath, true, opts.inMemory ? await wholeFile(filePath) : await fileBuffer(filePath));
+  return parquetFileOf(filePath, true, false, opts.inMemory ? await wholeFile(filePath) : await fileBuffer(filePath));
 }
 
 /** Opens a Parquet file already read whole (`name` names it in messages). */
 export function openParquetBytes(name: string, bytes: Uint8Array): Promise<ParquetFile> {
-  return parquetFileOf(name, false, inMemory(bytes));
+  return parquetFileOf(name, false, false, inMemory(bytes));
 }
 
 /**
@@ -59,10 +61,10 @@ export async function openParquetObject(store: ObjectStore, key: string, name: s
       return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     },
   };
-  return parquetFileOf(name, false, buffer);
+  return parquetFileOf(name, false, true, buffer);
 }
 
-async function parquetFileOf(filePath: string, local: boolean, buffer: AsyncBuffer): Promise<ParquetFile> {
+async function parquetFileOf(filePath: string, local: boolean, remote: boolean, buffer: AsyncBuffer): Promise<ParquetFile> {
   let meta: FileMetaData;
   try {
     meta = await parquetMetadataAsync(buffer);
@@ -92,6 +94,7 @@ async function parquetFileOf(filePath: string, local: boolean, buffer: AsyncBuff
   return {
     filePath,
     local,
+    remote,
     numRows: Number(meta.num_rows),
     rowGroupRows,
     rowGroupStarts,
