@@ -34,10 +34,10 @@ async function open(tablePath: string, file: AddFile): Promise<ParquetFile> {
   const store = storeFor(tablePath);
   if (localRoot(store) !== undefined) return openParquet(dataFilePath(tablePath, file.path));
   const key = tableKey(tablePath, file.path);
-  if (key !== undefined) return openParquetObject(store, key, `${store.location}/${key}`);
+  if (key !== undefined) return openParquetObject(store, key, `${store.location}/${key}`, file.size);
   const location = dataFilePath(tablePath, file.path); // a path the log names outside the table (a shallow clone)
   const at = objectAt(location);
-  return openParquetObject(at.store, at.key, location);
+  return openParquetObject(at.store, at.key, location, file.size);
 }
 
 /**

@@ -47,17 +47,19 @@ export function openParquetBytes(name: string, bytes: Uint8Array): Promise<Parqu
 
 /**
  * Opens the Parquet object `key` of a store, reading its footer by a ranged get and later only the byte
- * ranges a reader asks for (`name` names it in messages).
+ * ranges a reader asks for (`name` names it in messages). `size`, when the log gives it (an add's size), saves
+ * asking the store (a HEAD per file opened); a size that is not the object's fails the footer read.
  */
-export async function openParquetObject(store: ObjectStore, key: string, name: string): Promise<ParquetFile> {
-  const info = await store.head(key);
-  if (!info) throw new DeltaError('CorruptDataFile', `data file ${name} is missing (referenced by the log)`);
+export async function openParquetObject(store: ObjectStore, key: string, name: string, size?: number): Promise<ParquetFile> {
+  const missing = () => new DeltaError('CorruptDataFile', `data file ${name} is missing (referenced by the log)`);
+  const byteLength = size !== undefined && size > 0 ? size : (await store.head(key))?.size;
+  if (byteLength === undefined) throw missing();
   const buffer: AsyncBuffer = {
-    byteLength: info.size,
+    byteLength,
     async slice(start: number, end?: number): Promise<ArrayBuffer> {
-      const stop = end ?? info.size;
+      const stop = end ?? byteLength;
       const bytes = await store.get(key, { offset: start, length: stop - start });
-      if (!bytes) throw new DeltaError('CorruptDataFile', `data file ${name} disappeared while being read`);
+      if (!bytes) throw missing();
       return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     },
   };
