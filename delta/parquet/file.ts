@@ -54,13 +54,19 @@ export async function openParquetObject(store: ObjectStore, key: string, name: s
   const missing = () => new DeltaError('CorruptDataFile', `data file ${name} is missing (referenced by the log)`);
   const byteLength = size !== undefined && size > 0 ? size : (await store.head(key))?.size;
   if (byteLength === undefined) throw missing();
+  // The first get is the footer read (the file's tail); kept, so a later read of the footer (a local copy for
+  // DuckDB, local-copy.ts) costs no second get.
+  let tail: { start: number; bytes: ArrayBuffer } | undefined;
   const buffer: AsyncBuffer = {
     byteLength,
     async slice(start: number, end?: number): Promise<ArrayBuffer> {
       const stop = end ?? byteLength;
+      if (tail && start >= tail.start && stop <= tail.start + tail.bytes.byteLength) return tail.bytes.slice(start - tail.start, stop - tail.start);
       const bytes = await store.get(key, { offset: start, length: stop - start });
       if (!bytes) throw missing();
-      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      const got = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      if (!tail && stop === byteLength) tail = { start, bytes: got.slice(0) };
+      return got;
     },
   };
   return parquetFileOf(name, false, true, buffer);

@@ -1,7 +1,7 @@
 /**
  * A sparse local copy of the parts of a Parquet object one read needs, so DuckDB (which reads only by path: its
  * httpfs extension is not bundled and cannot be installed offline) can read a file on S3: the header magic, the
- * footer and the column chunks of the asked row groups and columns (with their page indexes) are fetched by
+ * footer (kept from opening the file: no second get) and the column chunks of the asked row groups and columns (with their page indexes) are fetched by
  * ranged gets, several in flight, and written at their own offsets into a local file of the object's size; the
  * bytes in between stay holes (no disk, no memory). DuckDB's query selects the row groups by file_row_number,
  * so it never reads a hole; had it done so it would meet zeros, which fail to decode, never a wrong value.
@@ -22,6 +22,7 @@ const PIECE = 8 * 1024 * 1024;
 const IN_FLIGHT = 4;
 /** Ranges closer than this are fetched as one (one get instead of two for a few bytes more). */
 const GAP = 64 * 1024;
+const MAGIC = new TextEncoder().encode('PAR1');
 
 export interface LocalCopy {
   /** The same file, readable by path (filePath is the local copy). */
@@ -39,6 +40,8 @@ export async function localCopy(pf: ParquetFile, groups: number[], columns: stri
     const fh = await fs.open(file, 'w');
     try {
       await fh.truncate(pf.buffer.byteLength); // a sparse file of the object's size
+      // A Parquet file starts with the magic its footer ends with (checked when the footer was read): written, not fetched.
+      await fh.write(MAGIC, 0, MAGIC.length, 0);
       const pieces = piecesOf(mergedRanges(neededRanges(pf, groups, new Set(columns))));
       let next = 0;
       const worker = async () => {
@@ -63,10 +66,10 @@ export async function localCopy(pf: ParquetFile, groups: number[], columns: stri
   return { pf: { ...pf, filePath: file, local: true, remote: false }, remove };
 }
 
-/** [start, end) byte ranges: magic, footer, and each needed column chunk with its page indexes. */
+/** [start, end) byte ranges: the footer (usually kept from opening the file), and each needed column chunk with its page indexes. */
 function neededRanges(pf: ParquetFile, groups: number[], columns: Set<string>): [number, number][] {
   const size = pf.buffer.byteLength;
-  const ranges: [number, number][] = [[0, 4], [size - pf.meta.metadata_length - 8, size]];
+  const ranges: [number, number][] = [[size - pf.meta.metadata_length - 8, size]];
   const add = (offset: unknown, length: unknown) => {
     if (offset !== undefined && offset !== null && length !== undefined && length !== null) ranges.push([Number(offset), Number(offset) + Number(length)]);
   };

@@ -61,15 +61,16 @@ describe('parquet router: which writer and reader a data file gets', function ()
 
   it('a file on an object store is read by ranged gets of only the asked row groups\' chunks, through DuckDB on a local copy removed after the read', async () => {
     const schema: StructType = { type: 'struct', fields: [field('id', 'long', false), field('name', 'string'), field('score', 'double')] };
-    // Row groups of 20,000 rows: each chunk is larger than the gap below which ranges are fetched as one.
-    const rows = 50_000;
+    // Row groups of 50,000 rows: each chunk is larger than the gap below which ranges are fetched as one, and the
+    // file larger than the tail kept from the footer read.
+    const rows = 150_000;
     const columns = {
-      id: Array.from({ length: rows }, (_, i) => BigInt(i * 7919)),
+      id: Array.from({ length: rows }, (_, i) => BigInt(i) * 2654435761n % 1099511627776n),
       name: Array.from({ length: rows }, (_, i) => (i % 7 === 0 ? null : `user ${i}`)),
       score: Array.from({ length: rows }, (_, i) => Math.sin(i)),
     };
     const dir = await tempDir('router-');
-    await parquetWriterFor(schema.fields, columns).write(path.join(dir, 'flat.snappy.parquet'), schema, rows, columns, { rowGroupRows: 20_000 });
+    await parquetWriterFor(schema.fields, columns).write(path.join(dir, 'flat.snappy.parquet'), schema, rows, columns, { rowGroupRows: 50_000 });
     // The same folder seen as a remote store: not the local store, so no path DuckDB could open.
     const local = storeFor(dir);
     const gets: (ByteRange | undefined)[] = [];
@@ -86,15 +87,15 @@ describe('parquet router: which writer and reader a data file gets', function ()
     };
     const pf = await openParquetObject(remote, 'flat.snappy.parquet', 'remote://bucket/t/flat.snappy.parquet');
     assert.equal(pf.local, false);
-    assert.deepEqual(pf.rowGroupRows, [20_000, 20_000, 10_000]);
+    assert.deepEqual(pf.rowGroupRows, [50_000, 50_000, 50_000]);
     const fields = [schema.fields[0], schema.fields[1]];
     assert.equal(readsWithDuckdb(pf, fields), true);
     const copies = async () => (await fs.readdir(os.tmpdir())).filter((n) => n.startsWith('batch-score-read-')).sort();
     const before = await copies();
     gets.length = 0;
     const batches = await toArray(readRowGroups(pf, [1, 2], fields));
-    assert.deepEqual(batches.flatMap((b) => Array.from(b.id)), columns.id.slice(20_000));
-    assert.deepEqual(batches.flatMap((b) => Array.from(b.name)), columns.name.slice(20_000));
+    assert.deepEqual(batches.flatMap((b) => Array.from(b.id)), columns.id.slice(50_000));
+    assert.deepEqual(batches.flatMap((b) => Array.from(b.name)), columns.name.slice(50_000));
     assert.ok(gets.length > 0 && gets.every((r) => r !== undefined), 'every read is a ranged get, never the whole object');
     // Only row groups 1 and 2 of id and name were fetched (besides the magic and the footer): never row group 0,
     // never the score column.
@@ -109,7 +110,7 @@ describe('parquet router: which writer and reader a data file gets', function ()
     assert.deepEqual(await copies(), before, 'the local copy is removed after the read');
     // A consumer that stops after the first row group removes the copy too.
     for await (const b of readRowGroups(pf, [0, 1], fields)) {
-      assert.equal(b.id.length, 20_000);
+      assert.equal(b.id.length, 50_000);
       break;
     }
     assert.deepEqual(await copies(), before, 'the local copy is removed when the reader stops early');
