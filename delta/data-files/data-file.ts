@@ -48,20 +48,22 @@ export async function dataFileRowGroups(tablePath: string, file: AddFile): Promi
   return (await open(tablePath, file)).rowGroupRows;
 }
 
+/** A data file at a local path a SQL engine can read (DuckDB); `remove` deletes it when it is a copy. */
+export interface LocalDataFile {
+  path: string;
+  remove(): Promise<void>;
+}
+
 /**
- * Runs `use` with a local path of the data file for a SQL engine reading it by path (DuckDB): the file itself on
- * the local file system; on an object store, a sparse local copy holding the footer and the chunks of the given
- * physical columns in every row group (delta/parquet/local-copy.ts), removed when `use` ends.
+ * The data file at a local path for a SQL engine reading it by path (DuckDB): the file itself on the local file
+ * system (remove does nothing); on an object store, a sparse local copy holding the footer and the chunks of the
+ * given physical columns in every row group (delta/parquet/local-copy.ts), which the caller removes.
  */
-export async function withLocalDataFile<T>(tablePath: string, file: AddFile, physicalColumns: string[], use: (localPath: string) => Promise<T>): Promise<T> {
-  if (localRoot(storeFor(tablePath)) !== undefined) return use(dataFilePath(tablePath, file.path));
+export async function localDataFile(tablePath: string, file: AddFile, physicalColumns: string[]): Promise<LocalDataFile> {
+  if (localRoot(storeFor(tablePath)) !== undefined) return { path: dataFilePath(tablePath, file.path), remove: async () => undefined };
   const pf = await open(tablePath, file);
   const copy = await localCopy(pf, pf.rowGroupRows.map((_, g) => g), physicalColumns);
-  try {
-    return await use(copy.pf.filePath);
-  } finally {
-    await copy.remove();
-  }
+  return { path: copy.pf.filePath, remove: copy.remove };
 }
 
 /**
