@@ -14,10 +14,11 @@
  *          whose bytes are already in memory
  *   read   the same flat schemas on an object   → DuckDB on a sparse local copy (local-copy.ts): the footer and
  *          store (S3)                              the unit's column chunks fetched by ranged gets, 4 in flight,
- *                                                into a local file at their offsets, removed after the read; a
- *                                                unit of 250,000 users on a local MinIO ~0.11 s instead of
- *                                                ~0.23 s through hyparquet's ranged gets (docs/benchmarks.md,
- *                                                "Object storage (issue 10)")
+ *                                                into a local file at their offsets, removed after the read;
+ *                                                reading a unit of 250,000 users from a local MinIO took
+ *                                                0.15–0.2 s instead of 0.23–0.3 s through hyparquet's ranged
+ *                                                gets (loaded 2 cores; docs/benchmarks.md, "Object storage
+ *                                                (issue 10)")
  *   write  all typed arrays or constants         → plain writer (plain-writer.ts, uncompressed): a scoring
  *          (a scoring unit's output)               unit's Gold file in 0.08–0.10 s instead of 0.48–0.59 s per
  *                                                million users through DuckDB
