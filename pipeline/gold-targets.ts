@@ -18,8 +18,12 @@ export interface GoldTargets {
 
 /** Refuses (GoldSchemaMismatch, TargetNotDelta, AppendOnly, UnsupportedWriterFeature) what the run could not publish. */
 export async function checkGoldTargets(t: GoldTargets): Promise<void> {
-  await checkGoldTarget(t.goldTable, PREDICTIONS_TABLE, t.scoreDate);
-  await checkGoldTarget(t.topBuyersTable, TOP_BUYERS_TABLE, t.scoreDate);
+  // Both at once (on S3 each is a few round trips); when both fail, the predictions table's failure is reported.
+  const [gold, topBuyers] = await Promise.allSettled([
+    checkGoldTarget(t.goldTable, PREDICTIONS_TABLE, t.scoreDate),
+    checkGoldTarget(t.topBuyersTable, TOP_BUYERS_TABLE, t.scoreDate),
+  ]);
+  for (const r of [gold, topBuyers]) if (r.status === 'rejected') throw r.reason;
 }
 
 /** One Gold target against its contract (`def.name` names it in messages). */

@@ -5,7 +5,7 @@
  * (top-candidates.ts), so the selection needs no second scan of Gold. The scoreUnit activity adapts it
  * (heartbeats, cancellation, failure types) and returns only references, counts and the few candidates.
  */
-import type { AddFile, StructType } from '../delta';
+import type { StructType } from '../delta';
 import { NullPolicy, Scorer, scoreUnit, ScoringUnit } from '../scoring';
 import type { CandidatePlan, UnitCandidates } from './candidate-plan';
 import { stagePredictions } from './gold-predictions';
@@ -61,24 +61,25 @@ export async function scoreAndStageUnit(req: UnitScoringRequest): Promise<Scored
   }
   const userIds = concat(BigInt64Array, ids, rows);
   const probabilities = concat(Float64Array, probs, rows);
-  const add: AddFile = await stagePredictions({
-    goldTable: req.goldTable,
-    scoreDate: req.scoreDate,
-    runId: req.runId,
-    unitIndex: req.unit.index,
-    attempt: req.attempt,
-    model: req.scorer.pinned,
-    scoredAt: new Date(),
-    threshold: req.threshold,
-    scored: { userIds, probabilities },
-  });
+  // The Gold file and the candidates are staged at once: on object storage each is an upload (a round trip or more).
+  const [add, candidates] = await Promise.all([
+    stagePredictions({
+      goldTable: req.goldTable,
+      scoreDate: req.scoreDate,
+      runId: req.runId,
+      unitIndex: req.unit.index,
+      attempt: req.attempt,
+      model: req.scorer.pinned,
+      scoredAt: new Date(),
+      threshold: req.threshold,
+      scored: { userIds, probabilities },
+    }),
+    req.candidates && handOnCandidates(unitCandidates(userIds, probabilities, req.candidates.plan), req.candidates.plan, {
+      topBuyersTable: req.candidates.topBuyersTable, scoreDate: req.scoreDate, runId: req.runId, unitIndex: req.unit.index, attempt: req.attempt,
+    }),
+  ]);
   const result: ScoredUnit = { unitIndex: req.unit.index, add, rows, skipped };
-  if (req.candidates) {
-    const { plan, topBuyersTable } = req.candidates;
-    result.candidates = await handOnCandidates(unitCandidates(userIds, probabilities, plan), plan, {
-      topBuyersTable, scoreDate: req.scoreDate, runId: req.runId, unitIndex: req.unit.index, attempt: req.attempt,
-    });
-  }
+  if (candidates) result.candidates = candidates;
   return result;
 }
 

@@ -8,15 +8,15 @@
  *
  * DuckDB runs with a memory limit and spills to a temp folder, so a table of any size checks in bounded memory.
  *
- * On S3, DuckDB cannot read the files (its httpfs extension would be downloaded at run time, which offline
- * machines cannot do): the Delta reader reads user_id by ranged gets, a row group at a time, deletion vectors
- * applied, and appends it to a DuckDB table with the file's index; the same GROUP BY runs on that table. Memory
- * stays bounded by DuckDB's limit plus a few row groups of one column.
+ * On S3, DuckDB cannot read the files by URL (its httpfs extension would be downloaded at run time, which offline
+ * machines cannot do): each file's user_id column chunks are copied by ranged gets into a sparse local file, and
+ * the same query runs over the copies, removed after the check. Memory stays bounded by DuckDB's limit, as for
+ * local files; the copies on disk hold the date's user_id column.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  AddFile, dataFilePath, DeletionVectorDescriptor, DeltaError, DuckDBConnection, DuckDBInstance, isUri, physicalField, readDataFile, readDeletionVector,
+  AddFile, dataFilePath, DeletionVectorDescriptor, DeltaError, DuckDBConnection, DuckDBInstance, isUri, LocalDataFile, localDataFile, physicalField, readDeletionVector,
   StructType,
 } from '../delta';
 import { duplicateCheckMemoryFromEnv } from '../config';
@@ -51,10 +51,12 @@ export async function findDuplicateUsers(tablePath: string, schema: StructType, 
     temp_directory: path.join(os.tmpdir(), `batch-score-duckdb-${process.pid}`),
   });
   const con = await instance.connect();
+  const copies: LocalDataFile[] = [];
+  let paths: string[] = [];
   try {
-    const { live, fileOf } = isUri(tablePath)
-      ? await appendedUserIds(con, tablePath, schema, files)
-      : await liveUserIds(con, tablePath, sqlIdent(physicalField(field).name), files);
+    const column = physicalField(field).name;
+    paths = isUri(tablePath) ? await copiedFiles(tablePath, column, files, copies) : files.map((f) => dataFilePath(tablePath, f.path));
+    const { live, fileOf } = await liveUserIds(con, tablePath, sqlIdent(column), files, paths);
     await con.run(`CREATE TEMP TABLE dups AS SELECT user_id, count(*) AS n FROM (${live}) GROUP BY user_id HAVING count(*) > 1`);
     const count = Number((await con.runAndReadAll('SELECT count(*) FROM dups')).getRowsJS()[0][0]);
     if (count === 0) return { count, examples: [] };
@@ -68,17 +70,21 @@ export async function findDuplicateUsers(tablePath: string, schema: StructType, 
     const examples = rows.map(([userId, n, names]) => ({
       userId: BigInt(userId as bigint | number),
       rows: Number(n),
-      files: (names as (string | number)[]).map(fileOf),
+      // In the order of the files' locations (a copy's path says nothing about it).
+      files: (names as (string | number)[]).map(fileOf).sort((a, b) => compareStrings(dataFilePath(tablePath, a), dataFilePath(tablePath, b))),
     }));
     return { count, examples };
   } catch (err) {
     if (err instanceof BatchScoreError) throw err;
-    const message = `Silver table ${tablePath}: cannot read user_id to check for duplicate users: ${messageOf(err)}`;
+    // A copy's path in DuckDB's message is said as the file it copies.
+    const said = paths.reduce((m, p, i) => m.split(p).join(dataFilePath(tablePath, files[i].path)), messageOf(err));
+    const message = `Silver table ${tablePath}: cannot read user_id to check for duplicate users: ${said}`;
     // DuckDB says 'IO Error: …' for the file system (may pass on retry); anything else is the data.
     throw new DeltaError(/^IO Error/i.test(messageOf(err)) ? 'Io' : 'CorruptDataFile', message, { cause: err });
   } finally {
     con.closeSync();
     instance.closeSync();
+    await Promise.all(copies.map((c) => c.remove()));
   }
 }
 
@@ -89,21 +95,22 @@ interface UserIdSource {
 }
 
 /**
- * Local files, read by DuckDB: rows a file's deletion vector deletes are left out, by position in the file, as
- * readDataFile does.
+ * The files at local paths (`paths[i]`: file i's own path, or its local copy), read by DuckDB: rows a file's
+ * deletion vector deletes are left out, by position in the file, as readDataFile does.
  */
-async function liveUserIds(con: DuckDBConnection, tablePath: string, column: string, files: AddFile[]): Promise<UserIdSource> {
-  const byLocation = new Map(files.map((f) => [dataFilePath(tablePath, f.path), f.path]));
-  const list = (fs: AddFile[]) => `[${fs.map((f) => sqlString(dataFilePath(tablePath, f.path))).join(', ')}]`;
-  const plain = files.filter((f) => !f.deletionVector);
-  const withDv = files.filter((f) => f.deletionVector);
+async function liveUserIds(con: DuckDBConnection, tablePath: string, column: string, files: AddFile[], paths: string[]): Promise<UserIdSource> {
+  const byLocation = new Map(files.map((f, i) => [paths[i], f.path]));
+  const list = (indexes: number[]) => `[${indexes.map((i) => sqlString(paths[i])).join(', ')}]`;
+  const plain = files.flatMap((f, i) => (f.deletionVector ? [] : [i]));
+  const withDv = files.flatMap((f, i) => (f.deletionVector ? [i] : []));
   const parts: string[] = [];
   if (plain.length) parts.push(`SELECT ${column} AS user_id, filename FROM read_parquet(${list(plain)}, filename = true)`);
   if (withDv.length) {
     await con.run('CREATE TEMP TABLE deleted (filename VARCHAR, pos BIGINT)');
     const appender = await con.createAppender('deleted');
-    for (const f of withDv) {
-      const location = dataFilePath(tablePath, f.path);
+    for (const i of withDv) {
+      const f = files[i];
+      const location = paths[i];
       for (const pos of await readDeletionVector(tablePath, f.path, f.deletionVector as DeletionVectorDescriptor)) {
         appender.appendVarchar(location);
         appender.appendBigInt(BigInt(pos));
@@ -119,43 +126,29 @@ async function liveUserIds(con: DuckDBConnection, tablePath: string, column: str
   return { live: parts.join(' UNION ALL '), fileOf: (name) => byLocation.get(String(name)) ?? String(name) };
 }
 
-/** Files read in parallel by the Delta reader (each a row group of user_id at a time). */
+/** Files copied at once (each copy is one file's user_id column on local disk). */
 const FILES_IN_FLIGHT = 4;
 
 /**
- * Files on object storage, read by the Delta reader (ranged gets; deletion vectors applied by it) into a DuckDB
- * table of (user_id, file index): DuckDB spills it past its memory limit, as it does its own reads.
+ * Files on object storage: each file's user_id column chunks copied by ranged gets to a sparse local file
+ * (localDataFile), four files at once, for DuckDB to read as it reads local files; the copies are added to
+ * `copies` as they are made, for the caller to remove. Disk holds the date's user_id column (8 bytes a user).
  */
-async function appendedUserIds(con: DuckDBConnection, tablePath: string, schema: StructType, given: AddFile[]): Promise<UserIdSource> {
-  // Indexes in the order of the files' locations, so examples list their files as the local check does.
-  const located = given.map((f) => ({ f, at: dataFilePath(tablePath, f.path) }));
-  const files = located.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).map(({ f }) => f);
-  await con.run('CREATE TEMP TABLE user_ids (user_id BIGINT, filename INTEGER)');
-  const appender = await con.createAppender('user_ids');
+async function copiedFiles(tablePath: string, column: string, files: AddFile[], copies: LocalDataFile[]): Promise<string[]> {
+  const paths: string[] = new Array(files.length);
   let next = 0;
-  const readFiles = async () => {
+  const copyFiles = async () => {
     for (let i = next++; i < files.length; i = next++) {
-      for await (const batch of readDataFile(tablePath, files[i], { schema, columns: ['user_id'] })) {
-        const ids = batch.columns.user_id as ArrayLike<bigint | number | null>;
-        // No await inside a row: rows of files read in parallel never interleave their values.
-        for (let r = 0; r < batch.numRows; r++) {
-          const id = ids[r];
-          if (id === null || id === undefined) appender.appendNull();
-          else appender.appendBigInt(BigInt(id));
-          appender.appendInteger(i);
-          appender.endRow();
-        }
-      }
+      const copy = await localDataFile(tablePath, files[i], [column]);
+      copies.push(copy);
+      paths[i] = copy.path;
     }
   };
-  try {
-    await Promise.all(Array.from({ length: Math.min(FILES_IN_FLIGHT, files.length) }, readFiles));
-  } finally {
-    appender.closeSync();
-  }
-  return { live: 'SELECT user_id, filename FROM user_ids', fileOf: (name) => files[Number(name)].path };
+  await Promise.all(Array.from({ length: Math.min(FILES_IN_FLIGHT, files.length) }, copyFiles));
+  return paths;
 }
 
+const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const sqlIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 

@@ -25,19 +25,36 @@ export interface UnitResult extends StagedUnit {
   skipped: number;
 }
 
-/** Refuses a unit listed twice, or a staged file that is missing or does not hold what its unit scored. */
+/** Staged files checked or removed at once: each check is a HEAD and a footer read, on S3 a round trip each. */
+const CHECKS_IN_FLIGHT = 8;
+
+/**
+ * Refuses a unit listed twice, or a staged file that is missing or does not hold what its unit scored. Files are
+ * checked several at once; of several bad files, the first unit's is reported.
+ */
 export async function checkStagedFiles(goldTable: string, runId: string, units: StagedUnit[]): Promise<void> {
   const seen = new Set<number>();
   for (const u of units) {
     if (seen.has(u.unitIndex)) throw new PipelineError('DuplicateUnit', `unit ${u.unitIndex} appears twice in run ${runId}`);
     seen.add(u.unitIndex);
-    const file = `staged file ${u.add.path} of unit ${u.unitIndex}`;
-    const size = (await dataFileInfo(goldTable, u.add.path))?.size;
-    if (size === undefined) throw new PipelineError('StagedFileInvalid', `${file} is missing from ${goldTable}`);
-    if (size !== u.add.size) throw new PipelineError('StagedFileInvalid', `${file} has ${size} bytes on storage, ${u.add.size} were staged`);
-    const rows = await footerRows(goldTable, u.add, file);
-    if (rows !== u.rows) throw new PipelineError('StagedFileInvalid', `${file} holds ${rows} rows (Parquet footer), the unit scored ${u.rows}`);
   }
+  const failures: unknown[] = new Array(units.length);
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < units.length; i = next++) await checkStagedFile(goldTable, units[i]).catch((err: unknown) => { failures[i] = err ?? new Error('check failed'); });
+  };
+  await Promise.all(Array.from({ length: Math.min(CHECKS_IN_FLIGHT, units.length) }, lane));
+  const failed = failures.find((f) => f !== undefined);
+  if (failed !== undefined) throw failed;
+}
+
+async function checkStagedFile(goldTable: string, u: StagedUnit): Promise<void> {
+  const file = `staged file ${u.add.path} of unit ${u.unitIndex}`;
+  const size = (await dataFileInfo(goldTable, u.add.path))?.size;
+  if (size === undefined) throw new PipelineError('StagedFileInvalid', `${file} is missing from ${goldTable}`);
+  if (size !== u.add.size) throw new PipelineError('StagedFileInvalid', `${file} has ${size} bytes on storage, ${u.add.size} were staged`);
+  const rows = await footerRows(goldTable, u.add, file);
+  if (rows !== u.rows) throw new PipelineError('StagedFileInvalid', `${file} holds ${rows} rows (Parquet footer), the unit scored ${u.rows}`);
 }
 
 /** The size and time of a data file the log names (relative to the table or not), or undefined when it is gone. */
@@ -79,6 +96,11 @@ export async function removeUnpublishedStaged(table: string, scoreDate: string, 
   if (ours.length === 0) return [];
   const published = (await tableExists(table)) ? new Set((await openTable(table)).files().map((f) => f.path)) : new Set<string>();
   const removed = ours.filter((k) => !published.has(toAddPath(k)));
-  for (const k of removed) await store.delete(k);
+  // Several deletes at once: on S3 each is a round trip (a run of 40 units leaves 40 candidate files).
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < removed.length; i = next++) await store.delete(removed[i]);
+  };
+  await Promise.all(Array.from({ length: Math.min(CHECKS_IN_FLIGHT, removed.length) }, lane));
   return removed.map(toAddPath);
 }

@@ -16,7 +16,7 @@ import {
   partitionValueOf, physicalField, readDeletionVector, tableKey, toAddPath,
 } from '../log';
 // Which Parquet reader or writer runs is the router's decision (delta/parquet/router.ts, with the measurements).
-import { ParquetFile, WriteColumn, openParquet, openParquetObject, parquetWriterFor, readRowGroups } from '../parquet';
+import { ParquetFile, WriteColumn, localCopy, openParquet, openParquetObject, parquetWriterFor, readRowGroups } from '../parquet';
 import { StructField, StructType, fieldOf, formatPartitionValue, parsePartitionValue } from '../schema';
 import { fsyncDir, localRoot, ObjectStore, objectAt, storeFor } from '../storage';
 import { computeStats } from './stats';
@@ -34,10 +34,10 @@ async function open(tablePath: string, file: AddFile): Promise<ParquetFile> {
   const store = storeFor(tablePath);
   if (localRoot(store) !== undefined) return openParquet(dataFilePath(tablePath, file.path));
   const key = tableKey(tablePath, file.path);
-  if (key !== undefined) return openParquetObject(store, key, `${store.location}/${key}`);
+  if (key !== undefined) return openParquetObject(store, key, `${store.location}/${key}`, file.size);
   const location = dataFilePath(tablePath, file.path); // a path the log names outside the table (a shallow clone)
   const at = objectAt(location);
-  return openParquetObject(at.store, at.key, location);
+  return openParquetObject(at.store, at.key, location, file.size);
 }
 
 /**
@@ -46,6 +46,24 @@ async function open(tablePath: string, file: AddFile): Promise<ParquetFile> {
  */
 export async function dataFileRowGroups(tablePath: string, file: AddFile): Promise<number[]> {
   return (await open(tablePath, file)).rowGroupRows;
+}
+
+/** A data file at a local path a SQL engine can read (DuckDB); `remove` deletes it when it is a copy. */
+export interface LocalDataFile {
+  path: string;
+  remove(): Promise<void>;
+}
+
+/**
+ * The data file at a local path for a SQL engine reading it by path (DuckDB): the file itself on the local file
+ * system (remove does nothing); on an object store, a sparse local copy holding the footer and the chunks of the
+ * given physical columns in every row group (delta/parquet/local-copy.ts), which the caller removes.
+ */
+export async function localDataFile(tablePath: string, file: AddFile, physicalColumns: string[]): Promise<LocalDataFile> {
+  if (localRoot(storeFor(tablePath)) !== undefined) return { path: dataFilePath(tablePath, file.path), remove: async () => undefined };
+  const pf = await open(tablePath, file);
+  const copy = await localCopy(pf, pf.rowGroupRows.map((_, g) => g), physicalColumns);
+  return { path: copy.pf.filePath, remove: copy.remove };
 }
 
 /**

@@ -6,7 +6,7 @@
  * A commit is the store's putIfAbsent of `_delta_log/NNNN.json`: an existing entry is never overwritten and a
  * half-written entry is never visible under its final name (how each store guarantees it: storage/).
  */
-import { ObjectStore, storeFor } from '../storage';
+import { localRoot, ObjectStore, storeFor } from '../storage';
 import { DeltaError } from '../errors';
 
 export const LOG_DIR = '_delta_log';
@@ -18,9 +18,21 @@ export class LogStore {
     this.tablePath = objects.location;
   }
 
+  /**
+   * Times of commit files from the last listing, where the listing gives them free (object storage: a snapshot's
+   * commit time then costs no HEAD); a commit file is never rewritten (put-if-absent), so its listed time stays true.
+   */
+  private readonly listedTimes = new Map<string, number>();
+
   /** Names of the files in `_delta_log` (`_sidecars/...` for those in its folders), sorted; TableNotFound when there are none. */
   async list(): Promise<string[]> {
-    const keys = await this.objects.listKeys(LOG_PREFIX);
+    let keys: string[];
+    if (localRoot(this.objects) !== undefined) keys = await this.objects.listKeys(LOG_PREFIX);
+    else {
+      const objects = await this.objects.list(LOG_PREFIX);
+      for (const o of objects) this.listedTimes.set(o.key.slice(LOG_PREFIX.length), o.lastModified);
+      keys = objects.map((o) => o.key);
+    }
     if (keys.length === 0) throw new DeltaError('TableNotFound', `no Delta table at ${this.tablePath} (no ${LOG_DIR} folder)`);
     return keys.map((key) => key.slice(LOG_PREFIX.length));
   }
@@ -32,6 +44,8 @@ export class LogStore {
 
   /** Modification time (ms) of a log file; CorruptLog when it is gone. */
   async lastModified(name: string): Promise<number> {
+    const listed = this.listedTimes.get(name);
+    if (listed !== undefined && /^\d{20}\.json$/.test(name)) return listed;
     const info = await this.objects.head(LOG_PREFIX + name);
     if (!info) throw new DeltaError('CorruptLog', `${this.tablePath}: ${LOG_DIR}/${name} is missing`);
     return info.lastModified;

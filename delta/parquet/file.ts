@@ -15,6 +15,8 @@ export interface ParquetFile {
   readonly filePath: string;
   /** Whether `filePath` is a local file other tools (DuckDB) can open by path. */
   readonly local: boolean;
+  /** Whether the bytes come by ranged gets from an object store (not a local file, not bytes already read). */
+  readonly remote: boolean;
   readonly numRows: number;
   /** Row count of each row group. */
   readonly rowGroupRows: number[];
@@ -35,34 +37,42 @@ export interface ParquetFile {
  * checkpoints, read end to end anyway: one read instead of one per column chunk).
  */
 export async function openParquet(filePath: string, opts: { inMemory?: boolean } = {}): Promise<ParquetFile> {
-  return parquetFileOf(filePath, true, opts.inMemory ? await wholeFile(filePath) : await fileBuffer(filePath));
+  return parquetFileOf(filePath, true, false, opts.inMemory ? await wholeFile(filePath) : await fileBuffer(filePath));
 }
 
 /** Opens a Parquet file already read whole (`name` names it in messages). */
 export function openParquetBytes(name: string, bytes: Uint8Array): Promise<ParquetFile> {
-  return parquetFileOf(name, false, inMemory(bytes));
+  return parquetFileOf(name, false, false, inMemory(bytes));
 }
 
 /**
  * Opens the Parquet object `key` of a store, reading its footer by a ranged get and later only the byte
- * ranges a reader asks for (`name` names it in messages).
+ * ranges a reader asks for (`name` names it in messages). `size`, when the log gives it (an add's size), saves
+ * asking the store (a HEAD per file opened); a size that is not the object's fails the footer read.
  */
-export async function openParquetObject(store: ObjectStore, key: string, name: string): Promise<ParquetFile> {
-  const info = await store.head(key);
-  if (!info) throw new DeltaError('CorruptDataFile', `data file ${name} is missing (referenced by the log)`);
+export async function openParquetObject(store: ObjectStore, key: string, name: string, size?: number): Promise<ParquetFile> {
+  const missing = () => new DeltaError('CorruptDataFile', `data file ${name} is missing (referenced by the log)`);
+  const byteLength = size !== undefined && size > 0 ? size : (await store.head(key))?.size;
+  if (byteLength === undefined) throw missing();
+  // The first get is the footer read (the file's tail); kept, so a later read of the footer (a local copy for
+  // DuckDB, local-copy.ts) costs no second get.
+  let tail: { start: number; bytes: ArrayBuffer } | undefined;
   const buffer: AsyncBuffer = {
-    byteLength: info.size,
+    byteLength,
     async slice(start: number, end?: number): Promise<ArrayBuffer> {
-      const stop = end ?? info.size;
+      const stop = end ?? byteLength;
+      if (tail && start >= tail.start && stop <= tail.start + tail.bytes.byteLength) return tail.bytes.slice(start - tail.start, stop - tail.start);
       const bytes = await store.get(key, { offset: start, length: stop - start });
-      if (!bytes) throw new DeltaError('CorruptDataFile', `data file ${name} disappeared while being read`);
-      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      if (!bytes) throw missing();
+      const got = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      if (!tail && stop === byteLength) tail = { start, bytes: got.slice(0) };
+      return got;
     },
   };
-  return parquetFileOf(name, false, buffer);
+  return parquetFileOf(name, false, true, buffer);
 }
 
-async function parquetFileOf(filePath: string, local: boolean, buffer: AsyncBuffer): Promise<ParquetFile> {
+async function parquetFileOf(filePath: string, local: boolean, remote: boolean, buffer: AsyncBuffer): Promise<ParquetFile> {
   let meta: FileMetaData;
   try {
     meta = await parquetMetadataAsync(buffer);
@@ -92,6 +102,7 @@ async function parquetFileOf(filePath: string, local: boolean, buffer: AsyncBuff
   return {
     filePath,
     local,
+    remote,
     numRows: Number(meta.num_rows),
     rowGroupRows,
     rowGroupStarts,

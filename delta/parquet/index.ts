@@ -6,6 +6,7 @@
  *   router.ts             which reader or writer runs for a data file, and why (measured)
  *   row-group-reader.ts   hyparquet row-group reader with footer pruning
  *   duckdb-reader.ts      DuckDB row-group reader (flat primitive columns)
+ *   local-copy.ts         a sparse local copy of an object's ranges to read, for DuckDB (files on S3)
  *   leaf-reader.ts        checkpoint leaf reader (leaves with their levels, no nested assembly)
  *   text-pages.ts         PLAIN UTF-8 pages straight to strings (for the leaf reader)
  *   snappy.ts             snappy decompression handed to hyparquet
@@ -19,6 +20,7 @@
  *   *-adapter.ts          the one module per library that imports it
  */
 export { ParquetFile, openParquet, openParquetBytes, openParquetObject } from './file';
+export { LocalCopy, localCopy } from './local-copy';
 export { parquetWriterFor, readRowGroups, readsWithDuckdb, ParquetWriterChoice } from './router';
 export { readLeafRows, readListRows, readMapRows } from './leaf-reader';
 export { ReadOptions, readRowGroup } from './row-group-reader';
