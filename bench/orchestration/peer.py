@@ -21,6 +21,7 @@ import datetime
 import json
 import os
 import resource
+import sys
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
@@ -32,6 +33,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from deltalake import DeltaTable, write_deltalake
 from deltalake.transaction import AddAction
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "score"))
+from peer import open_session  # noqa: E402  (bench/score/peer.py: the one ONNX session setup of the peers)
 
 FRACTION = 0.1
 MIN_PROBABILITY = 0.8
@@ -45,15 +49,8 @@ GOLD_SCHEMA = pa.schema([
 
 
 def session(model, threads):
-    opts = ort.SessionOptions()
-    if threads:
-        opts.intra_op_num_threads = threads
-    sess = ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
-    inp = sess.get_inputs()[0]
-    outputs = [o.name for o in sess.get_outputs()]
-    prob_output = "probabilities" if "probabilities" in outputs else outputs[-1]
-    dtype = np.float64 if inp.type == "tensor(double)" else np.float32
-    return sess, inp.name, prob_output, dtype
+    """(session, input name, probability output, input dtype): bench/score's peers open theirs the same way."""
+    return open_session(model, threads)
 
 
 def score(s, table, features):

@@ -47,6 +47,16 @@ async function historyOf(handle: WorkflowHandle) {
   return { events, inputOf, resultsOf, largestPayload };
 }
 
+/** The application failure a run failed with (the innermost one, through child and activity failures). */
+async function failureOf(handle: WorkflowHandle): Promise<ApplicationFailure> {
+  const err = await handle.result().then(() => assert.fail('the run succeeded'), (e: unknown) => e);
+  assert.ok(err instanceof WorkflowFailedError, String(err));
+  let cause: unknown = err.cause;
+  while (cause instanceof Error && !(cause instanceof ApplicationFailure) && cause.cause) cause = cause.cause;
+  assert.ok(cause instanceof ApplicationFailure, String(cause));
+  return cause;
+}
+
 /** Runs scoreUsers with `rule`; checks the published list is the brute-force list over the run's Gold rows. */
 async function runAndCheck(server: { env: PipelineServer['env']; data: DataLayout }, workflowId: string, rule: TopBuyersRule) {
   const { env, data } = server;
@@ -84,7 +94,7 @@ describe('top buyers: workflow runs', function () {
     await server?.stop();
   });
 
-  it('topBuyers.limit: the units hand on at most `limit` candidates each, inline; the list is exactly the reference, cut at the limit', async function () {
+  it('topBuyers.limit: candidates inline in the manifest, none in history; the list is exactly the reference, cut at the limit', async function () {
     const rule = { fraction: 0.5, minProbability: 0, limit: 25 };
     const { expected, history } = await runAndCheck(server, `score-users-${DAY}`, rule);
     assert.equal(expected.length, 25);
@@ -173,11 +183,7 @@ describe('top buyers: a unit that finished on its second attempt', function () {
     const handle = await env.client.workflow.start('scoreUsers', {
       taskQueue: TASK_QUEUE, workflowId: `score-users-${DAY}-lost`, args: [{ scoreDate: DAY, unitRows: UNIT_ROWS, topBuyers: { fraction: 1, minProbability: 0 } }],
     });
-    const err = await handle.result().then(() => assert.fail('the run succeeded'), (e: unknown) => e);
-    assert.ok(err instanceof WorkflowFailedError, String(err));
-    let cause: unknown = err.cause;
-    while (cause instanceof Error && !(cause instanceof ApplicationFailure) && cause.cause) cause = cause.cause;
-    assert.ok(cause instanceof ApplicationFailure, String(cause));
+    const cause = await failureOf(handle);
     assert.equal(cause.type, 'StagedFileInvalid');
     const lost = `score_date=${DAY}/part-00002-${handle.firstExecutionRunId}-attempt-1.top-candidates.parquet`;
     assert.match(cause.message, new RegExp(`^top-buyer candidates ${lost.replace(/\./g, '\\.')} of unit 2 in ${data.goldTopBuyers}: .*missing`));
@@ -197,11 +203,7 @@ describe('top buyers: a unit that finished on its second attempt', function () {
     const handle = await env.client.workflow.start('scoreUsers', {
       taskQueue: TASK_QUEUE, workflowId: `score-users-${DAY}-old-worker`, args: [{ scoreDate: DAY, unitRows: UNIT_ROWS, topBuyers: { fraction: 0.5, minProbability: 0 } }],
     });
-    const err = await handle.result().then(() => assert.fail('the run succeeded'), (e: unknown) => e);
-    assert.ok(err instanceof WorkflowFailedError, String(err));
-    let cause: unknown = err.cause;
-    while (cause instanceof Error && !(cause instanceof ApplicationFailure) && cause.cause) cause = cause.cause;
-    assert.ok(cause instanceof ApplicationFailure, String(cause));
+    const cause = await failureOf(handle);
     assert.equal(cause.type, 'StagedFileInvalid');
     assert.equal(cause.message, `unit 3 of run ${handle.firstExecutionRunId} recorded no top-buyer candidates (scored by another batch-score version?): re-run the date`);
     assert.equal((await openTable(data.goldPredictions)).version, goldVersion);
