@@ -4,7 +4,7 @@
  * The picture these rules enforce, top to bottom (docs/architecture.md draws it; docs/decisions/layer-rules.md
  * says why each rule exists):
  *
- *   cli → workers → workflows → activities → pipeline → scoring / registry → delta → config → errors
+ *   cli → workers → workflows → activities → pipeline / features → events / scoring / registry → delta → config → errors
  *
  * A folder may import its own files, its peer (scoring / registry) and any folder BELOW it, never one above it
  * (skipping down is fine: cli/ may import delta/). Beside the column:
@@ -20,8 +20,8 @@ const LAYERS = [
   ['workers'],
   ['workflows'],
   ['activities'],
-  ['pipeline'],
-  ['scoring', 'registry'], // peers: scoring reads a pinned model's metadata from registry/
+  ['pipeline', 'features'], // peers: features/ builds the Silver snapshots pipeline/ plans and scores
+  ['events', 'scoring', 'registry'], // peers: scoring reads a pinned model's metadata from registry/; events/ is Bronze
   ['delta'],
   ['config'], // the neutral configuration: data layout, task queues, defaults, environment
   ['errors'], // the error vocabulary: every layer may raise and classify its errors
@@ -30,10 +30,10 @@ const LAYERS = [
 /** Beside the column: what each folder may import, and who may import it. */
 const SIDE = {
   // synthetic Silver data and the demo model: the CLI runs the demo, benchmarks and tests use its data
-  demo: { imports: ['pipeline', 'scoring', 'registry', 'delta', 'config', 'errors'], importedBy: ['cli', 'bench', 'test'] },
+  demo: { imports: ['pipeline', 'features', 'events', 'scoring', 'registry', 'delta', 'config', 'errors'], importedBy: ['cli', 'bench', 'test'] },
   // what tests and benchmarks share (fixtures, the Python helper), so bench/ never imports test/
   devkit: {
-    imports: ['demo', 'pipeline', 'scoring', 'registry', 'delta', 'config', 'errors'],
+    imports: ['demo', 'pipeline', 'features', 'events', 'scoring', 'registry', 'delta', 'config', 'errors'],
     importedBy: ['bench', 'test'],
   },
 };

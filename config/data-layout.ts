@@ -9,6 +9,9 @@ import { dataRootFromEnv } from './environment';
 
 export interface DataLayout {
   root: string;
+  /** Bronze: raw events as ingested, partitioned by event_date, and the lines that could not be read. */
+  bronzeEvents: string;
+  bronzeQuarantine: string;
   silverFeatures: string;
   silverLabels: string;
   goldPredictions: string;
@@ -26,6 +29,8 @@ export function dataLayout(dataDir?: string): DataLayout {
   const root = path.resolve(given);
   return {
     root,
+    bronzeEvents: path.join(root, 'bronze', 'events'),
+    bronzeQuarantine: path.join(root, 'bronze', 'events_quarantine'),
     silverFeatures: path.join(root, 'silver', 'user_features'),
     silverLabels: path.join(root, 'silver', 'purchase_labels'),
     goldPredictions: path.join(root, 'gold', 'purchase_predictions'),
