@@ -55,6 +55,7 @@ export async function modelCommand(args: string[]): Promise<number> {
       for (const v of m.versions) {
         const aliases = Object.entries(m.aliases).filter(([, version]) => version === v.version).map(([a]) => `@${a}`);
         console.log(`  ${v.version.padStart(3)}  ${v.sha256.slice(0, 12)}  ${v.createdAt}  ${aliases.join(' ')}`);
+        if (v.metrics) console.log(`       ${describeMetrics(v.metrics, v.params)}`);
       }
     }
     return 0;
@@ -67,4 +68,12 @@ export async function modelCommand(args: string[]): Promise<number> {
   }
   console.error(HELP.trim());
   return 2;
+}
+
+/** One line of a version's training numbers, e.g. `held out: AUC 0.8123, log loss 0.1234, 20,011 users, 4.10% buyers (snapshot 2026-11-23)`. */
+function describeMetrics(metrics: Record<string, number>, params: Record<string, string> = {}): string {
+  const m = (key: string, digits: number) => (metrics[key] === undefined ? 'n/a' : metrics[key].toFixed(digits));
+  const rate = metrics.holdout_positive_rate === undefined ? 'n/a' : `${(metrics.holdout_positive_rate * 100).toFixed(2)}%`;
+  const snapshot = params.snapshot_date ? ` (snapshot ${params.snapshot_date})` : '';
+  return `held out: AUC ${m('holdout_auc', 4)}, log loss ${m('holdout_log_loss', 4)}, ${metrics.holdout_rows ?? 'n/a'} users, ${rate} buyers${snapshot}`;
 }

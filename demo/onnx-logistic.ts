@@ -3,6 +3,10 @@
  *
  *   features [N, F] double ─ MatMul(weights [F, 1]) ─ Add(intercept [1]) ─ Sigmoid ─▶ probability [N, 1]
  *
+ * With `logScale` (demo/log-scale.ts), flagged columns go in as log(1 + max(x, 0)) and the others as they are:
+ *
+ *   model_input = Log(Max(features, 0) + 1) * log_mask + features * (1 - log_mask)      (log_mask [F] of 0/1)
+ *
  * Double precision end to end, so scores equal a float64 reference to ~1e-15. The ordered feature names and the
  * impute values (training means) are stored in metadata_props (`feature_names`, `impute_values`, JSON).
  */
@@ -13,6 +17,10 @@ export interface LogisticOnnx {
   weights: ArrayLike<number>;
   intercept: number;
   imputeValues?: ArrayLike<number>;
+  /** One flag per feature: model that column as log(1 + max(x, 0)). */
+  logScale?: boolean[];
+  /** Extra metadata_props (e.g. the training metrics), JSON-encoded. */
+  metadata?: Record<string, unknown>;
   docString?: string;
 }
 
@@ -39,6 +47,9 @@ export function logisticOnnx(model: LogisticOnnx): Uint8Array {
     const impute = Object.fromEntries(model.features.map((name, j) => [name, model.imputeValues![j]]));
     metadataProps.push({ key: 'impute_values', value: JSON.stringify(impute) });
   }
+  for (const [key, value] of Object.entries(model.metadata ?? {})) metadataProps.push({ key, value: JSON.stringify(value) });
+  const logScale = model.logScale?.some((l) => l) ? model.logScale : undefined;
+  if (logScale && logScale.length !== f) throw new Error(`${logScale.length} log-scale flags for ${f} features`);
   const proto: onnx.IModelProto = {
     irVersion: 8,
     opsetImport: [{ domain: '', version: 13 }],
@@ -53,9 +64,11 @@ export function logisticOnnx(model: LogisticOnnx): Uint8Array {
       initializer: [
         { name: 'weights', dataType: DOUBLE, dims: [f, 1], rawData: doubles(model.weights) },
         { name: 'intercept', dataType: DOUBLE, dims: [1], rawData: doubles([model.intercept]) },
+        ...(logScale ? logScaleInitializers(logScale) : []),
       ],
       node: [
-        { opType: 'MatMul', input: ['features', 'weights'], output: ['logit_raw'], name: 'matmul' },
+        ...(logScale ? LOG_SCALE_NODES : []),
+        { opType: 'MatMul', input: [logScale ? 'model_input' : 'features', 'weights'], output: ['logit_raw'], name: 'matmul' },
         { opType: 'Add', input: ['logit_raw', 'intercept'], output: ['logit'], name: 'add' },
         { opType: 'Sigmoid', input: ['logit'], output: ['probability'], name: 'sigmoid' },
       ],
@@ -63,3 +76,22 @@ export function logisticOnnx(model: LogisticOnnx): Uint8Array {
   };
   return onnx.ModelProto.encode(proto).finish();
 }
+
+function logScaleInitializers(logScale: boolean[]): onnx.ITensorProto[] {
+  const f = logScale.length;
+  return [
+    { name: 'zero', dataType: DOUBLE, dims: [1], rawData: doubles([0]) },
+    { name: 'one', dataType: DOUBLE, dims: [1], rawData: doubles([1]) },
+    { name: 'log_mask', dataType: DOUBLE, dims: [f], rawData: doubles(logScale.map((l) => (l ? 1 : 0))) },
+    { name: 'raw_mask', dataType: DOUBLE, dims: [f], rawData: doubles(logScale.map((l) => (l ? 0 : 1))) },
+  ];
+}
+
+const LOG_SCALE_NODES: onnx.INodeProto[] = [
+  { opType: 'Max', input: ['features', 'zero'], output: ['non_negative'], name: 'clamp' },
+  { opType: 'Add', input: ['non_negative', 'one'], output: ['shifted'], name: 'shift' },
+  { opType: 'Log', input: ['shifted'], output: ['logged'], name: 'log' },
+  { opType: 'Mul', input: ['logged', 'log_mask'], output: ['log_part'], name: 'log_part' },
+  { opType: 'Mul', input: ['features', 'raw_mask'], output: ['raw_part'], name: 'raw_part' },
+  { opType: 'Add', input: ['log_part', 'raw_part'], output: ['model_input'], name: 'model_input' },
+];

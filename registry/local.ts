@@ -2,7 +2,8 @@
  * The local model registry (the embedded default), a folder such as data/models:
  *
  *   blobs/sha256/<hex>.onnx                 model bytes, content addressed, read-only
- *   models/<name>/versions/<n>.json         immutable version record {name, version, sha256, blob, features, ...}
+ *   models/<name>/versions/<n>.json         immutable version record {name, version, sha256, blob, features, ...,
+ *                                           and, from `train`, metrics and params as MLflow records them}
  *   models/<name>/aliases.json              {"champion": "3"}, replaced atomically
  *
  * Versions are numbered 1, 2, ... and created with an exclusive create, so two registrations never share a number
@@ -26,6 +27,10 @@ export interface LocalVersion {
   features: string[];
   source: string;
   createdAt: string;
+  /** Numbers measured when the version was made, e.g. holdout_auc (`train` records them; absent otherwise). */
+  metrics?: Record<string, number>;
+  /** How it was made, e.g. snapshot_date, split_seed. */
+  params?: Record<string, string>;
 }
 
 export interface LocalModel {
@@ -62,7 +67,14 @@ export interface CandidateModel {
 export async function registerModel(
   registryDir: string,
   file: string,
-  opts: { name: string; alias?: string; features?: string[]; validate?: (model: CandidateModel) => Promise<void> },
+  opts: {
+    name: string;
+    alias?: string;
+    features?: string[];
+    metrics?: Record<string, number>;
+    params?: Record<string, string>;
+    validate?: (model: CandidateModel) => Promise<void>;
+  },
 ): Promise<LocalVersion> {
   checkName('model name', opts.name);
   if (opts.alias !== undefined) checkName('alias', opts.alias);
@@ -94,6 +106,8 @@ export async function registerModel(
       features: opts.features ?? [],
       source: path.resolve(file),
       createdAt: new Date().toISOString(),
+      ...(opts.metrics && { metrics: opts.metrics }),
+      ...(opts.params && { params: opts.params }),
     };
     try {
       await fs.writeFile(versionFile(registryDir, opts.name, version), JSON.stringify(record, null, 2) + '\n', {

@@ -41,6 +41,11 @@ export interface ScoreUnitOptions {
 
 const NUMERIC = new Set(['byte', 'short', 'integer', 'long', 'float', 'double', 'boolean']);
 
+/** A Silver column type a feature may have: numeric, decimal or boolean (training reads the same). */
+export function isFeatureType(type: string): boolean {
+  return NUMERIC.has(type) || type.startsWith('decimal');
+}
+
 export async function* scoreUnit(opts: ScoreUnitOptions): AsyncGenerator<ScoredBatch> {
   checkColumns(opts.silverTablePath, opts.schema, opts.scorer);
   let rowsDone = 0;
@@ -74,7 +79,7 @@ export function checkColumns(table: string, schema: StructType, scorer: Scorer):
       );
     }
     const type = typeof field.type === 'string' ? field.type : JSON.stringify(field.type);
-    const ok = name === 'user_id' ? type === 'long' || type === 'integer' : NUMERIC.has(type) || type.startsWith('decimal');
+    const ok = name === 'user_id' ? type === 'long' || type === 'integer' : isFeatureType(type);
     if (!ok) {
       throw new FeatureTypeError(
         `column "${name}" of Silver table ${table} has type ${type}; ${name === 'user_id' ? 'user_id must be long' : 'features must be numeric or boolean'} (${model})`,

@@ -38,7 +38,10 @@ describe('cli: generate, train, model', () => {
 
     const train = await capture(() => trainCommand(['--date', '2026-11-23', ...data]));
     assert.equal(train.code, 0);
-    assert.match(train.out, /^models:\/purchase_propensity@champion → version 1 \(sha256 [0-9a-f]{64}\)\ntrained on 5000 users of 2026-11-23/);
+    assert.match(train.out, /^models:\/purchase_propensity@champion → version 1 \(sha256 [0-9a-f]{64}\)\nsnapshot 2026-11-23, split user_id hash, seed 1, held out 0.2\n/);
+    const heldOut = /\n {2}held out +(\d+) +([\d.]+)% +([\d.]+) +([\d.]+)\n {2}training +(\d+) +([\d.]+)% +([\d.]+) +([\d.]+)\n/.exec(train.out);
+    assert.ok(heldOut, train.out);
+    assert.equal(Number(heldOut[1]) + Number(heldOut[5]), 5000);
 
     const [{ versions }] = await listModels(path.join(dir, 'models'));
     const blob = path.join(dir, 'models', versions[0].blob);
@@ -54,6 +57,26 @@ describe('cli: generate, train, model', () => {
     const models = JSON.parse(list.out);
     assert.deepEqual(models[0].aliases, { champion: '2' });
     assert.deepEqual(models[0].versions.map((v: { features: string[] }) => v.features), [[], renamed]);
+    // train stored its numbers with version 1 (as printed, to the digits printed); a hand registration has none.
+    const [trained, registered] = models[0].versions as { metrics?: Record<string, number>; params?: Record<string, string> }[];
+    assert.deepEqual(Object.keys(trained.metrics!).sort(), [
+      'holdout_auc', 'holdout_log_loss', 'holdout_positive_rate', 'holdout_rows', 'train_auc', 'train_log_loss', 'train_positive_rate', 'train_rows',
+    ]);
+    assert.equal(trained.metrics!.holdout_rows, Number(heldOut[1]));
+    assert.equal((trained.metrics!.holdout_positive_rate * 100).toFixed(2), heldOut[2]);
+    assert.equal(trained.metrics!.holdout_auc.toFixed(4), heldOut[3]);
+    assert.equal(trained.metrics!.holdout_log_loss.toFixed(4), heldOut[4]);
+    assert.equal(trained.metrics!.train_auc.toFixed(4), heldOut[7]);
+    assert.equal(trained.params!.snapshot_date, '2026-11-23');
+    assert.equal(registered.metrics, undefined);
+    const text = await capture(() => modelCommand(['list', ...data]));
+    assert.ok(text.out.includes(`\n       held out: AUC ${heldOut[3]}, log loss ${heldOut[4]}, ${heldOut[1]} users, ${heldOut[2]}% buyers (snapshot 2026-11-23)\n`), text.out);
+
+    // Training again on the same data gives the same bytes: version 1 again, its metrics as they were.
+    const again = await capture(() => trainCommand(['--date', '2026-11-23', ...data]));
+    assert.match(again.out, /^models:\/purchase_propensity@champion → version 1 \(same bytes as before: version reused\)/);
+    const [relisted] = JSON.parse((await capture(() => modelCommand(['list', '--json', ...data]))).out);
+    assert.deepEqual(relisted.versions[0], models[0].versions[0]);
   });
 
   it('prints help, and fails with a message on bad input', async () => {
@@ -63,5 +86,13 @@ describe('cli: generate, train, model', () => {
     assert.equal((await capture(() => modelCommand(['frobnicate', '--data-dir', dir]))).code, 2);
     await assert.rejects(generateCommand(['--users', 'many']), /--users: "many" is not a whole number > 0/);
     await assert.rejects(trainCommand(['--date', '2026-13-40']), /--date: "2026-13-40" is not a calendar date YYYY-MM-DD/);
+    // A date the Silver tables do not have: the code, the table, the date, the dates it has, what to do.
+    const silver = path.join(dir, 'silver', 'user_features');
+    assert.deepEqual(await capture(() => trainCommand(['--date', '2026-11-30', '--data-dir', dir])), {
+      code: 1,
+      out:
+        `batch-score train: SilverNoData: Silver table ${silver} has no partition snapshot_date=2026-11-30 (its dates: 2026-11-23)\n` +
+        '  hint: build the Silver snapshot of that date first, or score a date it has',
+    });
   });
 });
