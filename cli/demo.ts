@@ -187,6 +187,7 @@ async function ensureDemoData(layout: DataLayout, users: number, seed: number, d
     await resolveModel(DEFAULT_MODEL_URI, { registryDir: layout.models });
   } catch {
     step(`training the demo model and registering it as ${DEFAULT_MODEL_URI}`);
-    await trainDemoModel({ silverPath: layout.silverFeatures, labelsPath: layout.silverLabels, snapshotDate: scoreDate, registryDir: layout.models });
+    const m = await trainDemoModel({ silverPath: layout.silverFeatures, labelsPath: layout.silverLabels, snapshotDate: scoreDate, registryDir: layout.models });
+    step(`version ${m.version}: held-out AUC ${m.holdout.auc.toFixed(4)}, log loss ${m.holdout.logLoss.toFixed(4)} on ${m.holdout.rows.toLocaleString('en-US')} users`);
   }
 }
