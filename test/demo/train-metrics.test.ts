@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { openTable, replacePartition, scanTable, StructType, writeDataFile } from '../../delta';
-import { generateSilver, trainDemoModel } from '../../demo';
+import { generateSilver, SILVER_LABELS_SCHEMA, trainDemoModel } from '../../demo';
 import { isHeldOut } from '../../demo/holdout';
 import { classifierMetrics } from '../../demo/metrics';
 import { Random } from '../../demo/random';
@@ -48,14 +48,6 @@ const EVENTS_SILVER: StructType = {
     { name: 'snapshot_date', type: 'date', nullable: false, metadata: {} },
   ],
 };
-const LABELS: StructType = {
-  type: 'struct',
-  fields: [
-    { name: 'user_id', type: 'long', nullable: false, metadata: {} },
-    { name: 'purchased_next_7d', type: 'boolean', nullable: false, metadata: {} },
-    { name: 'snapshot_date', type: 'date', nullable: false, metadata: {} },
-  ],
-};
 
 /** A small Silver + labels in the events layout: users with views, carts and purchases; buyers are the active ones. */
 async function writeEventsSilver(silverPath: string, labelsPath: string, day: string, users: number): Promise<void> {
@@ -89,7 +81,25 @@ async function writeEventsSilver(silverPath: string, labelsPath: string, day: st
     await replacePartition(table, partition, [add], { createWith: { schema, partitionColumns: ['snapshot_date'] } });
   };
   await write(silverPath, EVENTS_SILVER, { user_id: userIds, ...columns });
-  await write(labelsPath, LABELS, { user_id: userIds, purchased_next_7d: bought });
+  await write(labelsPath, SILVER_LABELS_SCHEMA, { user_id: userIds, purchased_next_7d: bought });
+}
+
+/** Largest |onnxruntime − float64 reference| over a Silver table scored by the champion; and the rows scored. */
+async function worstOnnxDifference(silverPath: string, registryDir: string): Promise<{ worst: number; rows: number }> {
+  const pinned = await resolveModel('models:/purchase_propensity@champion', { registryDir });
+  const reference = readLogistic(pinned.localPath);
+  const scorer = await loadScorer(pinned);
+  let worst = 0;
+  let rows = 0;
+  for await (const b of scanTable(await openTable(silverPath), { columns: ['user_id', ...reference.features] })) {
+    const out = await scorer.scoreBatch(b, { nullPolicy: 'error' });
+    for (let i = 0; i < b.numRows; i++) {
+      const row = Object.fromEntries(reference.features.map((f) => [f, b.columns[f][i]]));
+      worst = Math.max(worst, Math.abs(out.probabilities[i] - logistic(reference, row)));
+    }
+    rows += b.numRows;
+  }
+  return { worst, rows };
 }
 
 describe('demo: train metrics', () => {
@@ -178,18 +188,7 @@ describe('demo: train metrics', () => {
 
     const pinned = await resolveModel('models:/purchase_propensity@champion', { registryDir });
     assert.deepEqual(pinned.features, names, 'the ONNX metadata names the events features');
-    const reference = readLogistic(pinned.localPath);
-    const scorer = await loadScorer(pinned);
-    let worst = 0;
-    let rows = 0;
-    for await (const b of scanTable(await openTable(silverPath), { columns: ['user_id', ...names] })) {
-      const out = await scorer.scoreBatch(b, { nullPolicy: 'error' });
-      for (let i = 0; i < b.numRows; i++) {
-        const row = Object.fromEntries(names.map((f) => [f, b.columns[f][i]]));
-        worst = Math.max(worst, Math.abs(out.probabilities[i] - logistic(reference, row)));
-      }
-      rows += b.numRows;
-    }
+    const { worst, rows } = await worstOnnxDifference(silverPath, registryDir);
     assert.equal(rows, 3000);
     assert.ok(worst < 1e-12, `max |onnxruntime - float64 reference| = ${worst}`);
     const ref = await sklearn(dir, m.holdoutPredictions.labels, m.holdoutPredictions.probabilities);
@@ -223,16 +222,7 @@ describe('demo: train metrics', () => {
     );
     const reference = readLogistic((await resolveModel('models:/purchase_propensity@champion', { registryDir })).localPath);
     assert.deepEqual(Array.from(reference.logMask!), m.logScale.map((l) => (l ? 1 : 0)));
-    const pinned = await resolveModel('models:/purchase_propensity@champion', { registryDir });
-    const scorer = await loadScorer(pinned);
-    let worst = 0;
-    for await (const b of scanTable(await openTable(silverPath), { columns: ['user_id', ...m.features] })) {
-      const out = await scorer.scoreBatch(b, { nullPolicy: 'error' });
-      for (let i = 0; i < b.numRows; i++) {
-        const row = Object.fromEntries(m.features.map((f) => [f, b.columns[f][i]]));
-        worst = Math.max(worst, Math.abs(out.probabilities[i] - logistic(reference, row)));
-      }
-    }
+    const { worst } = await worstOnnxDifference(silverPath, registryDir);
     assert.ok(worst < 1e-12, `max |onnxruntime - float64 reference| = ${worst}`);
   });
 
