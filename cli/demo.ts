@@ -186,8 +186,11 @@ async function ensureDemoData(layout: DataLayout, users: number, seed: number, d
   try {
     await resolveModel(DEFAULT_MODEL_URI, { registryDir: layout.models });
   } catch {
-    step(`training the demo model and registering it as ${DEFAULT_MODEL_URI}`);
-    const m = await trainDemoModel({ silverPath: layout.silverFeatures, labelsPath: layout.silverLabels, snapshotDate: scoreDate, registryDir: layout.models });
+    // As a weekly job would: learn from last week's snapshot (its labels, the 7 days after it, are complete), then
+    // score this week's users, whom the model has not seen. With one date only, that date.
+    const trainDate = dates.length > 1 ? dates[dates.length - 2] : scoreDate;
+    step(`training the demo model on ${SNAPSHOT_DATE}=${trainDate} and registering it as ${DEFAULT_MODEL_URI}`);
+    const m = await trainDemoModel({ silverPath: layout.silverFeatures, labelsPath: layout.silverLabels, snapshotDate: trainDate, registryDir: layout.models });
     step(`version ${m.version}: held-out AUC ${m.holdout.auc.toFixed(4)}, log loss ${m.holdout.logLoss.toFixed(4)} on ${m.holdout.rows.toLocaleString('en-US')} users`);
   }
 }
