@@ -4,3 +4,6 @@ export { trainDemoModel, TrainDemoOptions, TrainedModel, DEMO_MODEL_NAME, DEMO_M
 export { FEATURES, FEATURE_NAMES } from './behaviour';
 export { fitLogistic, LogisticModel } from './logistic';
 export { logisticOnnx, LogisticOnnx } from './onnx-logistic';
+export { classifierMetrics, ClassifierMetrics } from './metrics';
+export { isHeldOut, HOLDOUT_FRACTION, DEFAULT_SPLIT_SEED } from './holdout';
+export { readTrainingSet, TrainingSet, LABEL_COLUMN } from './training-set';

@@ -1,14 +1,15 @@
 /**
  * Logistic regression fitted by Newton's method (IRLS) with a small L2 penalty, on standardized features; the
- * scaling is then folded into the weights so the model takes raw feature values:
+ * scaling is then folded into the weights so the model takes the columns as given (train gives counts on the log
+ * scale, demo/log-scale.ts):
  *   w_j = beta_j / sd_j,  b = beta_0 - sum_j beta_j * mean_j / sd_j
  */
 
 export interface LogisticModel {
   intercept: number;
-  /** One weight per feature, for raw (unscaled) values. */
+  /** One weight per feature, for the columns as given (not standardised). */
   weights: Float64Array;
-  /** Feature means (used as impute values) and the fit's final mean log-loss. */
+  /** Means of the columns as given (train gives log-scale columns: its impute values are raw means, demo/train.ts) and the fit's final mean log-loss. */
   means: Float64Array;
   logLoss: number;
   iterations: number;
