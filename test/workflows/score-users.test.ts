@@ -130,12 +130,12 @@ describe('scoreUsers on a real Temporal server', function () {
   });
 
   it('reports the date: users, predicted buyers, probability bands and lineage from the Gold commit', async function () {
-    const report = await scoreReport(data.goldPredictions, DAY);
+    const report = await scoreReport(data.goldPredictions, DAY, { silverTable: data.silverFeatures, labelsTable: data.silverLabels });
     const rows = await tableRows(data.goldPredictions, { score_date: DAY });
     assert.equal(report.users, USERS);
     assert.equal(report.predictedBuyers, rows.filter((r) => Number(r.purchase_probability) >= 0.5).length);
     assert.equal(report.bands.reduce((n, b) => n + b.users, 0), USERS);
-    assert.equal(report.bands[19].users, rows.filter((r) => Number(r.purchase_probability) >= 0.95).length);
+    assert.equal(report.bands[49].users, rows.filter((r) => Number(r.purchase_probability) >= 0.98).length);
     assert.equal(report.lineage.length, 1);
     const [lineage] = report.lineage;
     assert.equal(lineage.runId, rows[0].run_id);
