@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { BrowserContext, chromium } from 'playwright-core';
 import type { ScoreReport } from '../../pipeline/score-report';
 import { batchScore } from '../support/processes';
-import { DRIFTED_FEATURE, PREVIOUS_DAY, REPORT_DAY, reportWorld } from '../support/report-tables';
+import { DRIFTED_FEATURE, PREVIOUS_DAY, REPORT_DAY, reportWorld, TOP_BUYERS } from '../support/report-tables';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -89,6 +89,7 @@ describe('the report page in headless Chromium', function () {
     assert.equal(drifted.psi, report.drift.features.find((f) => f.name === DRIFTED_FEATURE)!.psi);
     assert.deepEqual(drift.filter((d) => d.flagged).map((d) => d.name), [DRIFTED_FEATURE]);
     assert.match(await page.locator('#lineage').innerText(), /purchase_propensity v3/);
+    assert.equal(await page.locator('table#top tr').count(), TOP_BUYERS + 1);
 
     const shot = path.join(os.tmpdir(), `batch-score-report-${REPORT_DAY}.png`);
     await page.screenshot({ path: shot, fullPage: true });

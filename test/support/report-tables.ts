@@ -6,11 +6,13 @@
 import * as path from 'node:path';
 import { appendFiles, createTable, StructType, writeDataFile } from '../../delta';
 import { commitPredictions, stagePredictions } from '../../pipeline/gold-predictions';
+import { TOP_BUYERS_TABLE } from '../../pipeline/gold-schemas';
 
 export const REPORT_DAY = '2026-11-23';
 export const PREVIOUS_DAY = '2026-11-16';
 /** Silver features: one drifts on purpose (views_7d triples), one is mostly 0 (few distinct deciles), one has nulls. */
 export const DRIFTED_FEATURE = 'views_7d';
+export const TOP_BUYERS = 12;
 export const MODEL = { uri: 'models:/purchase_propensity/3', name: 'purchase_propensity', version: '3', sha256: 'c0ffee'.repeat(10) + 'abcd' };
 
 export interface ReportWorld {
@@ -18,6 +20,8 @@ export interface ReportWorld {
   gold: string;
   labels: string;
   silver: string;
+  /** Top buyers of the later date: its TOP_BUYERS users of highest probability. */
+  topBuyers: string;
   /** Gold versions of the two runs' commits, and their run ids. */
   runs: Record<string, { runId: string; goldVersion: number }>;
 }
@@ -50,6 +54,7 @@ export async function reportWorld(dir: string, opts: { users?: number; previousU
   const gold = path.join(dir, 'gold', 'purchase_predictions');
   const labels = path.join(dir, 'silver', 'purchase_labels');
   const silver = path.join(dir, 'silver', 'user_features');
+  const topBuyers = path.join(dir, 'gold', 'top_buyers');
   const runs: ReportWorld['runs'] = {};
   await createTable(silver, { schema: SILVER, partitionColumns: BY_SNAPSHOT });
   await createTable(labels, { schema: LABELS, partitionColumns: BY_SNAPSHOT });
@@ -89,6 +94,18 @@ export async function reportWorld(dir: string, opts: { users?: number; previousU
     };
     await appendFiles(silver, [await writeDataFile(silver, { schema: SILVER, partitionColumns: BY_SNAPSHOT, partitionValues: { snapshot_date: d.day }, batch: silverBatch })]);
     if (!d.labelled) continue;
+    const top = ids.map((id, k) => ({ id, p: p[k] })).sort((a, b) => b.p - a.p || a.id - b.id).slice(0, TOP_BUYERS);
+    await createTable(topBuyers, TOP_BUYERS_TABLE);
+    await appendFiles(topBuyers, [await writeDataFile(topBuyers, {
+      ...TOP_BUYERS_TABLE, partitionValues: { score_date: d.day },
+      batch: {
+        numRows: top.length,
+        columns: {
+          rank: top.map((_, r) => r + 1), user_id: top.map((t) => BigInt(t.id)), purchase_probability: top.map((t) => t.p),
+          model_name: top.map(() => MODEL.name), model_version: top.map(() => MODEL.version), run_id: top.map(() => runId),
+        },
+      },
+    })]);
     // Labels: the first 40 scored users have none; 25 labelled users were not scored (they must not count).
     const labelled = ids.slice(40).concat(Array.from({ length: 25 }, (_, k) => 900_000 + k));
     const bought = labelled.map((id) => {
@@ -100,5 +117,5 @@ export async function reportWorld(dir: string, opts: { users?: number; previousU
       batch: { numRows: labelled.length, columns: { user_id: BigInt64Array.from(labelled, BigInt), purchased_next_7d: bought } },
     })]);
   }
-  return { dir, gold, labels, silver, runs };
+  return { dir, gold, labels, silver, topBuyers, runs };
 }
