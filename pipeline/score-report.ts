@@ -9,6 +9,7 @@
  * (docs/decisions/run-report.md). Tables may be folders or s3:// locations.
  */
 import { AddFile, DeltaError, openTable, Snapshot, tableHistory } from '../delta';
+import { reportMemoryFromEnv } from '../config';
 import { SCORE_DATE } from './gold-schemas';
 import { PipelineError } from './pipeline-error';
 import { DeltaRelation, deltaRelation, duckdbSession } from './delta-duckdb';
@@ -16,8 +17,8 @@ import { Decile, decilesOf } from './report-deciles';
 import { Psi, PSI_BINS, PSI_DRIFT, PSI_WATCH, psiOf } from './report-drift';
 
 export const BANDS = 50;
-/** DuckDB's memory for the report's sorts and joins; beyond it they spill to a temp folder. */
-export const REPORT_MEMORY = '512MB';
+/** DuckDB's memory for the report's sorts and joins (BATCH_SCORE_REPORT_MEMORY); beyond it they spill to a temp folder. */
+export const REPORT_MEMORY = reportMemoryFromEnv();
 /** Partition column of the Silver features and labels tables. */
 const SNAPSHOT_DATE = 'snapshot_date';
 const LABEL = 'purchased_next_7d';

@@ -91,6 +91,8 @@ describe('the report page in headless Chromium', function () {
     assert.match(await page.locator('#lineage').innerText(), /purchase_propensity v3/);
     assert.equal(await page.locator('table#top tr').count(), TOP_BUYERS + 1);
 
+    // Self-contained: no script, stylesheet, image or font to fetch.
+    assert.doesNotMatch(await fs.readFile(report.html, 'utf8'), /<script|<link|<img|src=|@import|url\(/i);
     const shot = path.join(os.tmpdir(), `batch-score-report-${REPORT_DAY}.png`);
     await page.screenshot({ path: shot, fullPage: true });
     assert.ok((await fs.stat(shot)).size > 10_000);
