@@ -48,7 +48,7 @@ export async function decilesOf(con: DuckDBConnection, goldSql: string, labelsSq
   const ranked = `SELECT user_id, purchase_probability AS p, ntile(${DECILES}) OVER (ORDER BY purchase_probability DESC NULLS LAST, user_id) AS d FROM (${goldSql})`;
   const labels = labelsSql ? `SELECT user_id, bool_or(purchased_next_7d) AS y FROM (${labelsSql}) WHERE purchased_next_7d IS NOT NULL GROUP BY user_id` : 'SELECT NULL::BIGINT AS user_id, NULL::BOOLEAN AS y WHERE false';
   const rows = (await con.runAndReadAll(
-    `SELECT g.d, count(*), avg(g.p), min(g.p), max(g.p), count(l.y), count(*) FILTER (WHERE l.y) ` +
+    `SELECT g.d, count(*), fsum(g.p) / count(g.p), min(g.p), max(g.p), count(l.y), count(*) FILTER (WHERE l.y) ` +
       `FROM (${ranked}) g LEFT JOIN (${labels}) l ON g.user_id = l.user_id GROUP BY g.d ORDER BY g.d`,
   )).getRowsJS().map((r) => r.map(Number));
   const users = rows.reduce((n, r) => n + r[1], 0);

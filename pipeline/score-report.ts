@@ -99,7 +99,7 @@ export async function scoreReport(goldTable: string, scoreDate: string, sources:
     const goldColumns = ['user_id', 'purchase_probability', 'predicted_buyer', 'run_id'];
     const gold = await deltaRelation(session, goldTable, snapshot.schema, files, goldColumns);
     const [[users, buyers, mean, runIds]] = await rowsOf(session,
-      `SELECT count(*), count(*) FILTER (WHERE predicted_buyer), avg(purchase_probability), list(DISTINCT run_id ORDER BY run_id) FROM (${gold.sql})`);
+      `SELECT count(*), count(*) FILTER (WHERE predicted_buyer), fsum(purchase_probability) / count(purchase_probability), list(DISTINCT run_id ORDER BY run_id) FROM (${gold.sql})`);
     if (Number(users) === 0) throw new PipelineError('NoGoldData', `Gold table ${goldTable} (version ${snapshot.version}) has no predictions for ${SCORE_DATE}=${scoreDate}`);
     const bands: ProbabilityBand[] = Array.from({ length: BANDS }, (_, i) => ({ from: i / BANDS, to: (i + 1) / BANDS, users: 0, predictedBuyers: 0 }));
     for (const [b, n, predicted] of await rowsOf(session,
