@@ -102,7 +102,8 @@ function driftSection(r: ScoreReport): string {
   return `<h2>Drift against ${esc(d.previousDate)}</h2>
 <p>Population stability index (PSI) of the scores and of each Silver feature between ${esc(d.previousDate)} (baseline) and ${esc(r.scoreDate)}.
 Above ${d.thresholds.drift} is <span class="status drift">drift</span>, ${d.thresholds.watch}–${d.thresholds.drift} <span class="status watch">watch</span>.
-Bins: ${esc(d.bins)}; an empty bin counts as a share of 0.0001.</p>
+Bins: ${esc(d.bins)}; an empty bin counts as a share of 0.0001.
+Features: ${d.featuresFrom === 'model' ? 'the model\'s inputs, as its run recorded them' : 'every numeric Silver column but user_id (the run recorded no feature list)'}, from <code>${esc(d.silverTable)}</code>.</p>
 <table id="drift"><tr><th>column</th><th>PSI</th><th>status</th><th>rows ${esc(d.previousDate)}</th><th>rows ${esc(r.scoreDate)}</th><th>bins</th></tr>${rows}</table>
 ${d.featuresReason ? `<p class="none" id="no-feature-drift">Features not compared: ${esc(d.featuresReason)}.</p>` : ''}`;
 }

@@ -36,6 +36,8 @@ export interface Lineage {
   workflowId?: string;
   model?: { uri?: string; name?: string; version?: string; sha256?: string };
   silver?: { table?: string; version?: number };
+  /** The model's ordered input columns, as the run's Gold commit recorded them (runs since the report has drift). */
+  features?: string[];
   goldVersion?: number;
   committedAt?: string;
 }
@@ -59,8 +61,9 @@ export interface DriftSection {
   bins: string;
   thresholds: { watch: number; drift: number };
   scores?: Psi;
-  /** Silver table the feature values come from, the columns compared, or why they could not be. */
+  /** Silver table the feature values come from, where the columns compared come from, or why they could not be. */
   silverTable: string;
+  featuresFrom?: 'model' | 'silver';
   features: Psi[];
   featuresReason?: string;
 }
@@ -108,6 +111,7 @@ export async function scoreReport(goldTable: string, scoreDate: string, sources:
       Object.assign(bands[Number(b)], { users: Number(n), predictedBuyers: Number(predicted) });
     }
 
+    const lineage = await lineageOf(goldTable, runIds as string[]);
     const labels = await partitionOf(sources.labelsTable, SNAPSHOT_DATE, scoreDate, [LABEL]);
     const labelRows = labels.files ? await deltaRelation(session, sources.labelsTable, labels.snapshot!.schema, labels.files, ['user_id', LABEL]) : undefined;
     const { deciles, labels: totals } = await decilesOf(session.con, gold.sql, labelRows?.sql);
@@ -116,8 +120,8 @@ export async function scoreReport(goldTable: string, scoreDate: string, sources:
     return {
       scoreDate, goldTable, goldVersion: snapshot.version, users: Number(users), predictedBuyers: Number(buyers), meanProbability: Number(mean), bands,
       deciles, labels: labelsSection,
-      drift: await driftOf(session, snapshot, gold, scoreDate, sources.silverTable),
-      lineage: await lineageOf(goldTable, runIds as string[]),
+      drift: await driftOf(session, snapshot, gold, scoreDate, sources.silverTable, modelFeatures(lineage)),
+      lineage,
     };
   } finally {
     await session.close();
@@ -142,7 +146,7 @@ async function partitionOf(table: string, column: string, value: string, needs: 
 
 /** Drift against the latest score date before this one in Gold: PSI of the scores, and of each Silver feature. */
 async function driftOf(
-  session: Parameters<typeof deltaRelation>[0], gold: Snapshot, current: DeltaRelation, scoreDate: string, silverTable: string,
+  session: Parameters<typeof deltaRelation>[0], gold: Snapshot, current: DeltaRelation, scoreDate: string, silverTable: string, model?: string[],
 ): Promise<DriftSection> {
   const base = { bins: PSI_BINS, thresholds: { watch: PSI_WATCH, drift: PSI_DRIFT }, silverTable, features: [] };
   const previousDate = [...new Set(gold.files().map((f) => f.partitionValues[SCORE_DATE]))].filter((d): d is string => !!d && d < scoreDate).sort().pop();
@@ -154,16 +158,29 @@ async function driftOf(
   const before = await partitionOf(silverTable, SNAPSHOT_DATE, previousDate, ['user_id']);
   const reason = now.reason ?? before.reason;
   if (reason) return { ...base, available: true, previousDate, scores, featuresReason: reason };
-  // The model's inputs: every numeric Silver column but user_id and the partition columns (the contract of
-  // the feature tables; the Gold commit does not record the model's feature list).
+  // The model's inputs as its runs recorded them; for runs that did not, every numeric Silver column but user_id
+  // and the partition columns (the contract of the feature tables).
   const schema = now.snapshot!.schema;
   const partitions = new Set(now.snapshot!.partitionColumns);
-  const columns = schema.fields.filter((f) => f.name !== 'user_id' && !partitions.has(f.name) && typeof f.type === 'string' && NUMERIC.test(f.type)).map((f) => f.name);
+  const numeric = schema.fields.filter((f) => f.name !== 'user_id' && !partitions.has(f.name) && typeof f.type === 'string' && NUMERIC.test(f.type)).map((f) => f.name);
+  const missing = (model ?? []).filter((c) => !numeric.includes(c));
+  if (missing.length) {
+    return { ...base, available: true, previousDate, scores, featuresFrom: 'model', featuresReason: `${silverTable} (version ${now.snapshot!.version}) has no numeric column ${missing.join(', ')} of the model's features` };
+  }
+  const columns = model ?? numeric;
   const cur = await deltaRelation(session, silverTable, schema, now.files!, columns);
   const prev = await deltaRelation(session, silverTable, schema, before.files!, columns);
   const features: Psi[] = [];
   for (const c of columns) features.push(await psiOf(session.con, c, c, prev.sql, cur.sql));
-  return { ...base, available: true, previousDate, scores, features };
+  return { ...base, available: true, previousDate, scores, features, featuresFrom: model ? 'model' : 'silver' };
+}
+
+/** The model's features, when every run of the date recorded the same list (else undefined: Silver's columns). */
+function modelFeatures(lineage: Lineage[]): string[] | undefined {
+  const lists = lineage.map((l) => l.features);
+  const [first] = lists;
+  if (!first?.length || !lists.every((l) => l && l.join('\0') === first.join('\0'))) return undefined;
+  return first;
 }
 
 /** The batch-score provenance each run wrote into its Gold commit's commitInfo. */

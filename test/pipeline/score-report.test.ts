@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { python } from '../../devkit';
 import { scoreReport } from '../../pipeline/score-report';
-import { DRIFTED_FEATURE, MODEL, PREVIOUS_DAY, REPORT_DAY, reportWorld, ReportWorld } from '../support/report-tables';
+import { DRIFTED_FEATURE, MODEL, MODEL_FEATURES, PREVIOUS_DAY, REPORT_DAY, reportWorld, ReportWorld } from '../support/report-tables';
 
 const FEATURES = ['views_7d', 'carts_7d', 'spend_30d'];
 const close = (actual: number | null | undefined, expected: number, what: string) =>
@@ -54,7 +54,9 @@ describe('the run report\'s numbers, against a pandas/numpy reference', function
     assert.equal(drift.previousDate, PREVIOUS_DAY);
     close(drift.scores?.psi, ref.scores.psi, 'scores PSI');
     assert.deepEqual(drift.scores?.bins.slice(0, -1).map((b) => b.upTo), ref.scores.edges);
-    assert.deepEqual(drift.features.map((f) => f.name), FEATURES);
+    // The model's features, in the order its run recorded them.
+    assert.deepEqual(drift.features.map((f) => f.name), MODEL_FEATURES);
+    assert.equal(drift.featuresFrom, 'model');
     for (const f of drift.features) {
       close(f.psi, ref.features[f.name].psi, `${f.name} PSI`);
       assert.deepEqual(f.bins.slice(0, -1).map((b) => b.upTo), ref.features[f.name].edges, `${f.name} edges`);
@@ -88,6 +90,18 @@ describe('the run report\'s numbers, against a pandas/numpy reference', function
     assert.ok(noTable.drift.scores!.psi! >= 0);
     assert.deepEqual(noTable.drift.features, []);
     assert.match(noTable.drift.featuresReason!, /^no Delta table at .*nowhere/);
+  });
+
+  it('compares Silver\'s numeric columns when the run recorded no features, and names a model feature Silver lacks', async () => {
+    const unrecorded = await reportWorld(path.join(dir, 'unrecorded'), { users: 500, previousUsers: 400, features: null });
+    const fromSilver = await scoreReport(unrecorded.gold, REPORT_DAY, { silverTable: unrecorded.silver, labelsTable: unrecorded.labels });
+    assert.equal(fromSilver.drift.featuresFrom, 'silver');
+    assert.deepEqual(fromSilver.drift.features.map((f) => f.name), FEATURES);
+    const lacking = await reportWorld(path.join(dir, 'lacking'), { users: 500, previousUsers: 400, features: ['views_7d', 'sessions_90d'] });
+    const missing = await scoreReport(lacking.gold, REPORT_DAY, { silverTable: lacking.silver, labelsTable: lacking.labels });
+    assert.deepEqual(missing.drift.features, []);
+    assert.equal(missing.drift.featuresReason, `${lacking.silver} (version 2) has no numeric column sessions_90d of the model's features`);
+    assert.ok(missing.drift.scores!.psi! >= 0);
   });
 
   it('refuses a date Gold has no predictions for (NoGoldData)', async () => {

@@ -13,6 +13,8 @@ export const PREVIOUS_DAY = '2026-11-16';
 /** Silver features: one drifts on purpose (views_7d triples), one is mostly 0 (few distinct deciles), one has nulls. */
 export const DRIFTED_FEATURE = 'views_7d';
 export const TOP_BUYERS = 12;
+/** The model's features, in its input order (not Silver's column order). */
+export const MODEL_FEATURES = ['spend_30d', 'views_7d', 'carts_7d'];
 export const MODEL = { uri: 'models:/purchase_propensity/3', name: 'purchase_propensity', version: '3', sha256: 'c0ffee'.repeat(10) + 'abcd' };
 
 export interface ReportWorld {
@@ -50,7 +52,9 @@ const BY_SNAPSHOT = ['snapshot_date'];
  * Scores: most users low (a long tail toward 0), a dozen near 1 (so a log-scale histogram must show them), values
  * rounded to 4 digits so that ties occur (broken by user_id). Labels follow the scores, so lift is real.
  */
-export async function reportWorld(dir: string, opts: { users?: number; previousUsers?: number } = {}): Promise<ReportWorld> {
+export async function reportWorld(dir: string, opts: { users?: number; previousUsers?: number; features?: string[] | null } = {}): Promise<ReportWorld> {
+  // The model's features as the later run's commit records them (null: a run that recorded none).
+  const features = opts.features === undefined ? MODEL_FEATURES : opts.features ?? undefined;
   const gold = path.join(dir, 'gold', 'purchase_predictions');
   const labels = path.join(dir, 'silver', 'purchase_labels');
   const silver = path.join(dir, 'silver', 'user_features');
@@ -78,7 +82,7 @@ export async function reportWorld(dir: string, opts: { users?: number; previousU
     }
     const committed = await commitPredictions({
       goldTable: gold, scoreDate: d.day, workflowId: `score-users-${d.day}`, runId, adds, txn: { appId: runId, version: i + 1 },
-      commitInfo: { batchScore: { workflowId: `score-users-${d.day}`, runId, model: MODEL, silver: { table: silver, version: i + 1 } } },
+      commitInfo: { batchScore: { workflowId: `score-users-${d.day}`, runId, model: MODEL, features: d.labelled ? features : undefined, silver: { table: silver, version: i + 1 } } },
     });
     runs[d.day] = { runId, goldVersion: committed.version };
 

@@ -142,6 +142,13 @@ describe('scoreUsers on a real Temporal server', function () {
     assert.equal(lineage.model?.sha256, first.model.sha256);
     assert.equal(lineage.silver?.version, first.silverVersion);
     assert.equal(lineage.goldVersion, report.goldVersion);
+    // The run records its model's features: the report's drift compares those columns.
+    const pinned = await resolveModel('models:/purchase_propensity@champion', { registryDir: data.models });
+    assert.deepEqual(lineage.features, pinned.features);
+    assert.equal(report.drift.previousDate, OTHER_DAY);
+    assert.equal(report.drift.featuresFrom, 'model');
+    assert.deepEqual(report.drift.features.map((f) => f.name), pinned.features);
+    assert.equal(report.labels.available, true);
     const out = path.join(dir, 'report.html');
     await batchScore(['report', '--date', DAY, '--data-dir', dir, '--out', out]);
     assert.match(fs.readFileSync(out, 'utf8'), new RegExp(`${USERS} users scored`));
