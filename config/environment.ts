@@ -23,6 +23,8 @@ export const ENV = {
   mlflowPassword: 'MLFLOW_TRACKING_PASSWORD',
   /** DuckDB's memory for the Silver duplicate check (default 512MB; docs/decisions/duplicate-users.md). */
   duplicateCheckMemory: 'BATCH_SCORE_DUPLICATE_CHECK_MEMORY',
+  /** DuckDB's memory for `batch-score report`'s sorts and joins (default 256MB; docs/decisions/run-report.md). */
+  reportMemory: 'BATCH_SCORE_REPORT_MEMORY',
   /** The Temporal CLI binary the dev server runs (default: `temporal` on PATH, else the tools folder). */
   temporalCliPath: 'TEMPORAL_CLI_PATH',
 } as const;
@@ -62,6 +64,10 @@ export function mlflowCredentialsFromEnv(): MlflowCredentials {
 
 export function duplicateCheckMemoryFromEnv(): string {
   return process.env[ENV.duplicateCheckMemory] ?? '512MB';
+}
+
+export function reportMemoryFromEnv(): string {
+  return process.env[ENV.reportMemory] || '256MB';
 }
 
 export function temporalCliPathFromEnv(): string | undefined {

@@ -8,5 +8,5 @@ export { SCORING_TASK_QUEUE, TASK_QUEUE } from './task-queues';
 export { BACKFILL_DEFAULTS, DEFAULT_MODEL_URI, RUN_DEFAULTS, UNITS_PER_SHARD } from './run-defaults';
 export {
   allowedRootsFromEnv, dataRootFromEnv, duplicateCheckMemoryFromEnv, ENV, mlflowCredentialsFromEnv, MlflowCredentials,
-  mlflowTrackingUriFromEnv, temporalCliPathFromEnv,
+  mlflowTrackingUriFromEnv, reportMemoryFromEnv, temporalCliPathFromEnv,
 } from './environment';

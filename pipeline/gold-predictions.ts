@@ -79,7 +79,8 @@ export interface PublishRequest {
   scoreDate: string;
   runId: string;
   workflowId: string;
-  model: ModelIdentity;
+  /** The pinned model; its ordered features, when known, go into the commit for the run report's drift. */
+  model: ModelIdentity & { features?: string[] };
   silverTable: string;
   silverVersion: number;
   units: UnitResult[];
@@ -105,6 +106,7 @@ export async function publishPredictions(req: PublishRequest): Promise<CommitRes
         workflowId: req.workflowId,
         runId: req.runId,
         model: modelIdentity(req.model),
+        features: req.model.features,
         silver: { table: req.silverTable, version: req.silverVersion },
         rows: req.units.reduce((n, u) => n + u.rows, 0),
         skippedRows: req.units.reduce((n, u) => n + u.skipped, 0),

@@ -130,18 +130,25 @@ describe('scoreUsers on a real Temporal server', function () {
   });
 
   it('reports the date: users, predicted buyers, probability bands and lineage from the Gold commit', async function () {
-    const report = await scoreReport(data.goldPredictions, DAY);
+    const report = await scoreReport(data.goldPredictions, DAY, { silverTable: data.silverFeatures, labelsTable: data.silverLabels });
     const rows = await tableRows(data.goldPredictions, { score_date: DAY });
     assert.equal(report.users, USERS);
     assert.equal(report.predictedBuyers, rows.filter((r) => Number(r.purchase_probability) >= 0.5).length);
     assert.equal(report.bands.reduce((n, b) => n + b.users, 0), USERS);
-    assert.equal(report.bands[19].users, rows.filter((r) => Number(r.purchase_probability) >= 0.95).length);
+    assert.equal(report.bands[49].users, rows.filter((r) => Number(r.purchase_probability) >= 0.98).length);
     assert.equal(report.lineage.length, 1);
     const [lineage] = report.lineage;
     assert.equal(lineage.runId, rows[0].run_id);
     assert.equal(lineage.model?.sha256, first.model.sha256);
     assert.equal(lineage.silver?.version, first.silverVersion);
     assert.equal(lineage.goldVersion, report.goldVersion);
+    // The run records its model's features: the report's drift compares those columns.
+    const pinned = await resolveModel('models:/purchase_propensity@champion', { registryDir: data.models });
+    assert.deepEqual(lineage.features, pinned.features);
+    assert.equal(report.drift.previousDate, OTHER_DAY);
+    assert.equal(report.drift.featuresFrom, 'model');
+    assert.deepEqual(report.drift.features.map((f) => f.name), pinned.features);
+    assert.equal(report.labels.available, true);
     const out = path.join(dir, 'report.html');
     await batchScore(['report', '--date', DAY, '--data-dir', dir, '--out', out]);
     assert.match(fs.readFileSync(out, 'utf8'), new RegExp(`${USERS} users scored`));
