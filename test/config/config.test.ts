@@ -19,10 +19,12 @@ function withEnv(vars: Record<string, string | undefined>, body: () => void): vo
 }
 
 describe('config', function () {
-  it('lays out the data root: Silver, Gold, models and reports under one absolute root', function () {
+  it('lays out the data root: Bronze, Silver, Gold, models and reports under one absolute root', function () {
     const layout = dataLayout('/srv/batch');
     assert.deepEqual(layout, {
       root: '/srv/batch',
+      bronzeEvents: '/srv/batch/bronze/events',
+      bronzeQuarantine: '/srv/batch/bronze/events_quarantine',
       silverFeatures: '/srv/batch/silver/user_features',
       silverLabels: '/srv/batch/silver/purchase_labels',
       goldPredictions: '/srv/batch/gold/purchase_predictions',
