@@ -4,3 +4,4 @@ export { trainDemoModel, TrainDemoOptions, TrainedModel, DEMO_MODEL_NAME, DEMO_M
 export { FEATURES, FEATURE_NAMES } from './behaviour';
 export { fitLogistic, LogisticModel } from './logistic';
 export { logisticOnnx, LogisticOnnx } from './onnx-logistic';
+export { DEFAULT_EVENTS_FROM, DEFAULT_EVENTS_TO, generateEvents, GenerateEventsOptions, GeneratedEvents } from './events';
