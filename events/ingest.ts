@@ -69,6 +69,8 @@ export async function ingestEvents(opts: IngestOptions): Promise<IngestResult> {
   let done = 0;
   const report = (stage: string) => (bytes: number) => opts.progress?.(stage, (done += bytes), total);
 
+  // A wrong header fails before any file is read or any table touched.
+  for (const file of opts.files) await readEvents(file, () => undefined, async () => 'stop');
   // Both tables exist before anything is staged: a table of another shape is refused before reading a byte.
   await createTable(opts.bronzePath, { schema: BRONZE_EVENTS_SCHEMA, partitionColumns: [EVENT_DATE], name: 'bronze_events' });
   await createTable(opts.quarantinePath, { schema: QUARANTINE_SCHEMA, partitionColumns: [], name: 'bronze_events_quarantine' });
@@ -79,8 +81,8 @@ export async function ingestEvents(opts: IngestOptions): Promise<IngestResult> {
   for (const file of opts.files) {
     const sha256 = await digestOf(file, report(`checking ${file}`));
     let skipped: IngestedFile['skipped'];
-    if (seen.has(sha256)) skipped = 'same content as an earlier file of this run';
-    else if (bronzeAtStart.txnVersion(ingestAppId(sha256)) !== undefined) skipped = 'already ingested';
+    if (bronzeAtStart.txnVersion(ingestAppId(sha256)) !== undefined) skipped = 'already ingested';
+    else if (seen.has(sha256)) skipped = 'same content as an earlier file of this run';
     seen.add(sha256);
     results.push({ file, sha256, rows: 0, quarantined: 0, skipped });
   }
@@ -149,11 +151,11 @@ function withTxns<T extends { actions: unknown[] }>(planned: T, digests: string[
 async function fileSize(file: string): Promise<number> {
   try {
     const st = await fs.stat(file);
-    if (!st.isFile()) throw new BatchScoreError('InvalidInput', `ingest: ${file} is not a file`);
+    if (!st.isFile()) throw new BatchScoreError('InvalidInput', `${file} is not a file`);
     return st.size;
   } catch (err) {
     if (err instanceof BatchScoreError) throw err;
-    throw new BatchScoreError('InvalidInput', `ingest: cannot read ${file}: ${messageOf(err)}`);
+    throw new BatchScoreError('InvalidInput', `cannot read ${file}: ${messageOf(err)}`);
   }
 }
 
@@ -168,10 +170,11 @@ async function digestOf(file: string, read: (bytes: number) => void): Promise<st
 }
 
 /**
- * Calls `onLine` for every line after the header, with its 1-based line number in the file (the header is
- * line 1), awaiting each call: the stream is paused meanwhile, so a slow writer bounds what is read ahead.
+ * Checks the header, then calls `onLine` for every line after it, with its 1-based line number in the file (the
+ * header is line 1), awaiting each call: the stream is paused meanwhile, so a slow writer bounds what is read
+ * ahead. `onLine` returning 'stop' ends the reading.
  */
-async function readEvents(file: string, read: (bytes: number) => void, onLine: (lineNumber: number, line: string) => Promise<void>): Promise<void> {
+async function readEvents(file: string, read: (bytes: number) => void, onLine: (lineNumber: number, line: string) => Promise<void | 'stop'>): Promise<void> {
   const raw = createReadStream(file);
   raw.on('data', (chunk) => read(chunk.length));
   const text: Readable = file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
@@ -185,11 +188,11 @@ async function readEvents(file: string, read: (bytes: number) => void, onLine: (
         checkHeader(file, line.replace(/^\uFEFF/, ''));
         continue;
       }
-      await onLine(lineNumber, line);
+      if ((await onLine(lineNumber, line)) === 'stop') break;
     }
   } catch (err) {
     if (err instanceof BatchScoreError) throw err;
-    throw new BatchScoreError('InvalidInput', `ingest: cannot read ${file} after line ${lineNumber}: ${messageOf(err)}`, { cause: err });
+    throw new BatchScoreError('InvalidInput', `cannot read ${file} after line ${lineNumber}: ${messageOf(err)}`, { cause: err });
   } finally {
     lines.close();
     raw.destroy();
