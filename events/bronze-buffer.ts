@@ -7,19 +7,60 @@
  * over its dates and makes smaller files.
  */
 import { AddFile, writeDataFile } from '../delta';
-import { BRONZE_EVENTS_SCHEMA, EVENT_DATE } from './bronze-schema';
+import { BRONZE_EVENTS_SCHEMA, EVENT_DATE, EVENT_TYPES } from './bronze-schema';
 import { EventRecord } from './event-record';
 
+/**
+ * A copy of `s` that shares no memory with the text it was cut from. V8 keeps a substring as a view of its
+ * parent (the line, itself a view of a 64 KB read chunk): holding such views would keep every chunk read alive.
+ */
+export function detached(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}
+
+/** A text column as small indexes into a dictionary of its distinct values (-1: null). */
+class DictionaryColumn {
+  private readonly index = new Map<string, number>();
+  readonly values: string[] = [];
+  readonly rows: number[] = [];
+
+  push(v: string | null): void {
+    if (v === null) {
+      this.rows.push(-1);
+      return;
+    }
+    let i = this.index.get(v);
+    if (i === undefined) {
+      i = this.values.length;
+      const copy = detached(v);
+      this.values.push(copy);
+      this.index.set(copy, i);
+    }
+    this.rows.push(i);
+  }
+
+  decoded<T>(as: (v: string) => T): (T | null)[] {
+    const typed = this.values.map(as);
+    return this.rows.map((i) => (i < 0 ? null : typed[i]));
+  }
+}
+
+const TYPE_CODES: Record<string, number> = Object.fromEntries(EVENT_TYPES.map((t, i) => [t, i]));
+
+/**
+ * One date's events, column by column, in numbers only: doubles (times, prices with NaN for null), small
+ * integers (event type codes, dictionary indexes) and ids (numbers, bigints past 2^53). About 100 bytes an event.
+ */
 class DateColumns {
   eventTime: number[] = [];
-  eventType: string[] = [];
+  eventType: number[] = [];
   productId: (number | bigint)[] = [];
-  categoryId: (number | bigint | null)[] = [];
-  categoryCode: (string | null)[] = [];
-  brand: (string | null)[] = [];
-  price: (number | null)[] = [];
+  categoryId = new DictionaryColumn();
+  categoryCode = new DictionaryColumn();
+  brand = new DictionaryColumn();
+  price: number[] = [];
   userId: (number | bigint)[] = [];
-  userSession: (string | null)[] = [];
+  userSession = new DictionaryColumn();
 
   get rows(): number {
     return this.eventTime.length;
@@ -27,28 +68,29 @@ class DateColumns {
 
   push(e: EventRecord): void {
     this.eventTime.push(e.eventTimeMicros);
-    this.eventType.push(e.eventType);
+    this.eventType.push(TYPE_CODES[e.eventType]);
     this.productId.push(e.productId);
-    this.categoryId.push(e.categoryId);
+    this.categoryId.push(e.categoryId === null ? null : String(e.categoryId));
     this.categoryCode.push(e.categoryCode);
     this.brand.push(e.brand);
-    this.price.push(e.price);
+    this.price.push(e.price ?? NaN);
     this.userId.push(e.userId);
     this.userSession.push(e.userSession);
   }
 
-  /** The Delta writer's batch: event_time as exact bigint microseconds, the rest as buffered. */
+  /** The Delta writer's batch: event_time as exact bigint microseconds, nulls restored. */
   batch(): Record<string, ArrayLike<unknown>> {
+    const same = (v: string) => v;
     return {
       event_time: BigInt64Array.from(this.eventTime, (us) => BigInt(us)),
-      event_type: this.eventType,
+      event_type: this.eventType.map((c) => EVENT_TYPES[c]),
       product_id: this.productId,
-      category_id: this.categoryId,
-      category_code: this.categoryCode,
-      brand: this.brand,
-      price: this.price,
+      category_id: this.categoryId.decoded((v) => BigInt(v)),
+      category_code: this.categoryCode.decoded(same),
+      brand: this.brand.decoded(same),
+      price: this.price.map((p) => (Number.isNaN(p) ? null : p)),
       user_id: this.userId,
-      user_session: this.userSession,
+      user_session: this.userSession.decoded(same),
     };
   }
 }
@@ -63,7 +105,7 @@ export class BronzeBuffer {
 
   async add(e: EventRecord): Promise<void> {
     let cols = this.dates.get(e.eventDate);
-    if (!cols) this.dates.set(e.eventDate, (cols = new DateColumns()));
+    if (!cols) this.dates.set(detached(e.eventDate), (cols = new DateColumns()));
     cols.push(e);
     if (++this.buffered >= this.budget) await this.writeDate(this.largestDate());
   }

@@ -6,6 +6,7 @@
  */
 import { AddFile, writeDataFile } from '../delta';
 import { QUARANTINE_SCHEMA, RAW_LINE_LIMIT } from './bronze-schema';
+import { detached } from './bronze-buffer';
 
 export interface QuarantinedLine {
   file: string;
@@ -29,8 +30,8 @@ export class QuarantineBuffer {
 
   async add(line: number, reason: string, raw: string): Promise<void> {
     this.count++;
-    this.lines.push({ file: this.input.file, line, reason });
-    this.raws.push(raw.length > RAW_LINE_LIMIT ? raw.slice(0, RAW_LINE_LIMIT) : raw);
+    this.lines.push({ file: this.input.file, line, reason: detached(reason) });
+    this.raws.push(detached(raw.length > RAW_LINE_LIMIT ? raw.slice(0, RAW_LINE_LIMIT) : raw));
     if (this.lines.length >= this.budget) await this.flush();
   }
 

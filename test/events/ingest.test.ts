@@ -97,6 +97,8 @@ describe('events: batch-score ingest into Bronze', function () {
     assert.equal(Object.keys(expected).length, 10);
     const out = await batchScore(['ingest', file, '--buffer-rows', '500', '--data-dir', data]);
     assert.match(out, new RegExp(`^${file}: ${made.events} rows ingested, 0 quarantined$`, 'm'));
+    const files = Number(/appended in (\d+) file/.exec(out)![1]);
+    assert.ok(files > 10, `the budget wrote dates out before the end: ${files} files for 10 dates`);
     const rows = await deltaRows(bronze);
     assert.equal(rows.length, made.events);
     assert.deepEqual(rowsPerDate(rows), expected);
