@@ -4,11 +4,15 @@
  * and a user's past activity predicts a purchase in the next seven days without deciding it.
  */
 import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { EVENT_HEADER } from '../../events';
-import { batchScore, tempDir } from '../support/processes';
+import { batchScore, REPO_ROOT, tempDir } from '../support/processes';
+
+const run = promisify(execFile);
 
 /** Area under the ROC curve of `score` for the positives in `label` (ties count half). */
 function auc(score: number[], label: boolean[]): number {
@@ -31,7 +35,8 @@ describe('demo: generate --events', function () {
   it('is deterministic by seed: same seed, same bytes (plain and gzip); another seed, other events', async () => {
     await generate('a.csv', 7);
     await generate('b.csv', 7);
-    await generate('c.csv', 8);
+    const c8 = await run(process.execPath, [path.join(REPO_ROOT, 'bin', 'batch-score.js'), 'generate', '--events', '--users', '20000', '--seed', '8', '--out', path.join(dir, 'c.csv')]);
+    assert.match(c8.stderr, /^progress generate events: writing, 10,000\/20,000 users$/m, 'progress in users');
     await generate('a.csv.gz', 7);
     await generate('b.csv.gz', 7);
     const [a, b, c] = await Promise.all(['a.csv', 'b.csv', 'c.csv'].map((f) => fs.readFile(path.join(dir, f))));

@@ -196,6 +196,9 @@ describe('events: batch-score ingest into Bronze', function () {
     const { code, stderr } = await failing(['ingest', second, broken, '--data-dir', data]);
     assert.equal(code, 1);
     assert.match(stderr, new RegExp(`^batch-score ingest: cannot read ${broken} after line \\d+: unexpected end of file`, 'm'));
+    const size = (await fs.stat(second)).size;
+    const total = size + (await fs.stat(broken)).size;
+    assert.match(stderr, new RegExp(`^progress ingest: reading ${second}, ${size.toLocaleString('en-US')}/${total.toLocaleString('en-US')} bytes$`, 'm'), 'progress in bytes read');
     const rows = await deltaRows(bronze);
     assert.equal(rows.length, 4, 'version 1 only: c.csv read before the failure is not published');
     assert.ok(!rows.some((r) => r.event_date === '2019-10-09'));
