@@ -124,10 +124,14 @@ export async function ingestEvents(opts: IngestOptions): Promise<IngestResult> {
   const commitInfo = { operation: 'BATCH-SCORE INGEST', files: fresh.map((r) => ({ file: r.file, sha256: r.sha256, rows: r.rows, quarantined: r.quarantined })) };
   // Quarantine first: lines of an input already quarantined by an earlier attempt are left out, so a re-run
   // after a failed Bronze commit neither loses nor repeats them.
-  const quarantineCommit = await commitWithRetry(opts.quarantinePath, (snapshot) => {
-    const inputs = fresh.filter((r) => snapshot.txnVersion(ingestAppId(r.sha256)) === undefined);
-    return withTxns(planAppend(snapshot, inputs.flatMap((r) => quarantined.get(r.sha256) ?? [])), inputs.map((r) => r.sha256));
-  }, { commitInfo });
+  const notQuarantined = (snapshot: Snapshot) => fresh.filter((r) => snapshot.txnVersion(ingestAppId(r.sha256)) === undefined);
+  const quarantineAtEnd = await loadSnapshot(logStore(opts.quarantinePath));
+  const quarantineVersion = notQuarantined(quarantineAtEnd).length === 0
+    ? quarantineAtEnd.version
+    : (await commitWithRetry(opts.quarantinePath, (snapshot) => {
+      const inputs = notQuarantined(snapshot);
+      return withTxns(planAppend(snapshot, inputs.flatMap((r) => quarantined.get(r.sha256) ?? [])), inputs.map((r) => r.sha256));
+    }, { commitInfo })).version;
   // Bronze: every file or none. Data files mix the rows of several inputs, so an input another ingest
   // committed meanwhile cannot be left out: the run stops and publishes nothing.
   const bronzeCommit = await commitWithRetry(opts.bronzePath, (snapshot) => withTxns(planAppend(snapshot, bronze.files), fresh.map((r) => r.sha256)), {
@@ -139,7 +143,7 @@ export async function ingestEvents(opts: IngestOptions): Promise<IngestResult> {
       }
     },
   });
-  return { files: results, firstProblems, bronzeVersion: bronzeCommit.version, quarantineVersion: quarantineCommit.version, dataFiles: bronze.files.length };
+  return { files: results, firstProblems, bronzeVersion: bronzeCommit.version, quarantineVersion, dataFiles: bronze.files.length };
 }
 
 function withTxns<T extends { actions: unknown[] }>(planned: T, digests: string[]): T {

@@ -184,6 +184,19 @@ describe('events: batch-score ingest into Bronze', function () {
     assert.equal((await deltaRows(quarantine)).length, 1);
   });
 
+  it('a run again after a Bronze commit that failed: the lines already quarantined are not quarantined twice', async () => {
+    const file = path.join(dir, 'oct.csv');
+    await fs.writeFile(file, `${EVENT_HEADER}\n${GOOD[0]}\nnot an event\n`);
+    await batchScore(['ingest', file, '--data-dir', data]);
+    // What a failure between the two commits leaves: the quarantine committed, Bronze not.
+    await fs.rm(bronze, { recursive: true });
+    const out = await batchScore(['ingest', file, '--data-dir', data]);
+    assert.match(out, new RegExp(`^${file}: 1 rows ingested, 1 quarantined$`, 'm'));
+    assert.match(out, /quarantined in .* \(version 1\)/, 'no empty quarantine commit');
+    assert.equal((await deltaRows(bronze)).length, 1);
+    assert.deepEqual((await deltaRows(quarantine)).map((r) => [r.line_number, r.reason]), [[3, 'wrong column count: 1, expected 9']]);
+  });
+
   it('a file that fails mid-run publishes nothing, not even the files read before it', async () => {
     const first = path.join(dir, 'a.csv');
     const broken = path.join(dir, 'b.csv.gz');
