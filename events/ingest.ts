@@ -55,6 +55,8 @@ export interface IngestResult {
 }
 
 export const DEFAULT_BUFFER_ROWS = 500_000;
+/** Quarantined lines held before a quarantine file is written: each keeps up to RAW_LINE_LIMIT characters. */
+const QUARANTINE_BUFFER_LINES = 10_000;
 
 /** The txn appId recording that a file with this content is in a table. */
 export function ingestAppId(sha256: string): string {
@@ -97,7 +99,7 @@ export async function ingestEvents(opts: IngestOptions): Promise<IngestResult> {
       report(`skipping ${r.file}`)(sizes[i]);
       continue;
     }
-    const quarantine = new QuarantineBuffer(opts.quarantinePath, budget, ingestedAt, r);
+    const quarantine = new QuarantineBuffer(opts.quarantinePath, Math.min(budget, QUARANTINE_BUFFER_LINES), ingestedAt, r);
     await readEvents(r.file, report(`reading ${r.file}`), async (lineNumber, line) => {
       const fields = splitCsvLine(line);
       const event = 'error' in fields ? fields : parseEventRecord(fields);

@@ -126,7 +126,8 @@ describe('events: batch-score ingest into Bronze', function () {
       GOOD[2], // 15
     ];
     await fs.writeFile(file, `${lines.join('\n')}\n`);
-    const out = await batchScore(['ingest', file, '--data-dir', data]);
+    // A budget of 5 rows: quarantined lines are written out in three files, all in the one commit.
+    const out = await batchScore(['ingest', file, '--buffer-rows', '5', '--data-dir', data]);
     assert.match(out, new RegExp(`^${file}: 2 rows ingested, 12 quarantined$`, 'm'));
     assert.match(out, new RegExp(`^  ${file}:3: wrong column count: 8, expected 9$`, 'm'));
     assert.match(out, new RegExp(`^12 line\\(s\\) quarantined in ${quarantine} \\(version 1\\), first:$`, 'm'));
