@@ -14,6 +14,7 @@ const COMMANDS: Record<string, [() => Promise<Command>, string]> = {
   backfill: [async () => (require('./backfill') as typeof import('./backfill')).backfillCommand, 'score a range of past dates'],
   top: [async () => (require('./top') as typeof import('./top')).topCommand, 'the top buyers of a date'],
   report: [async () => (require('./report') as typeof import('./report')).reportCommand, "a date's score report (text and HTML)"],
+  ingest: [async () => (require('./ingest') as typeof import('./ingest')).ingestCommand, 'event CSV files into the Bronze events table'],
   generate: [async () => (require('./generate') as typeof import('./generate')).generateCommand, 'generate the demo Silver table'],
   train: [async () => (require('./train') as typeof import('./train')).trainCommand, 'train and register the demo model'],
   model: [async () => (require('./model') as typeof import('./model')).modelCommand, 'the local model registry: register, list, alias'],

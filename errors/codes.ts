@@ -19,6 +19,9 @@ export const ERROR_CODES = {
     hint: 'use a path under the data root, or allow it with BATCH_SCORE_ALLOWED_ROOTS on the workers',
   },
 
+  // Bronze (events/).
+  EventsBadHeader: { retryable: false, hint: 'ingest reads the eCommerce events CSV: its first line must be event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session' },
+
   // Silver.
   SilverNoData: { retryable: false, hint: 'build the Silver snapshot of that date first, or score a date it has' },
   SilverEmptySnapshot: { retryable: false, hint: 'check the Silver job of that date; to publish zero rows on purpose, run with allowEmptySnapshot: true' },

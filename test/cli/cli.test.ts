@@ -10,7 +10,7 @@ import { dataLayout } from '../../config';
 import { batchScore, jsonLines } from '../support/processes';
 import { CliWorld, startCliWorld } from './cli-world';
 
-const VERBS = ['demo', 'dev-server', 'worker', 'run', 'status', 'top', 'generate', 'train', 'model', 'delta'];
+const VERBS = ['demo', 'dev-server', 'worker', 'run', 'status', 'top', 'ingest', 'generate', 'train', 'model', 'delta'];
 
 describe('batch-score CLI', function () {
   it('answers --help for every command', async function () {
