@@ -23,6 +23,8 @@ export const ENV = {
   mlflowPassword: 'MLFLOW_TRACKING_PASSWORD',
   /** DuckDB's memory for the Silver duplicate check (default 512MB; docs/decisions/duplicate-users.md). */
   duplicateCheckMemory: 'BATCH_SCORE_DUPLICATE_CHECK_MEMORY',
+  /** DuckDB's memory for `batch-score features` (default 512MB; docs/decisions/features-from-events.md). */
+  featuresMemory: 'BATCH_SCORE_FEATURES_MEMORY',
   /** The Temporal CLI binary the dev server runs (default: `temporal` on PATH, else the tools folder). */
   temporalCliPath: 'TEMPORAL_CLI_PATH',
 } as const;
@@ -62,6 +64,10 @@ export function mlflowCredentialsFromEnv(): MlflowCredentials {
 
 export function duplicateCheckMemoryFromEnv(): string {
   return process.env[ENV.duplicateCheckMemory] ?? '512MB';
+}
+
+export function featuresMemoryFromEnv(): string {
+  return process.env[ENV.featuresMemory] ?? '512MB';
 }
 
 export function temporalCliPathFromEnv(): string | undefined {
