@@ -7,6 +7,7 @@ import { openTable, scanTable } from '../../delta';
 import { generateSilver } from '../../demo';
 import { BronzeEvent, python, writeBronzeEvents } from '../../devkit';
 import { USER_FEATURES_SCHEMA } from '../../features';
+import { cli } from '../cli/cli-world';
 import { jsonLines, tempDir } from '../support/processes';
 
 /**
@@ -188,6 +189,46 @@ describe('features: point-in-time Silver from Bronze events', function () {
     await assert.rejects(features(['--date', D, '--data-dir', empty.root]), {
       code: 'BronzeNoEvents',
       message: `no Bronze events table at ${empty.bronzeEvents}: ingest events first (batch-score ingest FILE...)`,
+    });
+  });
+
+  describe('the command in its own process', () => {
+    const usage: [string[], string][] = [
+      [['features'], 'features needs --date, or --from and --to (YYYY-MM-DD)'],
+      [['features', '--date', D, '--from', D], 'give either --date or --from and --to, not both'],
+      [['features', '--date', D, '--every', '7d'], '--every goes with --from and --to'],
+      [['features', '--from', D, '--to', '2026-11-09'], `--from ${D} is after --to 2026-11-09`],
+      [['features', '--from', '2026-11-09', '--to', D, '--every', 'weekly'], '--every: "weekly" is not a number of days like 7d'],
+      [['features', '--date', '2026-11-31'], '--date: "2026-11-31" is not a calendar date YYYY-MM-DD (2026-11 has 30 days, not 31)'],
+    ];
+    for (const [args, message] of usage) {
+      it(`batch-score ${args.join(' ')}: exit 2, ${message}`, async () => {
+        const r = await cli([...args, '--data-dir', path.join(dir, 'never-made')]);
+        assert.equal(r.code, 2, r.stderr);
+        assert.equal(r.stderr.trim(), `batch-score features: ${message}`);
+      });
+    }
+
+    it('prints results on stdout and progress lines on stderr; a schema clash exits 1 naming the table', async () => {
+      const layout = await lake('process', [...BEFORE_D, ...FROM_D]);
+      const r = await cli(['features', '--from', '2026-11-16', '--to', D, '--data-dir', layout.root]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.replace(/ → .*/, '')), [
+        'features 2026-11-16: 3 users from 4 events in the 30 days before it',
+        'labels 2026-11-16: 3 users, 1 purchased in the next 7 days',
+        `features ${D}: 4 users from 8 events in the 30 days before it`,
+        `labels ${D}: 4 users, 2 purchased in the next 7 days`,
+      ]);
+      const progress = r.stderr.trim().split('\n');
+      assert.ok(progress.every((l) => l.startsWith('progress features: ')), r.stderr);
+      assert.equal(progress.at(-1), `progress features: ${D}: done, 2/2 dates`);
+
+      await generateSilver({ tablePath: path.join(dir, 'process-demo', 'silver', 'user_features'), labelsPath: path.join(dir, 'process-demo', 'silver', 'purchase_labels'), users: 10, seed: 1, snapshotDate: D });
+      await writeBronzeEvents(dataLayout(path.join(dir, 'process-demo')).bronzeEvents, BEFORE_D);
+      const clash = await cli(['features', '--date', D, '--data-dir', path.join(dir, 'process-demo')]);
+      assert.equal(clash.code, 1);
+      assert.match(clash.stderr, new RegExp(`^batch-score features: Silver table ${path.join(dir, 'process-demo', 'silver', 'user_features')} exists with another schema`));
+      assert.equal(clash.stdout, '');
     });
   });
 });
