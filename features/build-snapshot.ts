@@ -84,7 +84,7 @@ export async function buildSnapshot(tables: SilverTables, bronze: BronzeEvents, 
   const day = daysFromDate(date);
   const stage = opts.onStage ?? (() => undefined);
   const noLabels = labelsUnavailable(bronze, date);
-  stage('reading the Bronze log');
+  stage('choosing Bronze files from its log');
   const copies: LocalDataFile[] = [];
   const filesOf = async (from: number | undefined, to: number) => {
     const files = await bronzeFiles(bronze, from, to);

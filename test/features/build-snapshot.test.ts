@@ -5,7 +5,7 @@ import { featuresCommand } from '../../cli/features';
 import { dataLayout } from '../../config';
 import { openTable, scanTable } from '../../delta';
 import { generateSilver } from '../../demo';
-import { BronzeEvent, python, writeBronzeEvents } from '../../devkit';
+import { BronzeEvent, commitBronze, python, writeBronzeEvents, writeBronzeFile } from '../../devkit';
 import { USER_FEATURES_SCHEMA } from '../../features';
 import { cli } from '../cli/cli-world';
 import { jsonLines, tempDir } from '../support/processes';
@@ -116,6 +116,12 @@ describe('features: point-in-time Silver from Bronze events', function () {
     assert.deepEqual(await rowsOf(layout.silverFeatures, D), EXPECTED_FEATURES);
     assert.equal((await openTable(layout.silverFeatures)).numRecords({ snapshot_date: D }), 4);
     assert.deepEqual(await rowsOf(layout.silverLabels, D), EXPECTED_LABELS);
+
+    // Smaller files (the memory bound of the write): the same rows, in files of at most 3 users.
+    assert.equal((await features(['--date', D, '--data-dir', layout.root, '--file-rows', '3'])).code, 0);
+    const files = (await openTable(layout.silverFeatures)).files({ snapshot_date: D });
+    assert.deepEqual(files.map((f) => JSON.parse(f.stats!).numRecords).sort(), [1, 3]);
+    assert.deepEqual(await rowsOf(layout.silverFeatures, D), EXPECTED_FEATURES);
   });
 
   it('no feature leaks the label: changing events on or after D changes no feature', async () => {
@@ -131,6 +137,16 @@ describe('features: point-in-time Silver from Bronze events', function () {
     assert.deepEqual(await rowsOf(b.silverFeatures, D), await rowsOf(a.silverFeatures, D));
     assert.deepEqual(await rowsOf(b.silverFeatures, D), EXPECTED_FEATURES);
     assert.deepEqual(await rowsOf(b.silverLabels, D), [[1n, false, D], [2n, true, D], [4n, false, D], [5n, false, D]]);
+
+    // Rows filed under the wrong event_date (a Bronze written by another tool) cannot cross D either: the
+    // time conditions hold on event_time, not only on the partitions.
+    const misfiled = await writeBronzeFile(b.bronzeEvents, '2026-11-22', [
+      ev(1, '2026-11-23 00:00:00', 'view', 14, 1, 'm'),
+      ev(7, '2026-11-23 00:00:00', 'view', 70, 1, 'm'),
+    ]);
+    await commitBronze(b.bronzeEvents, [misfiled]);
+    assert.equal((await features(['--date', D, '--data-dir', b.root])).code, 0);
+    assert.deepEqual(await rowsOf(b.silverFeatures, D), EXPECTED_FEATURES);
   });
 
   it('writes no labels, saying why, while Bronze does not cover the label week', async () => {
