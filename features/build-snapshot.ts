@@ -119,15 +119,16 @@ export async function buildSnapshot(tables: SilverTables, bronze: BronzeEvents, 
     const partition = { [SNAPSHOT_DATE]: date };
     const commitInfo = { operation: 'BUILD FEATURES FROM EVENTS', snapshotDate: date, bronzeVersion: bronze.snapshot.version };
 
-    stage('writing user_features');
-    const featureFiles = await writeRows(con, FEATURE_ROWS_SQL, tables.silverFeatures, USER_FEATURES_SCHEMA, date, opts);
+    const users = Number((await con.runAndReadAll('SELECT count(*) FROM features')).getRowsJS()[0][0]);
+    stage(`writing user_features (${users.toLocaleString('en-US')} users)`);
+    const featureFiles = await writeRows(con, FEATURE_ROWS_SQL, tables.silverFeatures, USER_FEATURES_SCHEMA, date, users, opts);
     const { version: featuresVersion } = await replacePartition(tables.silverFeatures, partition, featureFiles.files, {
       commitInfo, createWith: { schema: USER_FEATURES_SCHEMA, partitionColumns: [SNAPSHOT_DATE] },
     });
     let labels: LabelsOutcome = { written: false, reason: noLabels ?? '' };
     if (!noLabels) {
       stage('writing purchase_labels');
-      const labelFiles = await writeRows(con, labelRowsSql(sources), tables.silverLabels, PURCHASE_LABELS_SCHEMA, date, opts);
+      const labelFiles = await writeRows(con, labelRowsSql(sources), tables.silverLabels, PURCHASE_LABELS_SCHEMA, date, users, opts);
       const { version } = await replacePartition(tables.silverLabels, partition, labelFiles.files, {
         commitInfo, createWith: { schema: PURCHASE_LABELS_SCHEMA, partitionColumns: [SNAPSHOT_DATE] },
       });
@@ -157,8 +158,9 @@ function newColumn(f: StructField, n: number): Column {
  * Streams the query's rows (the table's data columns, in order) into staged data files of ≤ fileRows rows each:
  * JavaScript holds one file's columns at a time. Returns the files, the rows, and how many boolean values were true.
  */
-async function writeRows(con: DuckDBConnection, sql: string, tablePath: string, schema: StructType, date: string, opts: BuildOptions) {
-  const fileRows = opts.fileRows ?? 1_000_000;
+async function writeRows(con: DuckDBConnection, sql: string, tablePath: string, schema: StructType, date: string, users: number, opts: BuildOptions) {
+  // Columns as long as a file, or as the users when they are fewer.
+  const fileRows = Math.max(1, Math.min(opts.fileRows ?? 1_000_000, users));
   const fields = schema.fields.filter((f) => f.name !== SNAPSHOT_DATE);
   const files: AddFile[] = [];
   let rows = 0;
