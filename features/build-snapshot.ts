@@ -73,7 +73,7 @@ export async function bronzeFor(tables: SilverTables, dates: string[]): Promise<
 }
 
 /** Why labels of date D cannot be written yet, or undefined when Bronze holds an event on D+6 or later. */
-export function labelsUnavailable(bronze: BronzeEvents, date: string): string | undefined {
+function labelsUnavailable(bronze: BronzeEvents, date: string): string | undefined {
   const lastNeeded = daysFromDate(date) + LABEL_WINDOW_DAYS - 1;
   if (bronze.lastDay !== undefined && bronze.lastDay >= lastNeeded) return undefined;
   return `the label window [${date}, ${dateFromDays(lastNeeded + 1)}) needs events through ${dateFromDays(lastNeeded)}, ` +
