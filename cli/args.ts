@@ -80,6 +80,15 @@ export function date(p: Parsed, name: string): string | undefined {
   return v;
 }
 
+/** A number of days like `7d` (or `7`), or `fallback` when the option is absent. */
+export function days(p: Parsed, name: string, fallback: number): number {
+  const v = str(p, name);
+  if (v === undefined) return fallback;
+  const m = /^(\d+)d?$/.exec(v);
+  if (!m || Number(m[1]) < 1) throw usageError(`${optionName(name)}: ${JSON.stringify(v)} is not a number of days like 7d`);
+  return Number(m[1]);
+}
+
 /** Why a string that is not a calendar date is not one: the form, the month or the day. */
 export function whyNotCalendarDate(s: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);

@@ -2,7 +2,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { BackfillDateResult, BackfillScoresInput } from '../workflows/backfill-scores';
 import { TASK_QUEUE } from '../config';
-import { date, noPositionals, num, parseCommand, positiveInt } from './args';
+import { date, days, noPositionals, num, parseCommand, positiveInt } from './args';
 import { connectClient } from './connection';
 import { usageError } from './exit-codes';
 import { outcome, reportFailedRun } from './failure';
@@ -29,10 +29,7 @@ export async function backfillCommand(args: string[]): Promise<number> {
   const to = date(p, 'to');
   if (!from || !to) throw usageError('backfill needs --from and --to (YYYY-MM-DD)');
   if (p.values.date !== undefined) throw usageError('backfill takes --from and --to, not --date');
-  const every = typeof p.values.every === 'string' ? p.values.every : '7d';
-  const m = /^(\d+)d?$/.exec(every);
-  if (!m || Number(m[1]) < 1) throw usageError(`--every: ${JSON.stringify(every)} is not a number of days like 7d`);
-  const input: BackfillScoresInput = { ...runInput(p), from, to, everyDays: Number(m[1]), maxConcurrent: num(p, 'max-concurrent', positiveInt) };
+  const input: BackfillScoresInput = { ...runInput(p), from, to, everyDays: days(p, 'every', 7), maxConcurrent: num(p, 'max-concurrent', positiveInt) };
   if (input.maxConcurrent === undefined) delete input.maxConcurrent;
   const workflowId = `backfill-${from}-${to}`;
   const { client, close } = await connectClient();

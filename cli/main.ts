@@ -16,6 +16,7 @@ const COMMANDS: Record<string, [() => Promise<Command>, string]> = {
   report: [async () => (require('./report') as typeof import('./report')).reportCommand, "a date's score report (text and HTML)"],
   ingest: [async () => (require('./ingest') as typeof import('./ingest')).ingestCommand, 'event CSV files into the Bronze events table'],
   generate: [async () => (require('./generate') as typeof import('./generate')).generateCommand, 'generate the demo Silver table'],
+  features: [async () => (require('./features') as typeof import('./features')).featuresCommand, 'Silver features and labels of a date from Bronze events'],
   train: [async () => (require('./train') as typeof import('./train')).trainCommand, 'train and register the demo model'],
   model: [async () => (require('./model') as typeof import('./model')).modelCommand, 'the local model registry: register, list, alias'],
   delta: [async () => (require('./delta') as typeof import('./delta')).deltaCommand, 'Delta tables: show, history, read, vacuum'],

@@ -25,6 +25,8 @@ export const ENV = {
   duplicateCheckMemory: 'BATCH_SCORE_DUPLICATE_CHECK_MEMORY',
   /** DuckDB's memory for `batch-score report`'s sorts and joins (default 256MB; docs/decisions/run-report.md). */
   reportMemory: 'BATCH_SCORE_REPORT_MEMORY',
+  /** DuckDB's memory for `batch-score features` (default 512MB; docs/decisions/features-from-events.md). */
+  featuresMemory: 'BATCH_SCORE_FEATURES_MEMORY',
   /** The Temporal CLI binary the dev server runs (default: `temporal` on PATH, else the tools folder). */
   temporalCliPath: 'TEMPORAL_CLI_PATH',
 } as const;
@@ -68,6 +70,10 @@ export function duplicateCheckMemoryFromEnv(): string {
 
 export function reportMemoryFromEnv(): string {
   return process.env[ENV.reportMemory] || '256MB';
+}
+
+export function featuresMemoryFromEnv(): string {
+  return process.env[ENV.featuresMemory] ?? '512MB';
 }
 
 export function temporalCliPathFromEnv(): string | undefined {

@@ -5,8 +5,8 @@
  */
 export { dataLayout, DataLayout } from './data-layout';
 export { SCORING_TASK_QUEUE, TASK_QUEUE } from './task-queues';
-export { BACKFILL_DEFAULTS, DEFAULT_MODEL_URI, RUN_DEFAULTS, UNITS_PER_SHARD } from './run-defaults';
+export { BACKFILL_DEFAULTS, backfillDates, DEFAULT_MODEL_URI, RUN_DEFAULTS, UNITS_PER_SHARD } from './run-defaults';
 export {
-  allowedRootsFromEnv, dataRootFromEnv, duplicateCheckMemoryFromEnv, ENV, mlflowCredentialsFromEnv, MlflowCredentials,
+  allowedRootsFromEnv, dataRootFromEnv, duplicateCheckMemoryFromEnv, featuresMemoryFromEnv, ENV, mlflowCredentialsFromEnv, MlflowCredentials,
   mlflowTrackingUriFromEnv, reportMemoryFromEnv, temporalCliPathFromEnv,
 } from './environment';

@@ -25,6 +25,19 @@ export const BACKFILL_DEFAULTS = {
   maxParallel: 4,
 };
 
+const DAY_MS = 86_400_000;
+
+/** The dates of a backfill (scores, or Silver snapshots): from, from + every, ... up to and including to. */
+export function backfillDates(from: string, to: string, everyDays: number): string[] {
+  const start = Date.parse(`${from}T00:00:00Z`);
+  const end = Date.parse(`${to}T00:00:00Z`);
+  const dates: string[] = [];
+  for (let t = start; t <= end; t += everyDays * DAY_MS) {
+    dates.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return dates;
+}
+
 /**
  * Units scored by one workflow: a larger run scores its units in child workflows of this many (scoreShard), so
  * no history passes Temporal's warning levels (10,240 events, 10 MB): a unit costs about six events.

@@ -9,6 +9,7 @@
  * Memory is bounded by one file's columns (1M users ≈ 60 MB), not by the number of users.
  */
 import { SNAPSHOT_DATE } from '../pipeline/silver-plan';
+import { PURCHASE_LABELS_SCHEMA } from '../features';
 import { AddFile, replacePartition, StructType, writeDataFile } from '../delta';
 import { drawUser, FEATURES } from './behaviour';
 import { Random } from './random';
@@ -24,14 +25,8 @@ export const SILVER_FEATURES_SCHEMA: StructType = {
   ],
 };
 
-export const SILVER_LABELS_SCHEMA: StructType = {
-  type: 'struct',
-  fields: [
-    { name: 'user_id', type: 'long', nullable: false, metadata: {} },
-    { name: 'purchased_next_7d', type: 'boolean', nullable: false, metadata: {} },
-    { name: SNAPSHOT_DATE, type: 'date', nullable: false, metadata: {} },
-  ],
-};
+/** The labels table is the one `batch-score features` writes from events (features/silver-schemas.ts). */
+export const SILVER_LABELS_SCHEMA: StructType = PURCHASE_LABELS_SCHEMA;
 
 export interface GenerateSilverOptions {
   tablePath: string;

@@ -6,3 +6,4 @@ export { PYTHON, python, REPO_ROOT } from './python';
 export { FIXTURE_DATE, Fixtures, modelFixtures } from './model-fixtures';
 export { ensureMinio, MinioServer, startMinio } from './minio';
 export { uploadFolder } from './upload';
+export { BRONZE_EVENTS_SCHEMA, BronzeEvent, commitBronze, eventMicros, writeBronzeEvents, writeBronzeFile } from './bronze-events';

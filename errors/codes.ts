@@ -19,8 +19,9 @@ export const ERROR_CODES = {
     hint: 'use a path under the data root, or allow it with BATCH_SCORE_ALLOWED_ROOTS on the workers',
   },
 
-  // Bronze (events/).
+  // Bronze (events/) and the features built from it.
   EventsBadHeader: { retryable: false, hint: 'ingest reads the eCommerce events CSV: its first line must be event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session' },
+  BronzeNoEvents: { retryable: false, hint: 'ingest events before the snapshot date first (batch-score ingest), or choose a date after the first event date' },
 
   // Silver.
   SilverNoData: { retryable: false, hint: 'build the Silver snapshot of that date first, or score a date it has' },
@@ -28,6 +29,7 @@ export const ERROR_CODES = {
   SilverDuplicateUser: { retryable: false, hint: 'deduplicate the Silver snapshot: Gold holds one prediction per user and date' },
   SilverMissingColumn: { retryable: false, hint: 'add the column to Silver, or map the model to existing columns with --features' },
   SilverColumnType: { retryable: false, hint: 'features must be numeric or boolean columns, user_id a long' },
+  SilverSchemaMismatch: { retryable: false, hint: 'batch-score features never overwrites a Silver table of another schema: use another --data-dir, or move the table away' },
   FeatureNotFinite: { retryable: false, hint: 'fix the Silver values, or run with nullPolicy impute or skip' },
 
   // The model.

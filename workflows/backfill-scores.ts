@@ -6,7 +6,7 @@
  *   from, from + every, ... ≤ to  ─►  scoreUsers children, at most maxConcurrent at once (default 1)
  */
 import { defineQuery, executeChild, setHandler } from '@temporalio/workflow';
-import { BACKFILL_DEFAULTS } from '../config/run-defaults';
+import { BACKFILL_DEFAULTS, backfillDates } from '../config/run-defaults';
 import { BackfillScoresInput, checkBackfillInput, MAX_BACKFILL_DATES } from './run-input';
 import type { ScoreUsersResult } from './score-users';
 
@@ -28,19 +28,6 @@ export interface BackfillProgress {
 }
 
 export const backfillProgressQuery = defineQuery<BackfillProgress>('progress');
-
-const DAY_MS = 86_400_000;
-
-/** The score dates of a backfill: from, from + every, ... up to and including to. */
-export function backfillDates(from: string, to: string, everyDays: number): string[] {
-  const start = Date.parse(`${from}T00:00:00Z`);
-  const end = Date.parse(`${to}T00:00:00Z`);
-  const dates: string[] = [];
-  for (let t = start; t <= end; t += everyDays * DAY_MS) {
-    dates.push(new Date(t).toISOString().slice(0, 10));
-  }
-  return dates;
-}
 
 /** `given` is JSON from whoever started the backfill: run-input.ts checks it before any child starts. */
 export async function backfillScores(given: BackfillScoresInput): Promise<BackfillDateResult[]> {
