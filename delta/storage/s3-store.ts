@@ -13,7 +13,8 @@
  * The probe waits for the first conditional write because reading needs no write permission (read-only Silver).
  *
  * Errors are DeltaErrors naming the bucket and key (never credentials): Io (retryable) for 5xx, throttling and
- * network failures; StorageAccessDenied, BucketNotFound and InvalidArgument (not retryable) for what the user fixes.
+ * network failures; StorageAccessDenied, BucketNotFound, StorageRegionMissing and InvalidArgument (not retryable)
+ * for what the user fixes.
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -81,6 +82,25 @@ function isMissing(err: unknown): boolean {
   return statusOf(err) === 404 && nameOf(err) !== 'NoSuchBucket';
 }
 
+/** The SDK's documented switch for its Node-version notice (@aws-sdk/core emitWarningIfUnsupportedVersion). */
+const NODE_VERSION_WARNING_SWITCH = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+
+/**
+ * A client made without the SDK's NodeVersionSupportWarning (a notice that SDK releases from 2027 need Node 22,
+ * printed by every command that opens a bucket on Node 20, which batch-score supports): the switch is set only
+ * while the constructor runs, where the SDK checks it once per process, so no other warning is silenced and no
+ * child process inherits it. Someone who set the variable themselves keeps their value.
+ */
+function quietClient(config: S3ClientConfig): S3Client {
+  if (process.env[NODE_VERSION_WARNING_SWITCH] !== undefined) return new S3Client(config);
+  process.env[NODE_VERSION_WARNING_SWITCH] = 'true';
+  try {
+    return new S3Client(config);
+  } finally {
+    delete process.env[NODE_VERSION_WARNING_SWITCH];
+  }
+}
+
 /** Clients shared by stores of one endpoint, bucket and credential settings (shareClient). */
 const sharedClients = new Map<string, S3Client>();
 
@@ -100,7 +120,7 @@ export class S3Store implements ObjectStore {
     this.location = `s3://${bucket}/${prefix}`.replace(/\/$/, '');
     const endpoint = opts.clientConfig?.endpoint ?? endpointFromEnv();
     this.endpoint = typeof endpoint === 'string' ? endpoint : 'AWS S3';
-    const make = () => new S3Client({ ...(endpoint ? { forcePathStyle: true } : {}), ...opts.clientConfig });
+    const make = () => quietClient({ ...(endpoint ? { forcePathStyle: true } : {}), ...opts.clientConfig });
     if (opts.client) this.client = opts.client;
     else if (opts.shareClient && !opts.clientConfig) {
       const env = process.env;
@@ -278,6 +298,9 @@ export class S3Store implements ObjectStore {
     if (name === 'NoSuchBucket') return new DeltaError('BucketNotFound', `${what} ${where}: no bucket ${this.bucket} at ${this.endpoint}`, { cause: err });
     if (status === 403 || ['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken'].includes(name)) {
       return new DeltaError('StorageAccessDenied', `${what} ${where}: access denied (${name})`, { cause: err });
+    }
+    if (name === 'Error' && err instanceof Error && err.message === 'Region is missing') {
+      return new DeltaError('StorageRegionMissing', `${what} ${where}: no AWS region is set: set AWS_REGION (or AWS_PROFILE naming a profile with a region)`, { cause: err });
     }
     if (name === 'CredentialsProviderError') {
       return new DeltaError('StorageAccessDenied', `${what} ${where}: the AWS SDK's chain found no credentials (${name})`, { cause: err });
