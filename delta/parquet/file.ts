@@ -64,7 +64,9 @@ export async function openParquetObject(store: ObjectStore, key: string, name: s
       if (tail && start >= tail.start && stop <= tail.start + tail.bytes.byteLength) return tail.bytes.slice(start - tail.start, stop - tail.start);
       const bytes = await store.get(key, { offset: start, length: stop - start });
       if (!bytes) throw missing();
-      const got = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      // The bytes' own buffer when they fill it (a get's body is one buffer of its length): no copy of 4 MiB pieces.
+      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+      const got = whole ? (bytes.buffer as ArrayBuffer) : (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
       if (!tail && stop === byteLength) tail = { start, bytes: got.slice(0) };
       return got;
     },
