@@ -167,13 +167,13 @@ export class S3Store implements ObjectStore {
     }
   }
 
-  async get(key: string, range?: ByteRange): Promise<Uint8Array | undefined> {
+  async get(key: string, range?: ByteRange, into?: Uint8Array): Promise<Uint8Array | undefined> {
     if (range && range.length === 0) return (await this.head(key)) ? new Uint8Array(0) : undefined;
     try {
       const r = await this.client.send(new GetObjectCommand({
         Bucket: this.bucket, Key: this.prefix + key, Range: range ? `bytes=${range.offset}-${range.offset + range.length - 1}` : undefined,
       }));
-      return await bodyBytes(r.Body as AsyncIterable<Uint8Array>, r.ContentLength);
+      return await bodyBytes(r.Body as AsyncIterable<Uint8Array>, r.ContentLength, into);
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw this.error('read', key, err);
@@ -315,19 +315,19 @@ export class S3Store implements ObjectStore {
 }
 
 /**
- * A response body as bytes, copied once into a buffer of the announced length (not zero-filled), instead of the
- * SDK's transformToByteArray, which keeps every chunk and then copies them into a zero-filled array: for the
- * 4 MiB ranged gets of a local copy (delta/parquet/local-copy.ts) that was a third of the fetching process's CPU
- * (a profile of 20 units of 14 MB, most of it allocation and garbage collection). A body longer or shorter
- * than announced is returned as received (the caller checks the length it asked for).
+ * A response body as bytes, copied once into `into` (when it has room) or a buffer of the announced length (not
+ * zero-filled), instead of the SDK's transformToByteArray, which keeps every chunk and then copies them into a
+ * zero-filled array: for the 4 MiB ranged gets of a local copy (delta/parquet/local-copy.ts) that allocation
+ * and its garbage collection were a third of the fetching process's CPU (a profile of 20 units of 14 MB).
+ * A body longer or shorter than announced is returned as received (the caller checks the length it asked for).
  */
-async function bodyBytes(body: AsyncIterable<Uint8Array>, length: number | undefined): Promise<Uint8Array> {
+async function bodyBytes(body: AsyncIterable<Uint8Array>, length: number | undefined, into?: Uint8Array): Promise<Uint8Array> {
   if (length === undefined) {
     const chunks: Uint8Array[] = [];
     for await (const chunk of body) chunks.push(chunk);
     return Buffer.concat(chunks);
   }
-  const out = Buffer.allocUnsafe(length);
+  const out = into && into.byteLength >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
   let at = 0;
   const extra: Uint8Array[] = [];
   for await (const chunk of body) {
