@@ -32,10 +32,15 @@ const MAGIC = new TextEncoder().encode('PAR1');
 /**
  * Buffers of PIECE bytes for the gets in flight, kept for the next copy: a fresh 4 MiB buffer per get, and the
  * garbage collection of it, cost 49 instead of 40 ms of CPU per unit's 14 MB (medians of 9 alternating rounds,
- * a loaded machine). The process keeps as many as its copies ever had in flight at once (4 per unit read).
+ * a loaded machine). At most KEPT_PIECES are kept (32 MiB: two unit reads at once); more copies at once
+ * allocate and drop theirs, as before.
  */
+const KEPT_PIECES = 2 * IN_FLIGHT;
 const freePieces: Uint8Array[] = [];
 const takePiece = () => freePieces.pop() ?? Buffer.allocUnsafe(PIECE);
+const giveBack = (piece: Uint8Array) => {
+  if (freePieces.length < KEPT_PIECES) freePieces.push(piece);
+};
 
 export interface LocalCopy {
   /** The same file, readable by path (filePath is the local copy). */
@@ -69,7 +74,7 @@ export async function localCopy(pf: ParquetFile, groups: number[], columns: stri
             for (let at = 0; at < bytes.length;) at += (await fh.write(bytes, at, bytes.length - at, start + at)).bytesWritten;
           }
         } finally {
-          freePieces.push(piece);
+          giveBack(piece);
         }
       };
       await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, pieces.length) }, worker));
