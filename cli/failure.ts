@@ -15,7 +15,7 @@ import {
   defaultPayloadConverter, TerminatedFailure, TimeoutFailure,
 } from '@temporalio/common';
 import type { FailureDetails } from '../activities/failures';
-import { errorCodeInfo, isErrorCode } from '../errors';
+import { hintFor, isErrorCode } from '../errors';
 import { EXIT } from './exit-codes';
 
 /** How a run that did not complete ended (Temporal's status names). */
@@ -127,7 +127,7 @@ function rootCause(top: Error, run: RunRef, activityType?: string): RunFailure {
 }
 
 function hintOf(code: string): string | undefined {
-  if (isErrorCode(code)) return errorCodeInfo(code).hint;
+  if (isErrorCode(code)) return hintFor(code);
   return Object.prototype.hasOwnProperty.call(TEMPORAL_CODES, code) ? TEMPORAL_CODES[code as keyof typeof TEMPORAL_CODES] : undefined;
 }
 

@@ -14,16 +14,20 @@ Usage: batch-score run [--date YYYY-MM-DD] [options]
 
 Start the scoreUsers workflow (id score-users-<date>) for one score date. Table paths default to the tables
 under the workers' data root; a relative path is relative to that root, and a path outside it is refused
-unless the workers allow it (BATCH_SCORE_ALLOWED_ROOTS).
+unless the workers allow it (BATCH_SCORE_ALLOWED_ROOTS). A table may be s3://bucket/prefix when the workers
+allow that prefix (BATCH_SCORE_ALLOWED_ROOTS=s3://bucket/prefix); the workers reach the bucket with their own
+AWS variables (AWS_REGION, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, AWS_ENDPOINT_URL for MinIO).
 
   --date D               score date (default: today, UTC)
-  --model URI            models:/NAME@ALIAS | models:/NAME/VERSION | models:/NAME/STAGE | FILE
+  --model URI            models:/NAME@ALIAS | models:/NAME/VERSION | models:/NAME/STAGE | FILE |
+                         s3://BUCKET/KEY.onnx | s3://BUCKET/FOLDER (an MLflow model's files)
                          (default models:/purchase_propensity@champion)
   --features a,b,c       the model's ordered input columns (default: MLflow signature, else ONNX metadata)
   --output-name O        the model's probability output, when it has several
   --positive-column K    positive-class column of an [N, K] probability output (default 1)
   --silver T             Silver features table     --silver-version N   pin a Silver version
   --gold T               Gold predictions table    --top-buyers T       Gold top buyers table
+                         (each T a path, or s3://BUCKET/PREFIX)
   --top-fraction F       top fraction of users (default 0.1)
   --min-probability P    minimum probability of a top buyer (default 0.8)
   --limit N              at most N top buyers

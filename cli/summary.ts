@@ -3,21 +3,35 @@ import type { BackfillDateResult } from '../workflows/backfill-scores';
 import type { ScoreUsersResult } from '../workflows/score-users';
 
 export function printRunSummary(r: ScoreUsersResult): void {
-  const lines = [
-    `scored ${r.rowsScored.toLocaleString('en-US')} users for ${r.scoreDate} in ${r.units} unit(s)` +
-      (r.rowsSkipped ? `, ${r.rowsSkipped} skipped (null features)` : ''),
-    `model     ${r.model.name} version ${r.model.version} (sha256 ${r.model.sha256.slice(0, 12)}…) from ${r.model.uri}`,
-    `silver    ${r.silverTable} @ version ${r.silverVersion}`,
-    `gold      ${r.goldTable} @ version ${r.goldVersion}${r.goldCommitSkipped ? ' (already committed by this run)' : ''}`,
-    `top       ${r.topBuyersTable} @ version ${r.topBuyersVersion}: ${r.topBuyers.count} top buyers of ${r.topBuyers.scoredUsers}`,
-  ];
-  console.log(lines.join('\n'));
+  console.log(runSummaryLines(r).join('\n'));
   if (r.topBuyers.preview.length) {
     console.log('\n rank  user_id       probability');
     for (const b of r.topBuyers.preview) {
       console.log(`${String(b.rank).padStart(5)}  ${String(b.userId).padEnd(12)}  ${b.probability.toFixed(6)}`);
     }
   }
+}
+
+/** The summary's lines before the top-buyer preview. */
+export function runSummaryLines(r: ScoreUsersResult): string[] {
+  return [
+    `scored ${r.rowsScored.toLocaleString('en-US')} users for ${r.scoreDate} in ${r.units} unit(s)` +
+      (r.rowsSkipped ? `, ${r.rowsSkipped} skipped (null features)` : ''),
+    `model     ${modelLine(r.model)}`,
+    `silver    ${r.silverTable} @ version ${r.silverVersion}`,
+    `gold      ${r.goldTable} @ version ${r.goldVersion}${r.goldCommitSkipped ? ' (already committed by this run)' : ''}`,
+    `top       ${r.topBuyersTable} @ version ${r.topBuyersVersion}: ${r.topBuyers.count} top buyers of ${r.topBuyers.scoredUsers}`,
+  ];
+}
+
+/**
+ * The model as pinned: a registry's version and the digest's start, or only the digest for a model named by a
+ * file or s3:// URI, whose version is that digest (`sha256:<12 hex>`) and would otherwise be printed twice.
+ */
+function modelLine(m: ScoreUsersResult['model']): string {
+  const digest = `sha256 ${m.sha256.slice(0, 12)}…`;
+  const version = m.version === `sha256:${m.sha256.slice(0, 12)}` ? digest : `version ${m.version} (${digest})`;
+  return `${m.name} ${version} from ${m.uri}`;
 }
 
 export function printBackfillSummary(results: BackfillDateResult[]): void {

@@ -21,6 +21,7 @@ export type DeltaErrorCode =
   | 'TargetNotDelta'
   | 'StorageAccessDenied'
   | 'BucketNotFound'
+  | 'StorageRegionMissing'
   | 'ConditionalWritesUnsupported'
   | 'Io';
 

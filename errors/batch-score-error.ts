@@ -3,7 +3,7 @@
  * ./codes.ts, which alone decides `retryable`; the message names the table, file, column, feature, user or model
  * and is redacted here, where the error is made (./redact.ts), so no secret reaches a log or workflow history.
  */
-import { ERROR_CODES, ErrorCode } from './codes';
+import { ERROR_CODES, ErrorCode, HintCase, hintFor } from './codes';
 import { redact } from './redact';
 
 export class BatchScoreError extends Error {
@@ -11,13 +11,13 @@ export class BatchScoreError extends Error {
   readonly retryable: boolean;
   readonly hint?: string;
 
-  constructor(code: ErrorCode, message: string, opts: { cause?: unknown; hint?: string } = {}) {
+  /** `hintCase` picks the code's hint for the kind of thing that failed (errors/codes.ts `hints`). */
+  constructor(code: ErrorCode, message: string, opts: { cause?: unknown; hintCase?: HintCase } = {}) {
     super(redact(message), opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = code;
     this.code = code;
-    const info = ERROR_CODES[code];
-    this.retryable = info.retryable;
-    this.hint = opts.hint ?? ('hint' in info ? info.hint : undefined);
+    this.retryable = ERROR_CODES[code].retryable;
+    this.hint = hintFor(code, opts.hintCase);
   }
 }
 

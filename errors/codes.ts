@@ -9,7 +9,16 @@
 export interface ErrorCodeInfo {
   retryable: boolean;
   hint?: string;
+  /** Hints that replace `hint` when the failing thing is of one kind, where the remedy depends on it. */
+  hints?: Partial<Record<HintCase, string>>;
 }
+
+/**
+ * Kinds of the failing thing whose remedy differs: a model named by an `s3://` URI (the bucket, key and AWS
+ * variables), a model named by a file path (the path on the worker), a model file the worker may not read.
+ * Without a case, `hint` is for a model of the local registry (`models:/...`).
+ */
+export type HintCase = 's3' | 'file' | 'unreadableFile';
 
 export const ERROR_CODES = {
   // The run's input (CLI, Temporal UI, schedules, backfills).
@@ -34,9 +43,31 @@ export const ERROR_CODES = {
 
   // The model.
   ModelNotFound: { retryable: false, hint: 'batch-score model list shows the registered models, versions and aliases' },
-  ModelFileMissing: { retryable: false, hint: 'register the model again (batch-score model register)' },
-  ModelFileCorrupt: { retryable: false, hint: 'the file is not a loadable ONNX model: export and register it again' },
-  ModelDigestMismatch: { retryable: false, hint: 'registered versions are immutable: register a new version instead' },
+  ModelFileMissing: {
+    retryable: false,
+    hint: 'register the model again (batch-score model register)',
+    hints: {
+      s3: "check the s3:// URI's bucket and key, and the worker's AWS variables (AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL)",
+      file: 'check the path: every worker reads the model file at that path on its own machine',
+      unreadableFile: 'give the worker read access to the model file, or register the model again',
+    },
+  },
+  ModelFileCorrupt: {
+    retryable: false,
+    hint: 'the file is not a loadable ONNX model: export and register it again',
+    hints: {
+      s3: 'the object is not a loadable ONNX model: export it again and upload it to the s3:// URI',
+      file: 'the file is not a loadable ONNX model: export it again',
+    },
+  },
+  ModelDigestMismatch: {
+    retryable: false,
+    hint: 'registered versions are immutable: register a new version instead',
+    hints: {
+      s3: 'the object changed while the run used it: re-run to score with the new object, or upload models under new keys',
+      file: 'the file changed while the run used it: re-run to score with the new file, or write models to new paths',
+    },
+  },
   ModelFeatureMapping: { retryable: false, hint: 'name the features with --features, or in the model metadata feature_names' },
   ModelContract: { retryable: false, hint: 'see docs/model-contract.md for the inputs and outputs batch-score takes' },
   ModelOutputNotProbability: {
@@ -77,6 +108,7 @@ export const ERROR_CODES = {
     hint: "check the credentials the AWS SDK's chain finds (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...) and the bucket's policy",
   },
   BucketNotFound: { retryable: false, hint: 'create the bucket, or correct the s3:// location (and AWS_ENDPOINT_URL)' },
+  StorageRegionMissing: { retryable: false, hint: 'set AWS_REGION (or AWS_PROFILE naming a profile with a region) for the command and every worker' },
   ConditionalWritesUnsupported: {
     retryable: false,
     hint: "Delta commits need put-if-absent (If-None-Match: *): use storage that honours it (AWS S3, MinIO, Cloudflare R2)",
@@ -92,4 +124,10 @@ export function isErrorCode(code: unknown): code is ErrorCode {
 
 export function errorCodeInfo(code: ErrorCode): ErrorCodeInfo {
   return ERROR_CODES[code];
+}
+
+/** The hint of a code, for the kind of thing that failed when the code has one of its own for it. */
+export function hintFor(code: ErrorCode, hintCase?: HintCase): string | undefined {
+  const info: ErrorCodeInfo = ERROR_CODES[code];
+  return (hintCase && info.hints?.[hintCase]) || info.hint;
 }

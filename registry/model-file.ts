@@ -36,14 +36,12 @@ export function modelFileError(err: unknown, ref: ModelFileRef): Error {
   const e = err as NodeJS.ErrnoException;
   const file = typeof e?.path === 'string' && e.path !== ref.file ? `${e.path} of ` : '';
   const what = `${file}${describeModelFile(ref)}`;
-  if (e?.code && MISSING.has(e.code)) return new ModelFileMissingError(`${what} does not exist`, { cause: err });
+  const uri = uriOf(ref);
+  if (e?.code && MISSING.has(e.code)) return new ModelFileMissingError(`${what} does not exist`, { cause: err, uri });
   if (e?.code && FORBIDDEN.has(e.code)) {
-    return new ModelFileMissingError(`${what} cannot be read by the worker (${e.code})`, {
-      cause: err,
-      hint: 'give the worker read access to the model file, or register the model again',
-    });
+    return new ModelFileMissingError(`${what} cannot be read by the worker (${e.code})`, { cause: err, uri, unreadable: true });
   }
-  if (e?.code === 'EISDIR') return new ModelFileCorruptError(`${what} is a folder, not an ONNX file`, { cause: err });
+  if (e?.code === 'EISDIR') return new ModelFileCorruptError(`${what} is a folder, not an ONNX file`, { cause: err, uri });
   if (typeof e?.code === 'string') return new BatchScoreError('Io', `${what}: ${messageOf(err)}`, { cause: err });
   return err instanceof Error ? err : new Error(String(err));
 }
@@ -77,5 +75,10 @@ export function decodeOnnx(bytes: Uint8Array, ref: ModelFileRef): onnx.ModelProt
 }
 
 export function corruptModelFile(ref: ModelFileRef, why: string, cause?: unknown): ModelFileCorruptError {
-  return new ModelFileCorruptError(`${describeModelFile(ref)} ${why}`, cause === undefined ? {} : { cause });
+  return new ModelFileCorruptError(`${describeModelFile(ref)} ${why}`, { ...(cause === undefined ? {} : { cause }), uri: uriOf(ref) });
+}
+
+/** The URI a model file was named by, for the hint: `model register FILE` names the file itself. */
+function uriOf(ref: ModelFileRef): string {
+  return ref.uri ?? ref.file;
 }

@@ -27,5 +27,6 @@ export function digestMismatch(pinned: PinnedModel, target: string, found: strin
   return new ModelDigestMismatchError(
     `model ${pinned.name} version ${pinned.version} changed under the run: ${target} has sha256 ${found}, ` +
       `pinned ${pinned.sha256}; registered versions are immutable — register a new version instead`,
+    { uri: pinned.uri },
   );
 }

@@ -74,6 +74,7 @@ export async function localS3Model(pinned: PinnedModel, cacheDir: string): Promi
     throw new ModelDigestMismatchError(
       `model ${pinned.uri} changed under the run: the object now has sha256 ${found.sha256}, pinned ${pinned.sha256}; ` +
         'the run scores with the bytes it pinned — re-run to score with the new object',
+      { uri: pinned.uri },
     );
   }
   const local: PinnedModel = { ...pinned, localPath: found.localPath };
@@ -100,7 +101,7 @@ async function cached(uri: string, folder: string, sha256: string, isFolder: boo
 function soleOnnxFile(uri: string, keys: string[]): string {
   const onnx = keys.filter((k) => !k.includes('/') && k.toLowerCase().endsWith('.onnx'));
   if (onnx.length !== 1) {
-    throw new ModelFileMissingError(`model ${uri} is a folder with ${onnx.length} .onnx files and no MLmodel naming one (${keys.slice(0, 5).join(', ')})`);
+    throw new ModelFileMissingError(`model ${uri} is a folder with ${onnx.length} .onnx files and no MLmodel naming one (${keys.slice(0, 5).join(', ')})`, { uri });
   }
   return onnx[0];
 }
@@ -119,7 +120,7 @@ async function locate(uri: string): Promise<Source> {
     if (!uri.endsWith('/') && (await object.store.head(object.key))) return { store: object.store, keys: [object.key], folder: false };
     const store = storeFor(trimmed);
     const keys = (await store.listKeys('')).filter((k) => !k.split('/').some((part) => part === '' || part === '.' || part === '..'));
-    if (keys.length === 0) throw new ModelFileMissingError(`model ${uri} does not exist: no object, and no folder of objects under it`);
+    if (keys.length === 0) throw new ModelFileMissingError(`model ${uri} does not exist: no object, and no folder of objects under it`, { uri });
     return { store, keys, folder: true };
   });
 }
@@ -128,7 +129,7 @@ async function locate(uri: string): Promise<Source> {
 async function download(store: ObjectStore, key: string, file: string, uri: string): Promise<void> {
   await reading(uri, async () => {
     const info = await store.head(key);
-    if (!info) throw new ModelFileMissingError(`model ${uri}: ${store.location}/${key} disappeared while it was downloaded`);
+    if (!info) throw new ModelFileMissingError(`model ${uri}: ${store.location}/${key} disappeared while it was downloaded`, { uri });
     await fs.mkdir(path.dirname(file), { recursive: true });
     const out = await fs.open(file, 'wx');
     try {
@@ -153,10 +154,7 @@ async function reading<T>(uri: string, read: () => Promise<T>): Promise<T> {
     return await read();
   } catch (err) {
     if (err instanceof DeltaError && ['StorageAccessDenied', 'BucketNotFound', 'InvalidArgument'].includes(err.code)) {
-      throw new ModelFileMissingError(`model ${uri} cannot be read by the worker: ${err.message}`, {
-        cause: err,
-        hint: 'check the s3:// URI, and that the worker\'s AWS credentials may read it (AWS_PROFILE, AWS_ACCESS_KEY_ID, AWS_ENDPOINT_URL)',
-      });
+      throw new ModelFileMissingError(`model ${uri} cannot be read by the worker: ${err.message}`, { cause: err, uri });
     }
     throw err;
   }

@@ -28,6 +28,11 @@ export interface ParquetFile {
   readonly meta: FileMetaData;
   /** @internal */
   readonly buffer: AsyncBuffer;
+  /**
+   * @internal For a file on an object store: bytes [start, end) read into `into` when the store can (a view of
+   * it, else other bytes), so a reader of many ranges reuses its buffers (local-copy.ts).
+   */
+  readonly readInto?: (start: number, end: number, into: Uint8Array) => Promise<Uint8Array>;
   /** @internal top-level leaf columns as the file declares them (decimal scale, DATE...), for type widening. */
   readonly topLeaves: Map<string, SchemaElement>;
 }
@@ -64,12 +69,20 @@ export async function openParquetObject(store: ObjectStore, key: string, name: s
       if (tail && start >= tail.start && stop <= tail.start + tail.bytes.byteLength) return tail.bytes.slice(start - tail.start, stop - tail.start);
       const bytes = await store.get(key, { offset: start, length: stop - start });
       if (!bytes) throw missing();
-      const got = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      // The bytes' own buffer when they fill it (a get's body is one buffer of its length): no copy of 4 MiB pieces.
+      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+      const got = whole ? (bytes.buffer as ArrayBuffer) : (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
       if (!tail && stop === byteLength) tail = { start, bytes: got.slice(0) };
       return got;
     },
   };
-  return parquetFileOf(name, false, true, buffer);
+  const readInto = async (start: number, end: number, into: Uint8Array): Promise<Uint8Array> => {
+    if (tail && start >= tail.start && end <= tail.start + tail.bytes.byteLength) return new Uint8Array(tail.bytes, start - tail.start, end - start);
+    const bytes = await store.get(key, { offset: start, length: end - start }, into);
+    if (!bytes) throw missing();
+    return bytes;
+  };
+  return { ...(await parquetFileOf(name, false, true, buffer)), readInto };
 }
 
 async function parquetFileOf(filePath: string, local: boolean, remote: boolean, buffer: AsyncBuffer): Promise<ParquetFile> {

@@ -70,13 +70,13 @@ export class LocalStore implements ObjectStore {
     }
   }
 
-  async get(key: string, range?: ByteRange): Promise<Uint8Array | undefined> {
+  async get(key: string, range?: ByteRange, into?: Uint8Array): Promise<Uint8Array | undefined> {
     const file = this.pathOf(key);
     try {
       if (!range) return await fs.readFile(file);
       const fh = await fs.open(file, 'r');
       try {
-        const buf = Buffer.allocUnsafe(range.length);
+        const buf = into && into.byteLength >= range.length ? into.subarray(0, range.length) : Buffer.allocUnsafe(range.length);
         let off = 0;
         while (off < buf.length) {
           const { bytesRead } = await fh.read(buf, off, buf.length - off, range.offset + off);

@@ -37,8 +37,12 @@ export interface ObjectStore {
   listKeys(prefix: string): Promise<string[]>;
   /** The object's size and time, or undefined if there is none. */
   head(key: string): Promise<ObjectInfo | undefined>;
-  /** The object's bytes, or a range of them; undefined if there is no object. */
-  get(key: string, range?: ByteRange): Promise<Uint8Array | undefined>;
+  /**
+   * The object's bytes, or a range of them; undefined if there is no object. With `into` (at least the range's
+   * length), a store may read the bytes into it and return a view of it, so a caller reading many ranges
+   * reuses its buffers (delta/parquet/local-copy.ts); callers use what is returned, which may be another array.
+   */
+  get(key: string, range?: ByteRange, into?: Uint8Array): Promise<Uint8Array | undefined>;
   /** Writes (or replaces) the object whole: readers see the old bytes or the new, never a mix. */
   put(key: string, body: Uint8Array): Promise<void>;
   /** Writes the object only if no object has the key; false when one does (a lost race), which is left unchanged. */

@@ -56,11 +56,15 @@ export interface CliResult {
   ms: number;
 }
 
-/** `batch-score ARGS…` as a process: exit code, stdout, stderr and how long it took; never rejects on exit code. */
+/**
+ * `batch-score ARGS…` as a process: exit code, stdout, stderr and how long it took; never rejects on exit code.
+ * `env` adds to this process's variables; one given as undefined is left out.
+ */
 export function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const started = Date.now();
+  const childEnv = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined));
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [BIN, ...args], { env: childEnv, maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
       if (err && typeof err.code !== 'number') return reject(err);
       resolve({ code: child.exitCode ?? -1, stdout, stderr, ms: Date.now() - started });
     });

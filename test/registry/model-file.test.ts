@@ -7,20 +7,22 @@ import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { ERROR_CODES } from '../../errors';
 import { listModels, PinnedModel, registerModel, resolveModel, verifyPinned } from '../../registry';
 import { modelFileError } from '../../registry/model-file';
 import { checkModelForRegistration, loadScorer } from '../../scoring';
 import { tempDir, writeLogisticModel } from './helpers';
 
-type Coded = Error & { retryable?: boolean };
+type Coded = Error & { retryable?: boolean; hint?: string };
 
-/** Asserts the error's code, that it is not retried, and its exact message. */
-function fails(code: string, message: string | RegExp) {
+/** Asserts the error's code, that it is not retried, its exact message and, when given, its hint. */
+function fails(code: string, message: string | RegExp, hint?: string) {
   return (e: Coded) => {
     assert.equal(e.name, code, e.message);
     assert.equal(e.retryable, false);
     if (typeof message === 'string') assert.equal(e.message, message);
     else assert.match(e.message, message);
+    if (hint !== undefined) assert.equal(e.hint, hint);
     return true;
   };
 }
@@ -40,11 +42,12 @@ describe('registry: missing and corrupt model files', () => {
   });
   afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
-  it('a file path that does not exist: ModelFileMissing naming the file', async () => {
+  it('a file path that does not exist: ModelFileMissing naming the file, with the hint to check the path (not to register)', async () => {
     const file = path.join(dir, 'missing.onnx');
-    await assert.rejects(resolveModel(file, { registryDir }), fails('ModelFileMissing', `model file ${file} does not exist`));
+    const checkPath = ERROR_CODES.ModelFileMissing.hints.file;
+    await assert.rejects(resolveModel(file, { registryDir }), fails('ModelFileMissing', `model file ${file} does not exist`, checkPath));
     const relative = path.relative(process.cwd(), file);
-    await assert.rejects(resolveModel(relative, { registryDir }), fails('ModelFileMissing', `model ${relative} (file ${file}) does not exist`));
+    await assert.rejects(resolveModel(relative, { registryDir }), fails('ModelFileMissing', `model ${relative} (file ${file}) does not exist`, checkPath));
   });
 
   it("a registry version whose blob is gone: ModelFileMissing naming the URI and the blob, at resolve, re-check and load", async () => {
@@ -52,7 +55,7 @@ describe('registry: missing and corrupt model files', () => {
     const pinned = await resolveModel('models:/propensity@champion', { registryDir });
     const blob = path.join(registryDir, v.blob);
     await fs.rm(blob);
-    const missing = fails('ModelFileMissing', `model models:/propensity@champion (file ${blob}) does not exist`);
+    const missing = fails('ModelFileMissing', `model models:/propensity@champion (file ${blob}) does not exist`, 'register the model again (batch-score model register)');
     await assert.rejects(resolveModel('models:/propensity@champion', { registryDir }), missing);
     await assert.rejects(verifyPinned(pinned, { registryDir }), missing);
     await assert.rejects(loadScorer(pinned), missing);
@@ -100,7 +103,7 @@ describe('registry: missing and corrupt model files', () => {
       assert.equal(classified.message, `model models:/m/1 (file ${folder}): ${code}: failure, open '${folder}'`);
     }
     const denied = modelFileError(Object.assign(new Error('EACCES'), { code: 'EACCES', path: folder }), { file: folder }) as Coded;
-    assert.deepEqual([denied.name, denied.retryable, denied.message], ['ModelFileMissing', false, `model file ${folder} cannot be read by the worker (EACCES)`]);
+    assert.deepEqual([denied.name, denied.retryable, denied.message, denied.hint], ['ModelFileMissing', false, `model file ${folder} cannot be read by the worker (EACCES)`, ERROR_CODES.ModelFileMissing.hints.unreadableFile]);
   });
 
   describe('registerModel with the scorer\'s check refuses bad models and writes nothing', () => {

@@ -10,17 +10,21 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { objectAt } from '../../delta';
 import { MinioServer, startMinio } from '../../devkit';
+import { ERROR_CODES } from '../../errors';
 import { resolveModel, verifyPinned } from '../../registry';
 import { loadScorer } from '../../scoring';
 import { tempDir, writeLogisticModel } from './helpers';
 
-type Coded = Error & { retryable?: boolean };
+type Coded = Error & { retryable?: boolean; hint?: string };
 
-function fails(code: string, message: RegExp) {
+/** The code, not retried, the message and the code's hint for a model on S3 (never `model register`). */
+function fails(code: 'ModelFileMissing' | 'ModelFileCorrupt' | 'ModelDigestMismatch', message: RegExp) {
   return (e: Coded) => {
     assert.equal(e.name, code, e.message);
     assert.equal(e.retryable, false);
     assert.match(e.message, message);
+    assert.equal(e.hint, ERROR_CODES[code].hints.s3);
+    assert.doesNotMatch(e.hint!, /register/);
     return true;
   };
 }

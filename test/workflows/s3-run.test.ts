@@ -15,6 +15,8 @@ import { objectAt, openTable, storeFor } from '../../delta';
 import { FEATURE_NAMES } from '../../demo';
 import type { ScoreUsersInput, ScoreUsersResult } from '../../workflows/score-users';
 import { TASK_QUEUE } from '../../config';
+import { ERROR_CODES } from '../../errors';
+import { cli } from '../cli/cli-world';
 import { jsonLines, python } from '../support/processes';
 import { expectedTopBuyers, logistic, readLogistic } from '../support/reference';
 import { Lake, makeLake } from '../support/lake';
@@ -77,6 +79,46 @@ describe('scoreUsers with Silver, Gold, top_buyers and the model on S3, workers 
     const events = (await env.client.workflow.getHandle(`s3-first`).fetchHistory()).events ?? [];
     const scorers = new Set(events.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.identity));
     for (const w of workers) assert.ok(scorers.has(w.identity), `worker ${w.identity} ran no activity (${[...scorers].join(', ')})`);
+  });
+
+  it('status prints the run summary with each fact once: the S3 model by its digest, not the digest twice', async function () {
+    const shown = await cli(['status', 's3-first'], { TEMPORAL_ADDRESS: env.address, ...lake.env });
+    assert.equal(shown.code, 0, shown.stderr);
+    const lines = shown.stdout.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('scored '));
+    assert.deepEqual(lines.slice(at, at + 5), [
+      `scored 6,000 users for ${DAY} in 6 unit(s)`,
+      `model     purchase_propensity sha256 ${first.model.sha256.slice(0, 12)}… from ${lake.modelUri}`,
+      `silver    ${lake.silver} @ version ${first.silverVersion}`,
+      `gold      ${lake.gold} @ version ${first.goldVersion}`,
+      `top       ${lake.topBuyers} @ version ${first.topBuyersVersion}: ${first.topBuyers.count} top buyers of 6000`,
+    ]);
+  });
+
+  it('a model URI with no object fails ModelFileMissing with the S3 hint (bucket, key, AWS variables), not `model register`', async function () {
+    const modelUri = `s3://${lake.minio!.bucket}/s3-run/models/not-uploaded.onnx`;
+    await assert.rejects(score({ modelUri }, 'no-model'), WorkflowFailedError);
+    const shown = await cli(['status', 's3-no-model'], { TEMPORAL_ADDRESS: env.address });
+    const printed = shown.stdout + shown.stderr;
+    assert.ok(printed.includes(`\n  code    ModelFileMissing\n  message model ${modelUri} does not exist`), printed);
+    assert.ok(printed.includes(`\n  next    ${ERROR_CODES.ModelFileMissing.hints.s3}\n`), printed);
+    assert.doesNotMatch(printed, /model register/);
+  });
+
+  it('`delta show s3://...` as a process: no NodeVersionSupportWarning; without a region it names AWS_REGION', async function () {
+    const SWITCH = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+    assert.equal(process.env[SWITCH], undefined, 'the test needs the SDK warning on (the switch unset)');
+    const shown = await cli(['delta', 'show', lake.gold], lake.env);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, new RegExp(`version\\s+${first.goldVersion}`));
+    assert.equal(shown.stderr, '');
+    const noRegion = await cli(['delta', 'show', lake.gold], {
+      ...lake.env, AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined, AWS_PROFILE: undefined,
+      AWS_CONFIG_FILE: '/nonexistent/aws-config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+    });
+    assert.notEqual(noRegion.code, 0);
+    assert.doesNotMatch(noRegion.stderr, /NodeVersionSupportWarning/);
+    assert.equal(noRegion.stderr, `batch-score delta show: list ${lake.gold}/_delta_log/: no AWS region is set: set AWS_REGION (or AWS_PROFILE naming a profile with a region) [StorageRegionMissing]\n`);
   });
 
   it('delta-rs reads both Gold tables from the bucket with the same rows', async function () {
@@ -148,7 +190,7 @@ describe('scoreUsers with Silver, Gold, top_buyers and the model on S3, workers 
 
   it('the S3 secret key is in no workflow history, failure, worker log or Delta log', async function () {
     const secret = lake.minio!.secretAccessKey;
-    for (const id of ['s3-first', 's3-failed', 's3-outside', 's3-changed-model']) {
+    for (const id of ['s3-first', 's3-failed', 's3-outside', 's3-changed-model', 's3-no-model']) {
       const history = JSON.stringify(await env.client.workflow.getHandle(id).fetchHistory());
       assert.ok(history.length > 1000);
       assert.ok(!history.includes(secret), `the secret key is in the history of ${id}`);

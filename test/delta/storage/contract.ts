@@ -42,6 +42,21 @@ export function describeObjectStoreContract(name: string, makeStore: () => Promi
       assert.equal((await store.get('a/data.bin', { offset: 0, length: 0 }))?.length, 0);
     });
 
+    it('reads a range into a buffer of the caller: a view of it holding the bytes; a range past the end stops at the end', async () => {
+      await store.put('a/into.bin', text('0123456789'));
+      const into = new Uint8Array(8).fill(120); // 'x'
+      const got = await store.get('a/into.bin', { offset: 2, length: 5 }, into);
+      assert.equal(str(got), '23456');
+      assert.equal(got!.buffer, into.buffer, 'read into the given buffer');
+      assert.equal(str(into), '23456xxx');
+      assert.equal(str(await store.get('a/into.bin', { offset: 7, length: 5 }, into)), '789');
+      assert.equal(await store.get('a/missing.bin', { offset: 0, length: 4 }, into), undefined);
+      // a buffer too small is not written past its end: the bytes come in another array
+      const small = new Uint8Array(2);
+      assert.equal(str(await store.get('a/into.bin', { offset: 0, length: 4 }, small)), '0123');
+      assert.deepEqual([...small], [0, 0]);
+    });
+
     it('head and get of a missing key are undefined, also under a missing folder', async () => {
       assert.equal(await store.head('missing.json'), undefined);
       assert.equal(await store.get('missing.json'), undefined);

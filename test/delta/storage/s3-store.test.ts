@@ -219,7 +219,7 @@ describe('S3 store on a real S3-compatible server (MinIO)', function () {
       }
     });
 
-    it('no region or no credentials is not retried; a server that does not answer is Io, which is', async () => {
+    it('no region (StorageRegionMissing, naming AWS_REGION) or no credentials is not retried; a server that does not answer is Io, which is', async () => {
       const attempt = async (env: Record<string, string | undefined>) => {
         const restore = setEnv(env);
         try {
@@ -233,8 +233,8 @@ describe('S3 store on a real S3-compatible server (MinIO)', function () {
       };
       const nowhere = { AWS_CONFIG_FILE: '/nonexistent/config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_PROFILE: undefined };
       const noRegion = await attempt({ ...nowhere, AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined });
-      assert.deepEqual([noRegion.code, noRegion.retryable], ['InvalidArgument', false]);
-      assert.match(noRegion.message, /Region is missing/);
+      assert.deepEqual([noRegion.code, noRegion.retryable], ['StorageRegionMissing', false]);
+      assert.equal(noRegion.message, `list s3://${server.bucket}/gold/t/_delta_log/: no AWS region is set: set AWS_REGION (or AWS_PROFILE naming a profile with a region)`);
       const noCredentials = await attempt({ ...nowhere, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined });
       assert.deepEqual([noCredentials.code, noCredentials.retryable], ['StorageAccessDenied', false]);
       assert.match(noCredentials.message, /no credentials/);
