@@ -1,0 +1,36 @@
+/**
+ * What benchmarks read of their child processes: a process tree from /proc and its peak memory (VmHWM summed over
+ * the tree), so a runner of several processes is measured as a whole, as the user's machine pays for it.
+ */
+import * as fs from 'node:fs';
+
+/** The pid and every descendant of it alive now. */
+export function descendants(pid: number): number[] {
+  const all = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  const parent = new Map<number, number>();
+  for (const d of all) {
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone
+    }
+  }
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) for (const [child, p] of parent) if (p === out[i]) out.push(child);
+  return out;
+}
+
+/** Peak RSS (VmHWM) summed over the tree, in MB; `reset` clears each peak first (clear_refs 5). */
+export function treePeakMb(pid: number, reset = false, tree = true): number {
+  let kb = 0;
+  for (const p of tree ? descendants(pid) : [pid]) {
+    try {
+      if (reset) fs.writeFileSync(`/proc/${p}/clear_refs`, '5');
+      else kb += Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // a process that ended has nothing to count
+    }
+  }
+  return kb / 1024;
+}
