@@ -16,7 +16,7 @@ const cell = (x: number | null | undefined, digits: number) => `<td data-value="
 /** A probability: 4 decimals, or 3 significant digits below 0.001 (a model's low scores are not all "0.0000"). */
 const probability = (x: number) => `<td data-value="${x}">${x !== 0 && Math.abs(x) < 0.001 ? x.toPrecision(3) : x.toFixed(4)}</td>`;
 
-const W = 640, H = 230, LEFT = 48, BOTTOM = 24, TOP = 20;
+const W = 660, H = 230, LEFT = 72, BOTTOM = 24, TOP = 20; // LEFT fits a "10,000,000" tick label
 const PLOT_W = W - LEFT - 24, PLOT_H = H - BOTTOM - TOP;
 const svgOpen = (id: string, label: string) => `<svg id="${id}" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(label)}">`;
 const text = (x: number, y: number, s: string, anchor = 'middle') => `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-size="11" text-anchor="${anchor}">${esc(s)}</text>`;
@@ -121,7 +121,7 @@ export function reportHtml(r: ScoreReport, top: TopBuyerRow[]): string {
 td,th{border-bottom:1px solid #ddd;padding:.25em .75em;text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
 code{font-size:11px}.charts{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0}figcaption{font-size:12px;color:#555}
 .status{padding:0 .4em;border-radius:3px}.status.drift{background:#f8d0d0;color:#900;font-weight:bold}.status.watch{background:#fbe8b0;color:#7a5200}
-.status.stable{color:#2a6a3a}tr.drift td{background:#fdf0f0}.none{color:#555;font-style:italic}#lineage td,#lineage th{text-align:left;vertical-align:top}#lineage td:first-child,#lineage td:nth-child(2){white-space:nowrap}#lineage code{word-break:break-all}</style></head>
+.status.stable{color:#2a6a3a}tr.drift td{background:#fdf0f0}.none{color:#555;font-style:italic}#lineage td,#lineage th{text-align:left;vertical-align:top}#lineage td:nth-child(2){white-space:nowrap}#lineage td:first-child{word-break:break-all;min-width:10em}#lineage code{word-break:break-all}</style></head>
 <body><h1>Purchase propensity, ${esc(r.scoreDate)}</h1>
 <p id="summary">${r.users} users scored; ${r.predictedBuyers} predicted buyers (${pct(r.predictedBuyers, r.users)}); mean probability
 ${r.meanProbability.toFixed(4)}. Gold table <code>${esc(r.goldTable)}</code> at version ${r.goldVersion}.</p>
