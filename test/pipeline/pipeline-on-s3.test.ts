@@ -107,6 +107,8 @@ describe('pipeline checks on tables in S3 (MinIO)', function () {
     await checkStagedFiles(gold, 'run-1', [{ unitIndex: 0, add: a, rows: 10 }, { unitIndex: 1, add: retried, rows: 10 }]);
     await assert.rejects(checkStagedFiles(gold, 'run-1', [{ unitIndex: 0, add: a, rows: 11 }]), coded('StagedFileInvalid', /holds 10 rows \(Parquet footer\), the unit scored 11/));
     await assert.rejects(checkStagedFiles(gold, 'run-1', [{ unitIndex: 0, add: { ...a, size: a.size + 1 }, rows: 10 }]), coded('StagedFileInvalid', /bytes on storage/));
+    // Two attempts of one unit handed to the commit: only one may be published, so the commit is refused.
+    await assert.rejects(checkStagedFiles(gold, 'run-1', [{ unitIndex: 1, add: b, rows: 10 }, { unitIndex: 1, add: retried, rows: 10 }]), coded('DuplicateUnit', /unit 1 appears twice in run run-1/));
     const gone = objectAt(`${gold}/${a.path}`);
     await commitPredictions({ goldTable: gold, scoreDate: DAY, workflowId: 'w', runId: 'run-1', adds: [a, retried], txn: { appId: 'w', version: 1 }, commitInfo: {} });
     assert.deepEqual(await removeUnpublishedStaged(gold, DAY, 'run-1'), [b.path]);
