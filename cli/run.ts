@@ -1,12 +1,11 @@
 /** `batch-score run`: start a scoreUsers workflow for one date on the configured Temporal cluster. */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { WorkflowHandle } from '@temporalio/client';
-import type { ScoreUsersInput, ScoreUsersProgress, ScoreUsersResult } from '../workflows/score-users';
+import type { ScoreUsersInput, ScoreUsersResult } from '../workflows/score-users';
 import { TASK_QUEUE } from '../config';
 import { date, integer, noPositionals, nonNegativeInt, num, parseCommand, positiveInt, str, todayUtc } from './args';
 import { connectClient } from './connection';
 import { outcome, reportFailedRun } from './failure';
-import { progressOn } from './progress';
+import { followProgress } from './follow-progress';
 import { printRunSummary } from './summary';
 
 const HELP = `
@@ -93,7 +92,7 @@ export async function runCommand(args: string[]): Promise<number> {
     }
     const result = () => outcome(handle.result() as Promise<ScoreUsersResult>, { workflowId, runId: handle.firstExecutionRunId });
     // --json is for programs: stdout the JSON, stderr empty unless something went wrong.
-    const done = p.values.json ? await result() : await withProgress(handle, workflowId, result);
+    const done = p.values.json ? await result() : await followProgress(client, handle, 'scoreUsers', result());
     if ('failed' in done) return reportFailedRun('run', done.failed, !!p.values.json);
     if (p.values.json) console.log(JSON.stringify(done.result));
     else printRunSummary(done.result);
@@ -105,22 +104,5 @@ export async function runCommand(args: string[]): Promise<number> {
     throw err;
   } finally {
     await close();
-  }
-}
-
-/** While `wait` runs, the run's progress query every second, shown by cli/progress.ts (units, then rows, scored). */
-async function withProgress<T>(handle: WorkflowHandle, workflowId: string, wait: () => Promise<T>): Promise<T> {
-  const progress = progressOn(workflowId);
-  const show = () => handle.query<ScoreUsersProgress>('progress').then((p) => {
-    if (p.stage === 'scoring') progress.update(p.stage, p.rowsScored, p.rowsTotal, 'rows');
-    else progress.update(p.stage, 0, 0, '');
-  }, () => undefined); // not answering yet (no worker), or ended: the result says what happened
-  void show();
-  const poll = setInterval(() => void show(), 1000);
-  try {
-    return await wait();
-  } finally {
-    clearInterval(poll);
-    progress.end();
   }
 }

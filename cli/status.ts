@@ -3,38 +3,49 @@
  * query), its result, or the root cause of its failure (cli/failure.ts). Knows both workflow types: a scoreUsers
  * run and a backfillScores backfill (whose result is one line per date).
  */
-import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { BackfillDateResult, BackfillProgress } from '../workflows/backfill-scores';
-import type { ScoreShardProgress } from '../workflows/score-shard';
 import type { ScoreUsersProgress, ScoreUsersResult } from '../workflows/score-users';
 import { parseCommand } from './args';
 import { connectClient } from './connection';
 import { CliError, EXIT, usageError } from './exit-codes';
 import { failureLines, outcome, retryingActivities } from './failure';
+import { backfillProgressLine, followProgress, queryProgress, runProgressLine } from './follow-progress';
 import { printBackfillSummary, printRunSummary } from './summary';
 
 const HELP = `
-Usage: batch-score status WORKFLOW_ID [--json]
+Usage: batch-score status WORKFLOW_ID [--watch] [--json]
 
 Show a run's status and progress (and the last failure of any activity waiting to be retried), its result once
 completed, or why it failed (code, message, activity, attempt, what to do next), e.g. batch-score status score-users-2026-11-23. Also takes a backfill's id
 (backfill-<from>-<to>). Exits 1 when the run failed, was cancelled, terminated or timed out.
+  --watch   follow a running run until it ends, showing its progress on stderr (a bar on a terminal, else
+            "progress ..." lines; units scored, across shards; a backfill's dates done; not with --json), then
+            print what status prints for the ended run, with the same exit code
+  --json    print JSON
 `;
-
 const ENDED = ['COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT'];
 
 export async function statusCommand(args: string[]): Promise<number> {
-  const p = parseCommand(HELP, { json: { type: 'boolean' } }, args);
+  const p = parseCommand(HELP, { json: { type: 'boolean' }, watch: { type: 'boolean' } }, args);
   if (!p) return 0;
   const [workflowId, extra] = p.positionals;
   if (!workflowId) throw usageError('status needs a workflow id, e.g. score-users-2026-11-23');
   if (extra !== undefined) throw usageError(`status takes one workflow id, got also ${JSON.stringify(extra)}`);
   const { client, close } = await connectClient();
   try {
-    const description = await client.workflow.getHandle(workflowId).describe().catch((err: unknown) => {
+    const describe = (runId?: string) => client.workflow.getHandle(workflowId, runId).describe().catch((err: unknown) => {
       if (err instanceof WorkflowNotFoundError) throw new CliError(`no workflow ${workflowId}`, EXIT.failed);
       throw err;
     });
+    let description = await describe();
+    if (p.values.watch && !ENDED.includes(description.status.name)) {
+      // Until the run ends (however it ends: its result or failure is printed below, from its close event).
+      const handle = client.workflow.getHandle(workflowId, description.runId);
+      const ended = handle.result().then(() => undefined, () => undefined);
+      await (p.values.json ? ended : followProgress(client, handle, description.type, ended));
+      description = await describe(description.runId); // the run watched, even if a newer one started since
+    }
     const { runId, type } = description;
     const status = description.status.name;
     const handle = client.workflow.getHandle(workflowId, runId);
@@ -44,8 +55,7 @@ export async function statusCommand(args: string[]): Promise<number> {
     const done = ENDED.includes(status) ? await outcome(handle.result(), { workflowId, runId }) : undefined;
     const result = done && 'result' in done ? (done.result as ScoreUsersResult | BackfillDateResult[]) : undefined;
     const failure = done && 'failed' in done ? done.failed.failure : undefined;
-    let progress = done ? undefined : await handle.query<ScoreUsersProgress | BackfillProgress>('progress').catch(() => undefined);
-    if (progress && !backfill) progress = await withRunningShard(client, progress as ScoreUsersProgress);
+    const progress = done ? undefined : await queryProgress(client, handle, type);
     const retrying = done ? undefined : retryingActivities(description.raw.pendingActivities, { workflowId, runId });
 
     if (p.values.json) {
@@ -64,26 +74,4 @@ export async function statusCommand(args: string[]): Promise<number> {
   } finally {
     await close();
   }
-}
-
-/**
- * A sharded run counts the units of its finished shards; the one scoring now (a child workflow) answers for its
- * own, so the line shows every unit scored so far.
- */
-async function withRunningShard(client: Client, progress: ScoreUsersProgress): Promise<ScoreUsersProgress> {
-  const running = progress.shards?.running;
-  if (!running) return progress;
-  const shard = await client.workflow.getHandle(running).query<ScoreShardProgress>('shardProgress').catch(() => undefined);
-  if (!shard) return progress;
-  return { ...progress, unitsDone: progress.unitsDone + shard.unitsDone, rowsScored: progress.rowsScored + shard.rowsScored };
-}
-
-function runProgressLine(progress: ScoreUsersProgress): string {
-  const shards = progress.shards ? ` (shard ${Math.min(progress.shards.done + 1, progress.shards.total)} of ${progress.shards.total})` : '';
-  return `stage ${progress.stage}; units ${progress.unitsDone}/${progress.unitsTotal}${shards}; rows ${progress.rowsScored}/${progress.rowsTotal}` +
-    (progress.goldVersion !== undefined ? `; gold version ${progress.goldVersion}` : '');
-}
-
-function backfillProgressLine(progress: BackfillProgress): string {
-  return `dates ${progress.datesDone}/${progress.datesTotal} done` + (progress.running.length ? `; running ${progress.running.join(', ')}` : '');
 }

@@ -12,6 +12,13 @@ import { topCount, TopBuyersRule } from './top-buyers-rule';
 /** Candidates all units together may carry inline (in history, and again in the selection's input): ~45 bytes each in JSON, ~90 KB. */
 export const INLINE_CANDIDATES_MAX = 2_000;
 
+/**
+ * Under a staged plan, a unit with at most this many candidates still hands them on inline, in its record in the
+ * run's manifest (~1 KB at most): a file of its own (a Parquet write, two fsyncs, and a read by the selection) would
+ * cost far more than the bytes it holds. Runs of many tiny units hand on nearly all their candidates so.
+ */
+export const INLINE_UNIT_CANDIDATES_MAX = 16;
+
 export interface CandidatePlan {
   /** At most this many candidates per unit. */
   perUnit: number;
@@ -38,18 +45,22 @@ export type UnitCandidates =
   | { delivery: 'staged'; count: number; attempt: number };
 
 /**
- * What the selection takes: the inline candidates of all units, or for staged ones each unit's attempt (whose
- * file to read: a retried unit's other attempts are ignored) and the rows all files must hold.
+ * What the selection takes: the inline candidates of all units; when some units staged theirs, also each unit's
+ * attempt whose file to read (a retried unit's other attempts are ignored; 0 for a unit that handed its few
+ * candidates on inline, INLINE_UNIT_CANDIDATES_MAX, and has no file) and the rows all files must hold.
  */
 export type RunCandidates =
   | { delivery: 'inline'; userIds: string[]; probabilities: number[] }
-  | { delivery: 'staged'; attempts: number[]; rows: number };
+  | { delivery: 'staged'; attempts: number[]; rows: number; userIds: string[]; probabilities: number[] };
 
-/** The selection's input from the units' candidates (all delivered as the run's plan says), in unit order. */
+/** The selection's input from the units' candidates, in unit order. */
 export function runCandidates(units: { unitIndex: number; candidates: UnitCandidates }[]): RunCandidates {
   const ordered = [...units].sort((a, b) => a.unitIndex - b.unitIndex).map((u) => u.candidates);
-  const staged = ordered.flatMap((c) => (c.delivery === 'staged' ? [c] : []));
-  if (staged.length > 0) return { delivery: 'staged', attempts: staged.map((c) => c.attempt), rows: staged.reduce((n, c) => n + c.count, 0) };
   const inline = ordered.flatMap((c) => (c.delivery === 'inline' ? [c] : []));
-  return { delivery: 'inline', userIds: inline.flatMap((c) => c.userIds), probabilities: inline.flatMap((c) => c.probabilities) };
+  const userIds = inline.flatMap((c) => c.userIds);
+  const probabilities = inline.flatMap((c) => c.probabilities);
+  if (!ordered.some((c) => c.delivery === 'staged')) return { delivery: 'inline', userIds, probabilities };
+  const attempts = ordered.map((c) => (c.delivery === 'staged' ? c.attempt : 0));
+  const rows = ordered.reduce((n, c) => n + (c.delivery === 'staged' ? c.count : 0), 0);
+  return { delivery: 'staged', attempts, rows, userIds, probabilities };
 }

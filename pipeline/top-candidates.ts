@@ -13,7 +13,7 @@ import { AddFile, DeltaError, partitionFolder, readDataFile, StructType, toAddPa
 import { writeStaged } from './gold-predictions';
 import { SCORE_DATE } from './gold-schemas';
 import { PipelineError } from './pipeline-error';
-import { CandidatePlan, RunCandidates, runCandidates, UnitCandidates } from './candidate-plan';
+import { CandidatePlan, INLINE_UNIT_CANDIDATES_MAX, RunCandidates, runCandidates, UnitCandidates } from './candidate-plan';
 import { RankedUser, TopK } from './top-k';
 import { ruleProblem, topCount, TopBuyersRule } from './top-buyers-rule';
 
@@ -55,10 +55,13 @@ export interface CandidatesTarget {
   attempt: number;
 }
 
-/** Hands a unit's candidates on as the plan says: inline, or staged in the attempt's own file. */
+/**
+ * Hands a unit's candidates on as the plan says: inline, or staged in the attempt's own file; a unit of at most
+ * INLINE_UNIT_CANDIDATES_MAX candidates hands them on inline under either plan (no file for a handful of rows).
+ */
 export async function handOnCandidates(ranked: RankedUser[], plan: CandidatePlan, to: CandidatesTarget): Promise<UnitCandidates> {
   const count = ranked.length;
-  if (plan.delivery === 'inline') {
+  if (plan.delivery === 'inline' || count <= INLINE_UNIT_CANDIDATES_MAX) {
     return { delivery: 'inline', count, userIds: ranked.map((c) => c.userId.toString()), probabilities: ranked.map((c) => c.probability) };
   }
   await writeStaged(to.topBuyersTable, CANDIDATES_SCHEMA, [SCORE_DATE], to.scoreDate, candidateFileName(to.runId, to.unitIndex, to.attempt), count, {
@@ -100,9 +103,8 @@ export async function mergeCandidates(req: CandidateMerge): Promise<RankedUser[]
     if (p >= req.rule.minProbability) top.offer(userId, p);
   };
   const { candidates } = req;
-  if (candidates.delivery === 'inline') {
-    candidates.userIds.forEach((id, i) => offer(BigInt(id), candidates.probabilities[i]));
-  } else {
+  candidates.userIds.forEach((id, i) => offer(BigInt(id), candidates.probabilities[i]));
+  if (candidates.delivery === 'staged') {
     const rows = await readStaged(req, candidates.attempts, offer);
     if (rows !== candidates.rows) {
       throw new PipelineError('StagedFileInvalid', `the top-buyer candidate files of run ${req.runId} in ${req.topBuyersTable} hold ${rows} rows, the units staged ${candidates.rows}`);
@@ -118,6 +120,7 @@ async function readStaged(req: CandidateMerge, attempts: number[], offer: (userI
   const lane = async () => {
     while (next < attempts.length) {
       const unitIndex = next++;
+      if (attempts[unitIndex] === 0) continue; // handed on inline: no file
       const file: AddFile = {
         path: candidateFilePath(req.scoreDate, req.runId, unitIndex, attempts[unitIndex]),
         partitionValues: { [SCORE_DATE]: req.scoreDate }, size: 0, modificationTime: 0, dataChange: false,

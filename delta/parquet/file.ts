@@ -42,8 +42,24 @@ export interface ParquetFile {
  * checkpoints, read end to end anyway: one read instead of one per column chunk).
  */
 export async function openParquet(filePath: string, opts: { inMemory?: boolean } = {}): Promise<ParquetFile> {
-  return parquetFileOf(filePath, true, false, opts.inMemory ? await wholeFile(filePath) : await fileBuffer(filePath));
+  if (opts.inMemory) return parquetFileOf(filePath, true, false, await wholeFile(filePath));
+  const { buffer, identity } = await fileBuffer(filePath);
+  const known = footers.get(filePath);
+  if (known?.identity === identity) return { ...known.file, buffer };
+  const file = await parquetFileOf(filePath, true, false, buffer);
+  footers.delete(filePath);
+  footers.set(filePath, { identity, file });
+  if (footers.size > FOOTERS_KEPT) footers.delete(footers.keys().next().value as string);
+  return file;
 }
+
+/**
+ * Footers parsed lately in this process, by path with the file's identity and times: a worker scoring many
+ * small units of one file (each a few of its row groups) parses its footer once. Any change to the file (size,
+ * inode, mtime, ctime) parses it again; data files are never rewritten anyway.
+ */
+const footers = new Map<string, { identity: string; file: ParquetFile }>();
+const FOOTERS_KEPT = 32;
 
 /** Opens a Parquet file already read whole (`name` names it in messages). */
 export function openParquetBytes(name: string, bytes: Uint8Array): Promise<ParquetFile> {
@@ -131,17 +147,20 @@ function isDecimalElement(e: SchemaElement): boolean {
 }
 
 /** An AsyncBuffer over a local file that reads only the byte ranges asked for. */
-async function fileBuffer(filePath: string): Promise<AsyncBuffer> {
+async function fileBuffer(filePath: string): Promise<{ buffer: AsyncBuffer; identity: string }> {
   let size: number;
+  let identity: string;
   try {
-    size = (await fs.stat(filePath)).size;
+    const st = await fs.stat(filePath, { bigint: true });
+    size = Number(st.size);
+    identity = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new DeltaError('CorruptDataFile', `data file ${filePath} is missing (referenced by the log)`, { cause: err });
     }
     throw ioError('cannot stat', filePath, err);
   }
-  return {
+  const buffer: AsyncBuffer = {
     byteLength: size,
     async slice(start: number, end?: number): Promise<ArrayBuffer> {
       const stop = end ?? size;
@@ -160,6 +179,7 @@ async function fileBuffer(filePath: string): Promise<AsyncBuffer> {
       }
     },
   };
+  return { buffer, identity };
 }
 
 async function wholeFile(filePath: string): Promise<AsyncBuffer> {

@@ -19,15 +19,38 @@ export interface CliWorld {
   /** TEMPORAL_ADDRESS and BATCH_SCORE_DATA for CLI processes. */
   temporal: NodeJS.ProcessEnv;
   dir: string;
+  /** Starts a `batch-score worker` process (the world has one unless started with `worker: false`). */
+  startWorker(): Promise<void>;
+  /** Stops the worker process, if one runs, and waits for it to exit. */
+  stopWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Server, data root with `users` Silver users on `day` and the demo model, and a worker process. */
-export async function startCliWorld(opts: { day: string; users: number }): Promise<CliWorld> {
+/**
+ * Server, data root with `users` Silver users on `day` and the demo model, and a worker process (none yet with
+ * `worker: false`: then runs started wait on the server until startWorker()).
+ */
+export async function startCliWorld(opts: { day: string; users: number; worker?: boolean }): Promise<CliWorld> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batch-score-cli-'));
   const env = await startLocalServer();
   const temporal = { TEMPORAL_ADDRESS: env.address, BATCH_SCORE_DATA: dir };
   let worker: ChildProcess | undefined;
+  const startWorker = async () => {
+    const started = spawn(process.execPath, [BIN, 'worker'], { env: { ...process.env, ...temporal }, stdio: ['ignore', 'pipe', 'inherit'] });
+    worker = started;
+    await new Promise<void>((resolve, reject) => {
+      started.stdout!.on('data', (c: Buffer) => { if (c.toString().includes('batch-score worker (all)')) resolve(); });
+      started.once('exit', (code) => reject(new Error(`worker exited (${code})`)));
+    });
+  };
+  const stopWorker = async () => {
+    const running = worker;
+    worker = undefined;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGTERM');
+    await exited;
+  };
   const stop = async () => {
     worker?.kill('SIGTERM');
     await env.teardown();
@@ -36,17 +59,12 @@ export async function startCliWorld(opts: { day: string; users: number }): Promi
   try {
     await batchScore(['generate', '--users', String(opts.users), '--date', opts.day, '--seed', '3'], temporal);
     await batchScore(['train', '--date', opts.day], temporal);
-    const started = spawn(process.execPath, [BIN, 'worker'], { env: { ...process.env, ...temporal }, stdio: ['ignore', 'pipe', 'inherit'] });
-    worker = started;
-    await new Promise<void>((resolve, reject) => {
-      started.stdout!.on('data', (c: Buffer) => { if (c.toString().includes('batch-score worker (all)')) resolve(); });
-      started.once('exit', (code) => reject(new Error(`worker exited (${code})`)));
-    });
+    if (opts.worker !== false) await startWorker();
   } catch (err) {
     await stop();
     throw err;
   }
-  return { env, temporal, dir, stop };
+  return { env, temporal, dir, startWorker, stopWorker, stop };
 }
 
 export interface CliResult {

@@ -11,7 +11,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { candidatePlan, CandidatePlan, INLINE_CANDIDATES_MAX, runCandidates, RunCandidates, UnitCandidates } from '../../pipeline/candidate-plan';
+import { candidatePlan, CandidatePlan, INLINE_CANDIDATES_MAX, INLINE_UNIT_CANDIDATES_MAX, runCandidates, RunCandidates, UnitCandidates } from '../../pipeline/candidate-plan';
 import { candidateFileName, handOnCandidates, mergeCandidates, unitCandidates } from '../../pipeline/top-candidates';
 import { TopK } from '../../pipeline/top-k';
 import { topCount, TopBuyersRule } from '../../pipeline/top-buyers-rule';
@@ -135,7 +135,10 @@ describe('top buyers: ties and limit', function () {
           const what = `${JSON.stringify(rule)} ${delivery} silverRows=${silverRows}`;
           const { merged, handed, perUnit } = await select(`run-${runs++}`, units, rule, plan);
           assert.deepEqual(merged, expected, what);
-          assert.equal(handed.delivery, delivery);
+          // Under a staged plan, a unit of a few candidates hands them on inline (no file of its own).
+          const staged = (c: UnitCandidates) => delivery === 'staged' && c.count > INLINE_UNIT_CANDIDATES_MAX;
+          assert.deepEqual(perUnit.map((c) => c.delivery), perUnit.map((c) => (staged(c) ? 'staged' : 'inline')), what);
+          assert.equal(handed.delivery, perUnit.some(staged) ? 'staged' : 'inline', what);
           for (const [i, c] of perUnit.entries()) {
             assert.ok(c.count <= plan.perUnit && c.count <= units[i].userIds.length, `${what}: unit ${i} hands on ${c.count}`);
           }
@@ -171,9 +174,25 @@ describe('top buyers: ties and limit', function () {
     const { merged, handed } = await select('run-retried', units, rule, plan);
     const folder = path.join(dir, 'top_buyers', `score_date=${DAY}`);
     assert.ok(fs.existsSync(path.join(folder, candidateFileName('run-retried', RETRIED_UNIT, 1))));
-    assert.deepEqual(handed.delivery === 'staged' && handed.attempts, [1, 1, 1, 2, 1]);
+    // Unit 1 has no rows: nothing to stage, so no file (attempt 0).
+    assert.deepEqual(handed.delivery === 'staged' && handed.attempts, [1, 0, 1, 2, 1]);
     assert.equal(merged.length, USERS);
     assert.equal(new Set(merged.map((u) => u.user_id)).size, USERS);
+  });
+
+  it(`under a staged plan a unit of at most ${INLINE_UNIT_CANDIDATES_MAX} candidates hands them on inline, without a file; merged with the staged ones they give the brute-force list`, async () => {
+    const users = tiedUsers();
+    // Unit 4 (users 7,000..7,999) keeps only its first 12 users.
+    const units = unitsOf(users).map((u) => (u.index === 4 ? { ...u, userIds: u.userIds.slice(0, 12), probabilities: u.probabilities.slice(0, 12) } : u));
+    const kept = users.slice(0, 7_012);
+    const rule = { fraction: 1, minProbability: 0 };
+    const plan = candidatePlan(rule, USERS, units.length);
+    assert.equal(plan.delivery, 'staged');
+    const { merged, handed, perUnit } = await select('run-few', units, rule, plan);
+    assert.deepEqual(perUnit.map((c) => [c.delivery, c.count]), [['staged', 1_500], ['inline', 0], ['staged', 2_500], ['staged', 3_000], ['inline', 12]]);
+    assert.equal(fs.existsSync(path.join(dir, 'top_buyers', `score_date=${DAY}`, candidateFileName('run-few', 4, 1))), false, 'no file for the inline unit');
+    assert.deepEqual(handed.delivery === 'staged' && [handed.attempts, handed.rows, handed.userIds.length], [[1, 0, 1, 2, 0], 7_000, 12]);
+    assert.deepEqual(merged, expectedTopBuyers(kept, rule));
   });
 
   it('a staged candidates file that is missing, or holds other rows than staged, fails the selection naming it', async () => {

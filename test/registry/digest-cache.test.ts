@@ -1,0 +1,66 @@
+/**
+ * A worker checks the pinned model before every unit, and remembers a file's sha256 by its identity and times
+ * (registry/digest.ts): a changed file must still be caught however it was changed, same size and mtime
+ * included, and a file just written is never remembered (its next write could land in the same clock tick).
+ */
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { sha256File } from '../../registry';
+
+const sha = (bytes: string) => createHash('sha256').update(bytes).digest('hex');
+const settle = () => new Promise((r) => setTimeout(r, 2_100)); // past the digest's racy window
+
+describe('registry: sha256 of a model file, remembered per process', function () {
+  this.timeout(20_000);
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batch-score-digest-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('a file rewritten in place with bytes of the same size and its old mtime put back: the new digest', async function () {
+    const file = path.join(dir, 'm.onnx');
+    fs.writeFileSync(file, 'model-A');
+    await settle();
+    assert.equal(await sha256File(file), sha('model-A'));
+    assert.equal(await sha256File(file), sha('model-A')); // remembered
+    const { atime, mtime } = fs.statSync(file);
+    fs.writeFileSync(file, 'model-B'); // same size
+    fs.utimesSync(file, atime, mtime);
+    assert.equal(fs.statSync(file).mtimeMs, mtime.getTime(), 'same mtime as the remembered digest');
+    assert.equal(await sha256File(file), sha('model-B'));
+  });
+
+  it('a file replaced by another of the same size and mtime (a new inode): the new digest', async function () {
+    const file = path.join(dir, 'm.onnx');
+    fs.writeFileSync(file, 'model-A');
+    await settle();
+    assert.equal(await sha256File(file), sha('model-A'));
+    const { atime, mtime } = fs.statSync(file);
+    const other = path.join(dir, 'other.onnx');
+    fs.writeFileSync(other, 'model-C');
+    fs.utimesSync(other, atime, mtime);
+    fs.renameSync(other, file);
+    assert.equal(await sha256File(file), sha('model-C'));
+  });
+
+  it('a file written just now is hashed every time: two writes in one clock tick are both seen', async function () {
+    const file = path.join(dir, 'm.onnx');
+    fs.writeFileSync(file, 'model-A');
+    assert.equal(await sha256File(file), sha('model-A'));
+    const { atime, mtime } = fs.statSync(file);
+    fs.writeFileSync(file, 'model-D');
+    fs.utimesSync(file, atime, mtime);
+    assert.equal(await sha256File(file), sha('model-D'));
+  });
+
+  it('a file gone after it was remembered: ENOENT, not the remembered digest', async function () {
+    const file = path.join(dir, 'm.onnx');
+    fs.writeFileSync(file, 'model-A');
+    await settle();
+    assert.equal(await sha256File(file), sha('model-A'));
+    fs.rmSync(file);
+    await assert.rejects(sha256File(file), { code: 'ENOENT' });
+  });
+});
