@@ -1,8 +1,30 @@
 /**
- * What benchmarks read of their child processes: a process tree from /proc and its peak memory (VmHWM summed over
- * the tree), so a runner of several processes is measured as a whole, as the user's machine pays for it.
+ * The processes benchmarks start and measure: a warm `batch-score worker`, a process tree from /proc and its peak
+ * memory (VmHWM summed over the tree), so a runner of several processes is measured as a whole, as the user's
+ * machine pays for it.
  */
+import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { REPO_ROOT } from '../devkit';
+
+export const BIN = path.join(REPO_ROOT, 'bin', 'batch-score.js');
+
+/** `batch-score worker --processes P` on a data root, ready once every process has started; its log goes to `logFile`. */
+export async function startWorker(dir: string, processes: number, env: NodeJS.ProcessEnv, logFile = path.join(dir, 'worker.log')): Promise<ChildProcess> {
+  // The worker's log goes to a file beside the data: it would drown the bench's own lines.
+  const log = fs.openSync(logFile, 'w');
+  const worker = spawn(process.execPath, [BIN, 'worker', '--processes', String(processes), '--data-dir', dir], { env, stdio: ['ignore', 'pipe', log] });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    worker.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      if ((out.match(/batch-score worker/g) ?? []).length >= processes) resolve();
+    });
+    worker.once('exit', (code) => reject(new Error(`worker exited (${code}):\n${out}`)));
+  });
+  return worker;
+}
 
 /** The pid and every descendant of it alive now. */
 export function descendants(pid: number): number[] {

@@ -15,10 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalServer } from '../../cli/temporal-server';
-import { REPO_ROOT } from '../../devkit';
-import { treePeakMb } from '../process-tree';
-
-const BIN = path.join(REPO_ROOT, 'bin', 'batch-score.js');
+import { BIN, startWorker, treePeakMb } from '../process-tree';
 const DATES = ['2026-11-09', '2026-11-16', '2026-11-23'];
 
 interface Step { step: string; seconds: number; peakMb: number; out: string }
@@ -39,20 +36,6 @@ function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Step> {
       resolve({ step: args[0], seconds: (Date.now() - started) / 1000, peakMb: peak, out });
     });
   });
-}
-
-async function startWorker(dir: string, processes: number, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const log = fs.openSync(path.join(dir, 'worker.log'), 'w');
-  const worker = spawn(process.execPath, [BIN, 'worker', '--processes', String(processes), '--data-dir', dir], { env, stdio: ['ignore', 'pipe', log] });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    worker.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      if ((out.match(/batch-score worker/g) ?? []).length >= processes) resolve();
-    });
-    worker.once('exit', (code) => reject(new Error(`worker exited (${code}):\n${out}`)));
-  });
-  return worker;
 }
 
 async function main(): Promise<void> {

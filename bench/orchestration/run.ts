@@ -46,8 +46,8 @@ import { DEFAULT_TOP_BUYERS_RULE } from '../../pipeline/top-buyers-rule';
 import { modelIdentity, PinnedModel } from '../../registry';
 import { loadScorer, ScoringUnit } from '../../scoring';
 import { BENCH_DATE, benchDir, benchModel, benchSilver } from '../score/data';
+import { BIN, startWorker, treePeakMb } from '../process-tree';
 
-const BIN = path.join(REPO_ROOT, 'bin', 'batch-score.js');
 const UNIT_ROWS = 250_000; // the run's default
 
 type Storage = 'local' | 's3';
@@ -95,54 +95,7 @@ interface Row {
   topBuyers: number;
 }
 
-// ---- memory: peak RSS of a process tree, reset between rounds ----
-
-function descendants(pid: number): number[] {
-  const all = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
-  const parent = new Map<number, number>();
-  for (const d of all) {
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // gone
-    }
-  }
-  const out = [pid];
-  for (let i = 0; i < out.length; i++) for (const [child, p] of parent) if (p === out[i]) out.push(child);
-  return out;
-}
-
-/** Peak RSS (VmHWM) summed over the tree, in MB; `reset` clears each peak first (clear_refs 5). */
-function treePeakMb(pid: number, reset = false, tree = true): number {
-  let kb = 0;
-  for (const p of tree ? descendants(pid) : [pid]) {
-    try {
-      if (reset) fs.writeFileSync(`/proc/${p}/clear_refs`, '5');
-      else kb += Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
-    } catch {
-      // a process that ended has nothing to count
-    }
-  }
-  return kb / 1024;
-}
-
 // ---- batch-score run --wait ----
-
-async function startWorker(dir: string, processes: number, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  // The worker's log goes to a file beside the data: it would drown the bench's own lines.
-  const log = fs.openSync(path.join(dir, 'orchestration-worker.log'), 'w');
-  const worker = spawn(process.execPath, [BIN, 'worker', '--processes', String(processes), '--data-dir', dir], { env, stdio: ['ignore', 'pipe', log] });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    worker.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      if ((out.match(/batch-score worker/g) ?? []).length >= processes) resolve();
-    });
-    worker.once('exit', (code) => reject(new Error(`worker exited (${code}):\n${out}`)));
-  });
-  return worker;
-}
 
 function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -367,7 +320,7 @@ async function main(): Promise<void> {
   const server = await startLocalServer();
   const allowed = [dir, ...(minio ? [`s3://${minio.bucket}`] : [])].join(path.delimiter);
   const env = { ...process.env, TEMPORAL_ADDRESS: server.address, BATCH_SCORE_DATA: dir, BATCH_SCORE_ALLOWED_ROOTS: allowed };
-  const worker = await startWorker(dir, processes, env);
+  const worker = await startWorker(dir, processes, env, path.join(dir, 'orchestration-worker.log'));
   const pool = await startPool(pinned, processes);
   const all: Row[] = [];
   const medians: Row[] = [];
