@@ -56,3 +56,18 @@ export function treePeakMb(pid: number, reset = false, tree = true): number {
   }
   return kb / 1024;
 }
+
+/** CPU time (user + system, seconds) used so far by the processes of the tree alive now. */
+export function treeCpuSeconds(pid: number, tree = true): number {
+  let ticks = 0;
+  for (const p of tree ? descendants(pid) : [pid]) {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+    } catch {
+      // a process that ended has nothing to count
+    }
+  }
+  return ticks / 100; // USER_HZ is 100 on Linux
+}

@@ -24,6 +24,8 @@ export interface MinioServer {
   bucket: string;
   /** AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY for this server. */
   env: Record<string, string>;
+  /** The server's process (benchmarks count its CPU time). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -105,7 +107,7 @@ export async function startMinio(opts: { bucket?: string } = {}): Promise<MinioS
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
     client.destroy();
     const env = { AWS_ENDPOINT_URL: endpoint, AWS_REGION: region, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey };
-    return { endpoint, region, accessKeyId, secretAccessKey, bucket, env, stop };
+    return { endpoint, region, accessKeyId, secretAccessKey, bucket, env, pid: child.pid!, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -46,7 +46,7 @@ import { DEFAULT_TOP_BUYERS_RULE } from '../../pipeline/top-buyers-rule';
 import { modelIdentity, PinnedModel } from '../../registry';
 import { loadScorer, ScoringUnit } from '../../scoring';
 import { BENCH_DATE, benchDir, benchModel, benchSilver } from '../score/data';
-import { BIN, startWorker, treePeakMb } from '../process-tree';
+import { BIN, startWorker, treeCpuSeconds, treePeakMb } from '../process-tree';
 
 const UNIT_ROWS = 250_000; // the run's default
 
@@ -58,6 +58,8 @@ interface Tables {
   silver(users: number): Promise<string>;
   /** The folder of a runner's Gold and top_buyers tables. */
   out(name: string): string;
+  /** The S3 server's process, on the same cores as the runners: its CPU time is counted apart. */
+  serverPid?: number;
 }
 
 function localTables(dir: string): Tables {
@@ -80,7 +82,7 @@ async function s3Tables(dir: string, server: MinioServer, sizes: number[]): Prom
     }
   }
   const run = randomUUID().slice(0, 8);
-  return { storage: 's3', silver: async (users) => location(users), out: (name) => `s3://${server.bucket}/orchestration-${run}/${name}` };
+  return { storage: 's3', silver: async (users) => location(users), out: (name) => `s3://${server.bucket}/orchestration-${run}/${name}`, serverPid: server.pid };
 }
 
 interface Row {
@@ -91,6 +93,9 @@ interface Row {
   /** Named parts of the wall time (seconds). */
   parts: Record<string, number>;
   totalPeakRssMb: number;
+  /** CPU seconds of the runner's processes (undefined for the Python peers), and of the S3 server during the run. */
+  cpuSeconds?: number;
+  serverCpuSeconds?: number;
   checksum: number;
   topBuyers: number;
 }
@@ -135,9 +140,13 @@ async function benchRun(ctx: { env: NodeJS.ProcessEnv; worker: ChildProcess; ser
   const out = tables.out(`temporal-${users}`);
   const goldTable = `${out}/gold`;
   treePeakMb(ctx.worker.pid!, true);
+  const cpu0 = treeCpuSeconds(ctx.worker.pid!);
+  const server0 = tables.serverPid ? treeCpuSeconds(tables.serverPid, false) : 0;
   const started = performance.now();
   const r = await runCli(['run', '--date', BENCH_DATE, '--silver', table, '--gold', goldTable, '--top-buyers', `${out}/top_buyers`, '--wait', '--json'], ctx.env);
   const wallSeconds = (performance.now() - started) / 1000;
+  const cpuSeconds = treeCpuSeconds(ctx.worker.pid!) - cpu0;
+  const serverCpuSeconds = tables.serverPid ? treeCpuSeconds(tables.serverPid, false) - server0 : undefined;
   if (r.code !== 0) throw new Error(`run --wait exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
   const result = JSON.parse(r.stdout);
   const history = await ctx.server.client.workflow.getHandle(result.workflowId, result.runId).fetchHistory();
@@ -157,6 +166,8 @@ async function benchRun(ctx: { env: NodeJS.ProcessEnv; worker: ChildProcess; ser
       'top buyers': spans.selectTopBuyers ?? 0,
     },
     totalPeakRssMb: treePeakMb(ctx.worker.pid!),
+    cpuSeconds,
+    serverCpuSeconds,
     checksum,
     topBuyers: result.topBuyers?.count ?? -1,
   };
@@ -209,6 +220,9 @@ async function benchDirect(tables: Tables, pool: ChildProcess[], pinned: PinnedM
   const txn = { appId: runId, version: Date.now() };
   const processes = [process.pid, ...pool.map((c) => c.pid!)];
   for (const p of processes) treePeakMb(p, true, false);
+  const cpu = () => pool.reduce((t, c) => t + treeCpuSeconds(c.pid!, false), 0) + (process.cpuUsage().user + process.cpuUsage().system) / 1e6;
+  const serverCpu = () => (tables.serverPid ? treeCpuSeconds(tables.serverPid, false) : 0);
+  const [cpu0, server0] = [cpu(), serverCpu()];
   const t0 = performance.now();
   await checkGoldTargets({ goldTable, topBuyersTable, scoreDate: BENCH_DATE });
   const plan = await planUnits({ silverTable: table, scoreDate: BENCH_DATE, unitRows: UNIT_ROWS });
@@ -244,6 +258,7 @@ async function benchDirect(tables: Tables, pool: ChildProcess[], pinned: PinnedM
   await commitTopBuyers({ topBuyersTable, scoreDate: BENCH_DATE, workflowId, runId, model, buyers, txn, commitInfo: {} });
   await removeUnpublishedStaged(topBuyersTable, BENCH_DATE, runId); // the staged candidate files, as the run's end does
   const t4 = performance.now();
+  const [cpu1, server1] = [cpu(), serverCpu()];
   return {
     storage: tables.storage,
     runner: `same work without Temporal (${pool.length} warm processes)`,
@@ -251,6 +266,8 @@ async function benchDirect(tables: Tables, pool: ChildProcess[], pinned: PinnedM
     wallSeconds: (t4 - t0) / 1000,
     parts: { 'resolve + plan': (t1 - t0) / 1000, units: (t2 - t1) / 1000, 'Gold commit': (t3 - t2) / 1000, 'top buyers': (t4 - t3) / 1000 },
     totalPeakRssMb: processes.reduce((mb, p) => mb + treePeakMb(p, false, false), 0),
+    cpuSeconds: cpu1 - cpu0,
+    serverCpuSeconds: tables.serverPid ? server1 - server0 : undefined,
     checksum: await probabilitySum(goldTable, gold.version),
     topBuyers: buyers.length,
   };
@@ -285,10 +302,11 @@ async function benchPeer(dir: string, pinned: PinnedModel, users: number, proces
 // ---- report ----
 
 function table(rows: Row[]): string {
-  const lines = ['| users | storage | runner | wall | users/s | where the time went | total peak RSS | checksum | top buyers |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |'];
+  const lines = ['| users | storage | runner | wall | users/s | where the time went | total peak RSS | runner CPU | S3 server CPU | checksum | top buyers |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'];
+  const seconds = (x?: number) => (x === undefined ? '–' : `${x.toFixed(2)} s`);
   for (const r of rows) {
     const parts = Object.entries(r.parts).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join('; ');
-    lines.push(`| ${r.users.toLocaleString('en-US')} | ${r.storage} | ${r.runner} | ${r.wallSeconds.toFixed(2)} s | ${Math.round(r.users / r.wallSeconds).toLocaleString('en-US')} | ${parts} | ${Math.round(r.totalPeakRssMb)} MB | ${r.checksum.toFixed(3)} | ${r.topBuyers} |`);
+    lines.push(`| ${r.users.toLocaleString('en-US')} | ${r.storage} | ${r.runner} | ${r.wallSeconds.toFixed(2)} s | ${Math.round(r.users / r.wallSeconds).toLocaleString('en-US')} | ${parts} | ${Math.round(r.totalPeakRssMb)} MB | ${seconds(r.cpuSeconds)} | ${seconds(r.serverCpuSeconds)} | ${r.checksum.toFixed(3)} | ${r.topBuyers} |`);
   }
   return lines.join('\n');
 }
@@ -374,6 +392,8 @@ async function main(): Promise<void> {
     const s3 = of('s3', 'batch-score run');
     if (ours && s3) {
       lines.push(`  on S3 run --wait takes ${(s3.wallSeconds / ours.wallSeconds).toFixed(2)}× as long as on local disk; worker memory ${Math.round(s3.totalPeakRssMb)} MB vs ${Math.round(ours.totalPeakRssMb)} MB`);
+      // The server shares the runners' cores here; on AWS S3 or a separate MinIO its CPU is not the worker's.
+      lines.push(`  worker CPU on S3 ${(s3.cpuSeconds! / ours.cpuSeconds!).toFixed(2)}× local disk's (${s3.cpuSeconds!.toFixed(2)} vs ${ours.cpuSeconds!.toFixed(2)} s), plus ${s3.serverCpuSeconds!.toFixed(2)} s of the S3 server's CPU on the same cores`);
     }
     console.log(lines.join('\n'));
   }
