@@ -15,7 +15,8 @@ Usage: batch-score backfill --from YYYY-MM-DD --to YYYY-MM-DD [--every 7d] [--ma
 Start workflow backfillScores (id backfill-<from>-<to>): a scoreUsers run (id score-users-<date>) for every
 date from --from to --to, --every days apart (default 7d), --max-concurrent dates at once (default 1).
 Takes the options of batch-score run (--model, --silver, --gold, --top-fraction, ...), plus --wait and --json.
-With --wait, a failed date prints the root cause (its run, code, message, activity, attempt) and exits 1.
+With --wait, it prints its workflow id first (stderr; batch-score status ID follows it), and a failed date prints
+the root cause (its run, code, message, activity, attempt) and exits 1.
 `;
 
 export async function backfillCommand(args: string[]): Promise<number> {
@@ -39,6 +40,9 @@ export async function backfillCommand(args: string[]): Promise<number> {
       console.log(p.values.json ? JSON.stringify({ workflowId, runId: handle.firstExecutionRunId }) : `started ${workflowId}`);
       return 0;
     }
+    // Its id first, on stderr as run --wait's progress lines: `status` follows it from another shell while this
+    // waits; --json keeps stderr empty for programs (the id is in the JSON of a failure).
+    if (!p.values.json) console.error(`started ${workflowId} (run ${handle.firstExecutionRunId}); follow it with: batch-score status ${workflowId}`);
     const done = await outcome(handle.result() as Promise<BackfillDateResult[]>, { workflowId, runId: handle.firstExecutionRunId });
     if ('failed' in done) return reportFailedRun('backfill', done.failed, !!p.values.json);
     if (p.values.json) console.log(JSON.stringify(done.result));

@@ -7,12 +7,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { openTable, tableExists } from '../delta';
 import { generateSilver, trainDemoModel } from '../demo';
 import { resolveModel } from '../registry';
 import { SNAPSHOT_DATE } from '../pipeline/silver-plan';
 import { createWorkers, runWorkersUntil } from '../workers/workers';
+import { WorkerLogger } from '../workers/worker-logger';
 import type { ScoreUsersResult } from '../workflows/score-users';
 import { date, integer, num, parseCommand, positiveInt, str } from './args';
 import { configuredAddress } from './connection';
@@ -69,7 +70,7 @@ export async function demoCommand(args: string[]): Promise<number> {
   const step = (what: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${what}`);
 
   // The demo stops what it started on SIGINT/SIGTERM/SIGHUP, not the SDK's runtime (it would only stop the workers).
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  Runtime.install({ logger: new WorkerLogger('WARN'), shutdownSignals: [] });
   const stop = stopSignal();
   fs.mkdirSync(path.join(layout.root, 'temporal'), { recursive: true });
   const lock = lockServerDatabase(devServerDb(layout.root));

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { num, parseCommand, positiveInt, str } from './args';
 import { dataLayout } from '../config';
 import { lockServerDatabase } from './server-lock';
-import { ensureTemporalCli } from './temporal-server';
+import { CliError, EXIT } from './exit-codes';
+import { ensureTemporalCli, portInUse } from './temporal-server';
 
 const HELP = `
 Usage: batch-score dev-server [--port 7233] [--ui-port 8233] [--ip 127.0.0.1] [--db FILE] [--data-dir DIR]
@@ -30,9 +31,17 @@ export async function devServerCommand(args: string[]): Promise<number> {
   const db = str(p, 'db') ?? devServerDb(str(p, 'data-dir'));
   fs.mkdirSync(path.dirname(db), { recursive: true });
   const ip = str(p, 'ip') ?? '127.0.0.1';
+  const host = ip === '0.0.0.0' ? 'localhost' : ip;
+  // The lock first: another dev server on this database is named by it, more precisely than by its port.
   const lock = lockServerDatabase(db);
-  lock.setAddress(`${ip === '0.0.0.0' ? 'localhost' : ip}:${port}`);
-  console.log(`Temporal dev server on ${ip}:${port}, Web UI http://${ip === '0.0.0.0' ? 'localhost' : ip}:${uiPort}, database ${db}`);
+  try {
+    await refuseTakenPorts(ip, host, port, uiPort);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  lock.setAddress(`${host}:${port}`);
+  console.log(`Temporal dev server on ${ip}:${port}, Web UI http://${host}:${uiPort}, database ${db}`);
   const server = spawn(cli, ['server', 'start-dev', '--ip', ip, '--port', String(port), '--ui-port', String(uiPort), '--db-filename', db, '--log-level', 'warn'], { stdio: 'inherit' });
   const stop = () => server.kill('SIGTERM');
   process.on('SIGINT', stop);
@@ -41,4 +50,17 @@ export async function devServerCommand(args: string[]): Promise<number> {
     lock.release();
     resolve(code ?? 0);
   }));
+}
+
+/**
+ * Refuses (exit 1) before anything is printed when the frontend or Web UI port is taken: the server would start,
+ * log a raw bind error and exit, after this command had said it was up.
+ */
+async function refuseTakenPorts(ip: string, host: string, port: number, uiPort: number): Promise<void> {
+  if (await portInUse(port, ip)) {
+    throw new CliError(`port ${port} is in use: start it with --port N --ui-port M and export TEMPORAL_ADDRESS=${host}:N`, EXIT.failed);
+  }
+  if (await portInUse(uiPort, ip)) {
+    throw new CliError(`Web UI port ${uiPort} is in use: start it with --ui-port M (or --port N --ui-port M and export TEMPORAL_ADDRESS=${host}:N)`, EXIT.failed);
+  }
 }

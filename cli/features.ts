@@ -3,14 +3,14 @@
  * built from the Bronze events table, for one date or a range of dates (backfills), one partition each.
  */
 import { backfillDates, dataLayout } from '../config';
-import { bronzeFor, buildSnapshot, checkSilverTargets, FEATURE_WINDOW_DAYS, LABEL_WINDOW_DAYS, SnapshotBuilt } from '../features';
+import { buildSnapshot, checkBuildInputs, FEATURE_WINDOW_DAYS, LABEL_WINDOW_DAYS, SnapshotBuilt } from '../features';
 import { date, days, noPositionals, num, parseCommand, positiveInt, str } from './args';
 import { usageError } from './exit-codes';
 import { progressOn } from './progress';
 
 const HELP = `
-Usage: batch-score features --date YYYY-MM-DD [--data-dir DIR]
-       batch-score features --from YYYY-MM-DD --to YYYY-MM-DD [--every 7d] [--data-dir DIR]
+Usage: batch-score features --date YYYY-MM-DD [--allow-incomplete] [--file-rows N] [--data-dir DIR]
+       batch-score features --from YYYY-MM-DD --to YYYY-MM-DD [--every 7d] [--allow-incomplete] [--file-rows N] [--data-dir DIR]
 
 Builds partition snapshot_date=D of <data>/silver/user_features from the Bronze events table
 <data>/bronze/events, using only events strictly before D: views, carts and purchases over ${LABEL_WINDOW_DAYS} and ${FEATURE_WINDOW_DAYS} days,
@@ -18,8 +18,10 @@ sessions, distinct products, spend, average price, days since the last event, ca
 user with an event before D. Also partition D of <data>/silver/purchase_labels (purchased_next_7d: a purchase
 in [D, D+7)) when Bronze holds events through D+6; otherwise it says why the labels were not written.
 Each partition is replaced in one Delta commit; the same date and Bronze give the same rows.
+A date whose day before has no Bronze events (Bronze ends earlier) is refused: its features would be stale.
   --date D        one snapshot date
   --from, --to    a range of dates (inclusive), --every days apart (default 7d)
+  --allow-incomplete  build dates past the end of Bronze anyway, from the events it holds
   --file-rows N   users per data file (default 1000000)
   --data-dir DIR  data root (default ./data or BATCH_SCORE_DATA)
 `;
@@ -27,16 +29,15 @@ Each partition is replaced in one Delta commit; the same date and Bronze give th
 export async function featuresCommand(args: string[]): Promise<number> {
   const p = parseCommand(HELP, {
     date: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, every: { type: 'string' },
-    'file-rows': { type: 'string' }, 'data-dir': { type: 'string' },
+    'file-rows': { type: 'string' }, 'data-dir': { type: 'string' }, 'allow-incomplete': { type: 'boolean' },
   }, args);
   if (!p) return 0;
   noPositionals(p, 'features');
   const dates = datesOf(date(p, 'date'), date(p, 'from'), date(p, 'to'), days(p, 'every', 7), str(p, 'every') !== undefined);
   const layout = dataLayout(str(p, 'data-dir'));
   const fileRows = num(p, 'file-rows', positiveInt);
-  // Refuse before any work: a Silver table of another schema, a date Bronze cannot give features for.
-  await checkSilverTargets(layout);
-  const bronze = await bronzeFor(layout, dates);
+  // Refuse before any work: a Silver table of another schema, a date Bronze cannot give (fresh) features for.
+  const bronze = await checkBuildInputs(layout, dates, { allowIncomplete: !!p.values['allow-incomplete'] });
   const progress = progressOn('features');
   try {
     for (const [i, d] of dates.entries()) {

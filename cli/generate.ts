@@ -15,7 +15,7 @@ Usage: batch-score generate [--users N] [--seed S] [--date YYYY-MM-DD] [--file-r
 Writes partition snapshot_date=D of the Silver tables <data>/silver/user_features (user_id + ten behaviour
 features) and <data>/silver/purchase_labels (purchased_next_7d), replacing that partition if it exists.
 With --events, writes instead a CSV of clickstream events in the public eCommerce format (about 14 events a
-user: 96% views, 2% carts, 1.6% purchases), gzip-compressed when FILE ends in .gz, users one after another
+user: about 96% views, 2% carts, 1.6% purchases), gzip-compressed when FILE ends in .gz, users one after another
 (each user's events in time order, the file as a whole not). Same seed, same rows (same bytes).
   --users N       users (default 100000)
   --seed S        random seed (default 42)

@@ -37,15 +37,20 @@ export async function ingestCommand(args: string[]): Promise<number> {
     progress.end();
   }
   for (const f of result.files) {
-    const what = f.skipped ? `skipped, ${f.skipped} (sha256 ${f.sha256.slice(0, 12)})` : `${f.rows} rows ingested, ${f.quarantined} quarantined`;
+    const what = f.skipped ? `skipped, ${f.skipped} (sha256 ${f.sha256.slice(0, 12)})` : `${counted(f.rows, 'row')} ingested, ${f.quarantined} quarantined`;
     console.log(`${f.file}: ${what}`);
   }
   const quarantined = result.files.reduce((n, f) => n + f.quarantined, 0);
   if (quarantined > 0) {
-    console.log(`${quarantined} line(s) quarantined in ${layout.bronzeQuarantine} (version ${result.quarantineVersion}), first:`);
+    console.log(`${counted(quarantined, 'line')} quarantined in ${layout.bronzeQuarantine} (version ${result.quarantineVersion}), first:`);
     for (const q of result.firstProblems) console.log(`  ${q.file}:${q.line}: ${q.reason}`);
   }
   const rows = result.files.reduce((n, f) => n + f.rows, 0);
-  console.log(`Bronze ${layout.bronzeEvents}: version ${result.bronzeVersion}, ${rows} rows appended in ${result.dataFiles} file(s) (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(`Bronze ${layout.bronzeEvents}: version ${result.bronzeVersion}, ${counted(rows, 'row')} appended in ${result.dataFiles} file(s) (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   return 0;
+}
+
+/** "1 row", "2 rows": a count with its noun. */
+function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

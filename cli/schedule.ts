@@ -49,6 +49,13 @@ export async function scheduleCommand(args: string[]): Promise<number> {
           policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
         });
         console.log(`created schedule ${scheduleId}`);
+        // What the first run needs: its date's Silver snapshot, which no Temporal activity builds yet.
+        const [next] = (await handle.describe()).info.nextActionTimes;
+        if (next) {
+          const nextDate = next.toISOString().slice(0, 10); // the date a run scores: its scheduled time's UTC date
+          console.log(`next run ${next.toISOString()} (scores ${nextDate})`);
+          console.log(`each run scores the Silver snapshot of its date: build it first (batch-score features --date ${nextDate})`);
+        }
         return 0;
       }
       case 'describe': {

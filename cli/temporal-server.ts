@@ -90,15 +90,24 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<T
   });
 }
 
-/** `preferred` if nothing listens on it on this machine, else a port the OS picks as free. */
-export async function freePortOr(preferred: number): Promise<number> {
-  const listen = (port: number) => new Promise<number | undefined>((resolve) => {
+/** The port bound on `ip` (0: one the OS picks) and released at once, or undefined when it cannot be bound. */
+function bindable(port: number, ip = '127.0.0.1'): Promise<number | undefined> {
+  return new Promise<number | undefined>((resolve) => {
     const server = net.createServer();
     server.once('error', () => resolve(undefined));
-    server.listen(port, '127.0.0.1', () => {
+    server.listen(port, ip, () => {
       const { port: bound } = server.address() as net.AddressInfo;
       server.close(() => resolve(bound));
     });
   });
-  return (await listen(preferred)) ?? (await listen(0))!;
+}
+
+/** `preferred` if nothing listens on it on this machine, else a port the OS picks as free. */
+export async function freePortOr(preferred: number): Promise<number> {
+  return (await bindable(preferred)) ?? (await bindable(0))!;
+}
+
+/** True when something already listens on `port` at `ip` (a server started there would fail to bind). */
+export async function portInUse(port: number, ip = '127.0.0.1'): Promise<boolean> {
+  return (await bindable(port, ip)) === undefined;
 }

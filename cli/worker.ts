@@ -2,6 +2,7 @@
 import * as os from 'node:os';
 import { Runtime } from '@temporalio/worker';
 import { createWorkers, WORKER_ROLES, WorkerRole } from '../workers/workers';
+import { WorkerLogger } from '../workers/worker-logger';
 import { num, parseCommand, positiveInt, str } from './args';
 import { connectWorker } from './connection';
 import { usageError } from './exit-codes';
@@ -34,7 +35,7 @@ export async function workerCommand(args: string[]): Promise<number> {
   }
   const role = (str(p, 'role') ?? 'all') as WorkerRole;
   if (!WORKER_ROLES.includes(role)) throw usageError(`--role must be one of ${WORKER_ROLES.join(', ')}, got ${role}`);
-  Runtime.install({});
+  Runtime.install({ logger: new WorkerLogger() }); // the SDK's logger, less the scoring queue's no-workflows warning
   const { connection, namespace } = await connectWorker();
   const concurrency = num(p, 'concurrency', positiveInt) ?? os.availableParallelism();
   const threads = num(p, 'threads', positiveInt) ?? os.availableParallelism();

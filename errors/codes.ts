@@ -30,10 +30,11 @@ export const ERROR_CODES = {
 
   // Bronze (events/) and the features built from it.
   EventsBadHeader: { retryable: false, hint: 'ingest reads the eCommerce events CSV: its first line must be event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session' },
+  BronzeIncomplete: { retryable: false, hint: 'ingest the events up to the day before the snapshot date (batch-score ingest), or build from what Bronze holds with --allow-incomplete' },
   BronzeNoEvents: { retryable: false, hint: 'ingest events before the snapshot date first (batch-score ingest), or choose a date after the first event date' },
 
   // Silver.
-  SilverNoData: { retryable: false, hint: 'build the Silver snapshot of that date first, or score a date it has' },
+  SilverNoData: { retryable: false, hint: 'build the Silver snapshot of that date first (batch-score features --date D from events, or batch-score generate --date D for demo data), or score a date it has' },
   SilverEmptySnapshot: { retryable: false, hint: 'check the Silver job of that date; to publish zero rows on purpose, run with allowEmptySnapshot: true' },
   SilverDuplicateUser: { retryable: false, hint: 'deduplicate the Silver snapshot: Gold holds one prediction per user and date' },
   SilverMissingColumn: { retryable: false, hint: 'add the column to Silver, or map the model to existing columns with --features' },

@@ -61,14 +61,49 @@ export async function checkSilverTargets(tables: SilverTables): Promise<void> {
   await checkSilverTarget(tables.silverLabels, PURCHASE_LABELS_SCHEMA, [SNAPSHOT_DATE]);
 }
 
-/** Opens Bronze and refuses dates before its first event date (they would have no users). */
-export async function bronzeFor(tables: SilverTables, dates: string[]): Promise<BronzeEvents> {
+export interface BronzeForOptions {
+  /** Build dates whose day before has no Bronze events (features from what Bronze holds, i.e. stale). */
+  allowIncomplete?: boolean;
+}
+
+/**
+ * Opens Bronze and refuses dates before its first event date (they would have no users) and, unless
+ * allowIncomplete, dates past its end: D needs events through D-1, else its features are silently stale.
+ */
+export async function bronzeFor(tables: SilverTables, dates: string[], opts: BronzeForOptions = {}): Promise<BronzeEvents> {
   const bronze = await openBronze(tables.bronzeEvents);
   const early = dates.filter((d) => bronze.firstDay === undefined || daysFromDate(d) <= bronze.firstDay);
   if (early.length) {
     const held = bronze.firstDay === undefined ? 'no events' : `events from ${dateFromDays(bronze.firstDay)} to ${dateFromDays(bronze.lastDay!)}`;
     throw new BatchScoreError('BronzeNoEvents', `Bronze events table ${tables.bronzeEvents} has no events before ${early[0]} (it holds ${held}): no user would have features on that date`);
   }
+  const late = opts.allowIncomplete ? undefined : dates.find((d) => bronze.lastDay! < daysFromDate(d) - 1);
+  if (late) {
+    const last = dateFromDays(bronze.lastDay!);
+    const dayBefore = dateFromDays(daysFromDate(late) - 1);
+    throw new BatchScoreError('BronzeIncomplete',
+      `Bronze events table ${tables.bronzeEvents} ends at event date ${last}, before ${dayBefore}: the features of ${late} would miss the events ` +
+        `from ${dateFromDays(bronze.lastDay! + 1)} to ${dayBefore} and look stale; ingest them first, or pass --allow-incomplete to build ${late} from what Bronze holds`);
+  }
+  return bronze;
+}
+
+/**
+ * Both guards before a build, every problem in one message: a Silver table of another schema and a missing or
+ * short Bronze are both said, so one fix is not followed by another refusal. Returns Bronze when both pass.
+ */
+export async function checkBuildInputs(tables: SilverTables, dates: string[], opts: BronzeForOptions = {}): Promise<BronzeEvents> {
+  const silver = await checkSilverTargets(tables).then(() => undefined, (err: unknown) => err);
+  let bronze: BronzeEvents;
+  try {
+    bronze = await bronzeFor(tables, dates, opts);
+  } catch (err) {
+    if (silver instanceof BatchScoreError && err instanceof BatchScoreError) {
+      throw new BatchScoreError(silver.code, `${silver.message}; also, ${err.message}`);
+    }
+    throw silver ?? err;
+  }
+  if (silver) throw silver;
   return bronze;
 }
 

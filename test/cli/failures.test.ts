@@ -177,7 +177,9 @@ describe('batch-score CLI: failures and exit codes', function () {
 
       const text = await cli(['backfill', '--from', DAY, '--to', NO_DATA_DAY, '--every', '7d', '--wait'], temporal);
       assert.equal(text.code, 1, text.stderr);
-      const lines = text.stderr.trimEnd().split('\n');
+      const [startedLine, ...lines] = text.stderr.trimEnd().split('\n');
+      // Its id first, for `status` from another shell while it waits.
+      assert.match(startedLine, new RegExp(`^started ${workflowId} \\(run [0-9a-f-]{36}\\); follow it with: batch-score status ${workflowId}$`));
       assert.equal(lines[0], `batch-score backfill: ${workflowId} FAILED`);
       assert.equal(lines[1], '  code    SilverNoData');
       assert.match(lines[3], new RegExp(`activity planUnits, attempt 1 .* of score-users-${NO_DATA_DAY} \\(run `));

@@ -92,7 +92,7 @@ describe('cli: generate, train, model', () => {
       code: 1,
       out:
         `batch-score train: SilverNoData: Silver table ${silver} has no partition snapshot_date=2026-11-30 (its dates: 2026-11-23)\n` +
-        '  hint: build the Silver snapshot of that date first, or score a date it has',
+        '  hint: build the Silver snapshot of that date first (batch-score features --date D from events, or batch-score generate --date D for demo data), or score a date it has',
     });
   });
 });

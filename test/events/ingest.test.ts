@@ -130,7 +130,7 @@ describe('events: batch-score ingest into Bronze', function () {
     const out = await batchScore(['ingest', file, '--buffer-rows', '5', '--data-dir', data]);
     assert.match(out, new RegExp(`^${file}: 2 rows ingested, 12 quarantined$`, 'm'));
     assert.match(out, new RegExp(`^  ${file}:3: wrong column count: 8, expected 9$`, 'm'));
-    assert.match(out, new RegExp(`^12 line\\(s\\) quarantined in ${quarantine} \\(version 1\\), first:$`, 'm'));
+    assert.match(out, new RegExp(`^12 lines quarantined in ${quarantine} \\(version 1\\), first:$`, 'm'));
     assert.equal(out.split('\n').filter((l) => l.startsWith(`  ${file}:`)).length, 5, 'the first five reasons');
     assert.deepEqual(rowsPerDate(await deltaRows(bronze)), { '2019-10-01': 1, '2019-10-02': 1 });
 
@@ -192,8 +192,9 @@ describe('events: batch-score ingest into Bronze', function () {
     // What a failure between the two commits leaves: the quarantine committed, Bronze not.
     await fs.rm(bronze, { recursive: true });
     const out = await batchScore(['ingest', file, '--data-dir', data]);
-    assert.match(out, new RegExp(`^${file}: 1 rows ingested, 1 quarantined$`, 'm'));
-    assert.match(out, /quarantined in .* \(version 1\)/, 'no empty quarantine commit');
+    assert.match(out, new RegExp(`^${file}: 1 row ingested, 1 quarantined$`, 'm'));
+    assert.match(out, /^1 line quarantined in .* \(version 1\)/m, 'no empty quarantine commit');
+    assert.match(out, new RegExp(`^Bronze ${bronze}: version 1, 1 row appended in 1 file\\(s\\)`, 'm'));
     assert.equal((await deltaRows(bronze)).length, 1);
     assert.deepEqual((await deltaRows(quarantine)).map((r) => [r.line_number, r.reason]), [[3, 'wrong column count: 1, expected 9']]);
   });

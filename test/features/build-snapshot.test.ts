@@ -209,6 +209,31 @@ describe('features: point-in-time Silver from Bronze events', function () {
     });
   });
 
+  it('refuses a date past the end of Bronze (stale features) naming its last event date, unless --allow-incomplete', async () => {
+    const layout = await lake('stale', BEFORE_D); // last event date 2026-11-22, the day before D: D is fine
+    const later = '2026-11-30';
+    await assert.rejects(features(['--from', D, '--to', later, '--data-dir', layout.root]), {
+      code: 'BronzeIncomplete',
+      message: `Bronze events table ${layout.bronzeEvents} ends at event date 2026-11-22, before 2026-11-29: the features of ${later} would ` +
+        `miss the events from 2026-11-23 to 2026-11-29 and look stale; ingest them first, or pass --allow-incomplete to build ${later} from what Bronze holds`,
+    });
+    assert.equal(await fs.stat(layout.silverFeatures).catch(() => undefined), undefined, 'nothing written, not even the good date');
+    const run = await features(['--date', later, '--allow-incomplete', '--data-dir', layout.root]);
+    assert.equal(run.code, 0);
+    assert.match(run.out, new RegExp(`^features ${later}: 4 users from 7 events in the 30 days before it`)); // [10-31, 11-30): users 1 (3), 4 (3), 5 (1)
+  });
+
+  it('says both problems at once: a Silver table of another schema and no Bronze', async () => {
+    const layout = dataLayout(path.join(dir, 'both'));
+    await generateSilver({ tablePath: layout.silverFeatures, labelsPath: layout.silverLabels, users: 10, seed: 1, snapshotDate: D });
+    await assert.rejects(features(['--date', D, '--data-dir', layout.root]), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'SilverSchemaMismatch');
+      assert.match(err.message, new RegExp(`^Silver table ${layout.silverFeatures} exists with another schema .*; also, no Bronze events table at ` +
+        `${layout.bronzeEvents}: ingest events first \\(batch-score ingest FILE\\.\\.\\.\\)$`));
+      return true;
+    });
+  });
+
   it('agrees with an independent Python reference (delta-rs read, plain loops) on a synthetic Bronze, user by user', async () => {
     // 30,000 events of 3,000 users over 45 days (bench/features/bronze.ts): sessions, nulls, all three event types.
     const bronze = await benchBronze(path.join(dir, 'synthetic'), 30_000, 3_000, 45);
