@@ -2,16 +2,17 @@
  * A newcomer's first hour, end to end: a git clone of this checkout's HEAD in a temp folder, `npm ci` there (its
  * own node_modules, from npm's cache when warm, as in CI), then the README's quickstart and the commands its
  * quickstart lists, as written, each without an error or an npm warning; SIGTERM to `npm run demo` leaves
- * nothing running. Slow (minutes: npm ci, the TypeScript build, two demos), and the only test that shows the
- * README works from a clean checkout.
+ * nothing running; then the walk-through from raw events to a report, line by line as a user types it. Slow
+ * (minutes: npm ci, the TypeScript build, two demos, the walk-through), and the only test that shows the README
+ * works from a clean checkout.
  */
 import * as assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { findTemporalCli } from '../../cli/temporal-server';
-import { closedPort, printed, REPO_ROOT, tempDir, terminate } from '../support/processes';
+import { allGone, closedPort, descendantsOf, printed, REPO_ROOT, tempDir, terminate } from '../support/processes';
 
 const run = promisify(execFile);
 
@@ -83,5 +84,49 @@ describe('a fresh clone follows the README', function () {
     } finally {
       npm.kill('SIGKILL');
     }
+  });
+
+  it('the walk-through from raw events to a report, line by line (5,000 users; the dev server on free ports, as its note says)', async function () {
+    const readme = fs.readFileSync(path.join(clone, 'README.md'), 'utf8');
+    const [exportLine, ...lines] = readmeBlock(readme, 'npx batch-score ingest');
+    assert.equal(exportLine, 'export BATCH_SCORE_DATA=$PWD/lake');
+    const [port, uiPort] = [await closedPort(), await closedPort()];
+    const walkEnv = { ...env, BATCH_SCORE_DATA: path.join(clone, 'lake'), TEMPORAL_ADDRESS: `127.0.0.1:${port}` };
+    const jobs: ChildProcess[] = [];
+    const out: string[] = [];
+    try {
+      for (const line of lines) {
+        if (line.startsWith('kill %')) {
+          // `kill %1 %2` in an interactive shell: SIGTERM to each job's process group.
+          const pids = (await Promise.all(jobs.map((j) => descendantsOf(j.pid!)))).flat();
+          for (const j of jobs) process.kill(-j.pid!, 'SIGTERM');
+          assert.ok(await allGone([...jobs.map((j) => j.pid!), ...pids], 15_000), `${line}: the jobs and what they started are gone`);
+          continue;
+        }
+        let command = line.replace(/\s*&$/, '').replace('--users 100000', '--users 5000');
+        if (command === 'npx batch-score dev-server') command += ` --port ${port} --ui-port ${uiPort}`;
+        const [cmd, ...args] = command.split(/\s+/);
+        if (line.endsWith('&')) {
+          // A background job of the shell: its own process group, as job control gives it.
+          const job = spawn(cmd, args, { cwd: clone, env: walkEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+          jobs.push(job);
+          await printed(job, command.includes('dev-server') ? /Temporal dev server on/ : /batch-score worker \(all\)/);
+          continue;
+        }
+        const r = await run(cmd, args, { cwd: clone, env: walkEnv, maxBuffer: 1 << 26 }).catch((err: { stderr?: string }) => assert.fail(`${command}: ${err.stderr ?? err}`));
+        assert.doesNotMatch(r.stderr, /npm (warn|error)/i, command);
+        out.push(r.stdout + r.stderr);
+      }
+    } finally {
+      for (const j of jobs) if (j.exitCode === null) process.kill(-j.pid!, 'SIGKILL');
+    }
+    const all = out.join('\n');
+    assert.match(all, /rows? ingested, 0 quarantined/);
+    assert.match(all, /labels 2026-11-23: [\d,]+ users, [\d,]+ purchased in the next 7 days/);
+    assert.match(all, /held out\s+\d+\s+[\d.]+%\s+0\.\d{4}/);
+    assert.match(all, /2026-11-16[^\n]*\n?[^\n]*2026-11-23/s);
+    const html = fs.readFileSync(path.join(clone, 'lake', 'reports', 'purchase-propensity-2026-11-23.html'), 'utf8');
+    for (const section of ['Deciles', 'Lift and cumulative gain', 'Drift against 2026-11-16']) assert.ok(html.includes(section), section);
+    assert.match(all, /created schedule score-users-weekly/);
   });
 });
