@@ -76,7 +76,8 @@ const TYPE_CODES: Record<string, number> = Object.fromEntries(EVENT_TYPES.map((t
 
 /**
  * One date's events, column by column, in numbers only: doubles (times, prices with NaN for null), small
- * integers (event type codes, dictionary indexes) and ids (numbers, bigints past 2^53). About 100 bytes an event.
+ * integers (event type codes, dictionary indexes), category_id in a BigInt64Array and the other ids (numbers,
+ * bigints past 2^53). About 100 bytes an event.
  */
 class DateColumns {
   eventTime: number[] = [];
