@@ -18,7 +18,7 @@ export function detached(s: string): string {
   return Buffer.from(s, 'utf8').toString('utf8');
 }
 
-/** A text column as small indexes into a dictionary of its distinct values (-1: null). */
+/** A text column as small indexes into a dictionary of its distinct values (-1: null), kept `detached`. */
 class DictionaryColumn {
   private readonly index = new Map<string, number>();
   readonly values: string[] = [];
@@ -39,9 +39,36 @@ class DictionaryColumn {
     this.rows.push(i);
   }
 
-  decoded<T>(as: (v: string) => T): (T | null)[] {
-    const typed = this.values.map(as);
-    return this.rows.map((i) => (i < 0 ? null : typed[i]));
+  decoded(): (string | null)[] {
+    return this.rows.map((i) => (i < 0 ? null : this.values[i]));
+  }
+}
+
+/**
+ * A nullable column of non-negative longs (the reader accepts no sign) in a growing BigInt64Array, -1 for null:
+ * 8 bytes a row and no Map. A dictionary keyed by the id (as text or bigint) cost more than parsing the row:
+ * V8 hashes such keys slowly.
+ */
+class LongColumn {
+  private values = new BigInt64Array(1024);
+  private rows = 0;
+
+  push(v: number | bigint | null): void {
+    if (this.rows === this.values.length) {
+      const grown = new BigInt64Array(this.rows * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.rows++] = v === null ? -1n : typeof v === 'bigint' ? v : BigInt(v);
+  }
+
+  decoded(): (bigint | null)[] {
+    const out = new Array<bigint | null>(this.rows);
+    for (let i = 0; i < this.rows; i++) {
+      const v = this.values[i];
+      out[i] = v < 0n ? null : v;
+    }
+    return out;
   }
 }
 
@@ -49,13 +76,14 @@ const TYPE_CODES: Record<string, number> = Object.fromEntries(EVENT_TYPES.map((t
 
 /**
  * One date's events, column by column, in numbers only: doubles (times, prices with NaN for null), small
- * integers (event type codes, dictionary indexes) and ids (numbers, bigints past 2^53). About 100 bytes an event.
+ * integers (event type codes, dictionary indexes), category_id in a BigInt64Array and the other ids (numbers,
+ * bigints past 2^53). About 100 bytes an event.
  */
 class DateColumns {
   eventTime: number[] = [];
   eventType: number[] = [];
   productId: (number | bigint)[] = [];
-  categoryId = new DictionaryColumn();
+  categoryId = new LongColumn();
   categoryCode = new DictionaryColumn();
   brand = new DictionaryColumn();
   price: number[] = [];
@@ -70,7 +98,7 @@ class DateColumns {
     this.eventTime.push(e.eventTimeMicros);
     this.eventType.push(TYPE_CODES[e.eventType]);
     this.productId.push(e.productId);
-    this.categoryId.push(e.categoryId === null ? null : String(e.categoryId));
+    this.categoryId.push(e.categoryId);
     this.categoryCode.push(e.categoryCode);
     this.brand.push(e.brand);
     this.price.push(e.price ?? NaN);
@@ -80,17 +108,16 @@ class DateColumns {
 
   /** The Delta writer's batch: event_time as exact bigint microseconds, nulls restored. */
   batch(): Record<string, ArrayLike<unknown>> {
-    const same = (v: string) => v;
     return {
       event_time: BigInt64Array.from(this.eventTime, (us) => BigInt(us)),
       event_type: this.eventType.map((c) => EVENT_TYPES[c]),
       product_id: this.productId,
-      category_id: this.categoryId.decoded((v) => BigInt(v)),
-      category_code: this.categoryCode.decoded(same),
-      brand: this.brand.decoded(same),
+      category_id: this.categoryId.decoded(),
+      category_code: this.categoryCode.decoded(),
+      brand: this.brand.decoded(),
       price: this.price.map((p) => (Number.isNaN(p) ? null : p)),
       user_id: this.userId,
-      user_session: this.userSession.decoded(same),
+      user_session: this.userSession.decoded(),
     };
   }
 }
@@ -103,11 +130,15 @@ export class BronzeBuffer {
   /** `budget`: rows held in memory across all dates before the largest date is written out. */
   constructor(private readonly tablePath: string, private readonly budget: number) {}
 
-  async add(e: EventRecord): Promise<void> {
+  /**
+   * Buffers one event. Returns a promise, to be awaited before the next add, only when the budget is reached
+   * and a date is being written out; otherwise nothing: no promise (and no microtask) per row.
+   */
+  add(e: EventRecord): Promise<void> | undefined {
     let cols = this.dates.get(e.eventDate);
     if (!cols) this.dates.set(detached(e.eventDate), (cols = new DateColumns()));
     cols.push(e);
-    if (++this.buffered >= this.budget) await this.writeDate(this.largestDate());
+    return ++this.buffered >= this.budget ? this.writeDate(this.largestDate()) : undefined;
   }
 
   /** Writes every date still buffered (end of input). */

@@ -32,12 +32,16 @@ export function parseEventRecord(fields: string[]): EventRecord | { error: strin
   const [time, type, product, category, categoryCode, brand, price, user, session] = fields;
   const m = TIME.exec(time);
   if (!m) return { error: `bad event_time ${quote(time)}: expected YYYY-MM-DD HH:MM:SS UTC` };
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  const check = new Date(ms);
-  if (year < 1000 || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) {
     return { error: `bad event_time ${quote(time)}: not a calendar time` };
   }
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
   if (!TYPES.has(type)) return { error: `unknown event_type ${quote(type)}: expected ${EVENT_TYPES.join(', ')}` };
   const productId = parseLong(product);
   if (productId === undefined) return { error: `bad product_id ${quote(product)}: expected a whole number` };
@@ -63,6 +67,12 @@ export function parseEventRecord(fields: string[]): EventRecord | { error: strin
     userId,
     userSession: session === '' ? null : session,
   };
+}
+
+/** Days in a month (1-12) of the proleptic Gregorian calendar, as Date.UTC counts them; no Date per row. */
+function daysIn(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** A non-negative whole number that fits a Delta long: a number when exact, else a bigint; undefined if not one. */

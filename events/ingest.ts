@@ -72,7 +72,7 @@ export async function ingestEvents(opts: IngestOptions): Promise<IngestResult> {
   const report = (stage: string) => (bytes: number) => opts.progress?.(stage, (done += bytes), total);
 
   // A wrong header fails before any file is read or any table touched.
-  for (const file of opts.files) await readEvents(file, () => undefined, async () => 'stop');
+  for (const file of opts.files) await readEvents(file, () => undefined, () => 'stop');
   // Both tables exist before anything is staged: a table of another shape is refused before reading a byte.
   await createTable(opts.bronzePath, { schema: BRONZE_EVENTS_SCHEMA, partitionColumns: [EVENT_DATE], name: 'bronze_events' });
   await createTable(opts.quarantinePath, { schema: QUARANTINE_SCHEMA, partitionColumns: [], name: 'bronze_events_quarantine' });
@@ -100,16 +100,16 @@ export async function ingestEvents(opts: IngestOptions): Promise<IngestResult> {
       continue;
     }
     const quarantine = new QuarantineBuffer(opts.quarantinePath, Math.min(budget, QUARANTINE_BUFFER_LINES), ingestedAt, r);
-    await readEvents(r.file, report(`reading ${r.file}`), async (lineNumber, line) => {
+    // Synchronous for a good line that fits the budget: a promise only when something is written.
+    await readEvents(r.file, report(`reading ${r.file}`), (lineNumber, line) => {
       const fields = splitCsvLine(line);
       const event = 'error' in fields ? fields : parseEventRecord(fields);
       if ('error' in event) {
-        await quarantine.add(lineNumber, event.error, line);
         if (firstProblems.length < (opts.firstProblems ?? 5)) firstProblems.push({ file: r.file, line: lineNumber, reason: event.error });
-      } else {
-        await bronze.add(event);
-        r.rows++;
+        return quarantine.add(lineNumber, event.error, line);
       }
+      r.rows++;
+      return bronze.add(event);
     });
     await quarantine.flush();
     r.quarantined = quarantine.count;
@@ -175,12 +175,14 @@ async function digestOf(file: string, read: (bytes: number) => void): Promise<st
   return hash.digest('hex');
 }
 
+type LineOutcome = void | undefined | 'stop';
+
 /**
  * Checks the header, then calls `onLine` for every line after it, with its 1-based line number in the file (the
- * header is line 1), awaiting each call: the stream is paused meanwhile, so a slow writer bounds what is read
- * ahead. `onLine` returning 'stop' ends the reading.
+ * header is line 1), awaiting each call that returns a promise: the stream is paused meanwhile, so a slow writer
+ * bounds what is read ahead. `onLine` returning 'stop' ends the reading.
  */
-async function readEvents(file: string, read: (bytes: number) => void, onLine: (lineNumber: number, line: string) => Promise<void | 'stop'>): Promise<void> {
+async function readEvents(file: string, read: (bytes: number) => void, onLine: (lineNumber: number, line: string) => LineOutcome | Promise<LineOutcome>): Promise<void> {
   const raw = createReadStream(file);
   raw.on('data', (chunk) => read(chunk.length));
   const text: Readable = file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
@@ -194,7 +196,9 @@ async function readEvents(file: string, read: (bytes: number) => void, onLine: (
         checkHeader(file, line.replace(/^\uFEFF/, ''));
         continue;
       }
-      if ((await onLine(lineNumber, line)) === 'stop') break;
+      let outcome = onLine(lineNumber, line);
+      if (outcome instanceof Promise) outcome = await outcome;
+      if (outcome === 'stop') break;
     }
   } catch (err) {
     if (err instanceof BatchScoreError) throw err;
@@ -202,6 +206,9 @@ async function readEvents(file: string, read: (bytes: number) => void, onLine: (
   } finally {
     lines.close();
     raw.destroy();
+    // Reading stopped early (the header check stops at once): gunzip may still fail on what it already holds
+    // (a cut file) after readline stopped listening; that error is of no interest any more and must not crash.
+    if (text !== raw) text.on('error', () => undefined).destroy();
   }
   if (lineNumber === 0) throw new BatchScoreError('EventsBadHeader', `${file} is empty: expected the header ${EVENT_HEADER}`);
 }
