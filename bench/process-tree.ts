@@ -71,3 +71,14 @@ export function treeCpuSeconds(pid: number, tree = true): number {
   }
   return ticks / 100; // USER_HZ is 100 on Linux
 }
+
+/** The first process below `pid` whose command name is `comm` (e.g. the Temporal CLI a dev server runs as). */
+export function descendantNamed(pid: number, comm: string): number | undefined {
+  return descendants(pid).slice(1).find((p) => {
+    try {
+      return fs.readFileSync(`/proc/${p}/comm`, 'utf8').trim() === comm;
+    } catch {
+      return false;
+    }
+  });
+}

@@ -46,7 +46,7 @@ import { DEFAULT_TOP_BUYERS_RULE } from '../../pipeline/top-buyers-rule';
 import { modelIdentity, PinnedModel } from '../../registry';
 import { loadScorer, ScoringUnit } from '../../scoring';
 import { BENCH_DATE, benchDir, benchModel, benchSilver } from '../score/data';
-import { BIN, startWorker, treeCpuSeconds, treePeakMb } from '../process-tree';
+import { BIN, descendantNamed, startWorker, treeCpuSeconds, treePeakMb } from '../process-tree';
 
 const UNIT_ROWS = 250_000; // the run's default
 
@@ -93,9 +93,10 @@ interface Row {
   /** Named parts of the wall time (seconds). */
   parts: Record<string, number>;
   totalPeakRssMb: number;
-  /** CPU seconds of the runner's processes (undefined for the Python peers), and of the S3 server during the run. */
+  /** CPU seconds of the runner's processes (undefined for the Python peers), of the S3 server and of the Temporal server during the run. */
   cpuSeconds?: number;
   serverCpuSeconds?: number;
+  temporalCpuSeconds?: number;
   checksum: number;
   topBuyers: number;
 }
@@ -135,18 +136,20 @@ function historySpans(events: { eventTime?: { seconds?: unknown; nanos?: number 
   return out;
 }
 
-async function benchRun(ctx: { env: NodeJS.ProcessEnv; worker: ChildProcess; server: Awaited<ReturnType<typeof startLocalServer>> }, tables: Tables, users: number, processes: number): Promise<Row> {
+async function benchRun(ctx: { env: NodeJS.ProcessEnv; worker: ChildProcess; server: Awaited<ReturnType<typeof startLocalServer>>; temporalPid?: number }, tables: Tables, users: number, processes: number): Promise<Row> {
   const table = await tables.silver(users);
   const out = tables.out(`temporal-${users}`);
   const goldTable = `${out}/gold`;
   treePeakMb(ctx.worker.pid!, true);
   const cpu0 = treeCpuSeconds(ctx.worker.pid!);
   const server0 = tables.serverPid ? treeCpuSeconds(tables.serverPid, false) : 0;
+  const temporal0 = ctx.temporalPid ? treeCpuSeconds(ctx.temporalPid, false) : 0;
   const started = performance.now();
   const r = await runCli(['run', '--date', BENCH_DATE, '--silver', table, '--gold', goldTable, '--top-buyers', `${out}/top_buyers`, '--wait', '--json'], ctx.env);
   const wallSeconds = (performance.now() - started) / 1000;
   const cpuSeconds = treeCpuSeconds(ctx.worker.pid!) - cpu0;
   const serverCpuSeconds = tables.serverPid ? treeCpuSeconds(tables.serverPid, false) - server0 : undefined;
+  const temporalCpuSeconds = ctx.temporalPid ? treeCpuSeconds(ctx.temporalPid, false) - temporal0 : undefined;
   if (r.code !== 0) throw new Error(`run --wait exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
   const result = JSON.parse(r.stdout);
   const history = await ctx.server.client.workflow.getHandle(result.workflowId, result.runId).fetchHistory();
@@ -168,6 +171,7 @@ async function benchRun(ctx: { env: NodeJS.ProcessEnv; worker: ChildProcess; ser
     totalPeakRssMb: treePeakMb(ctx.worker.pid!),
     cpuSeconds,
     serverCpuSeconds,
+    temporalCpuSeconds,
     checksum,
     topBuyers: result.topBuyers?.count ?? -1,
   };
@@ -302,11 +306,11 @@ async function benchPeer(dir: string, pinned: PinnedModel, users: number, proces
 // ---- report ----
 
 function table(rows: Row[]): string {
-  const lines = ['| users | storage | runner | wall | users/s | where the time went | total peak RSS | runner CPU | S3 server CPU | checksum | top buyers |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'];
+  const lines = ['| users | storage | runner | wall | users/s | where the time went | total peak RSS | runner CPU | S3 server CPU | Temporal server CPU | checksum | top buyers |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'];
   const seconds = (x?: number) => (x === undefined ? '–' : `${x.toFixed(2)} s`);
   for (const r of rows) {
     const parts = Object.entries(r.parts).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join('; ');
-    lines.push(`| ${r.users.toLocaleString('en-US')} | ${r.storage} | ${r.runner} | ${r.wallSeconds.toFixed(2)} s | ${Math.round(r.users / r.wallSeconds).toLocaleString('en-US')} | ${parts} | ${Math.round(r.totalPeakRssMb)} MB | ${seconds(r.cpuSeconds)} | ${seconds(r.serverCpuSeconds)} | ${r.checksum.toFixed(3)} | ${r.topBuyers} |`);
+    lines.push(`| ${r.users.toLocaleString('en-US')} | ${r.storage} | ${r.runner} | ${r.wallSeconds.toFixed(2)} s | ${Math.round(r.users / r.wallSeconds).toLocaleString('en-US')} | ${parts} | ${Math.round(r.totalPeakRssMb)} MB | ${seconds(r.cpuSeconds)} | ${seconds(r.serverCpuSeconds)} | ${seconds(r.temporalCpuSeconds)} | ${r.checksum.toFixed(3)} | ${r.topBuyers} |`);
   }
   return lines.join('\n');
 }
@@ -336,6 +340,7 @@ async function main(): Promise<void> {
   // The workers and the bench's own processes reach the bucket through the standard AWS variables.
   Object.assign(process.env, minio?.env ?? {});
   const server = await startLocalServer();
+  const temporalPid = descendantNamed(process.pid, 'temporal'); // the dev server shares the workers' cores here
   const allowed = [dir, ...(minio ? [`s3://${minio.bucket}`] : [])].join(path.delimiter);
   const env = { ...process.env, TEMPORAL_ADDRESS: server.address, BATCH_SCORE_DATA: dir, BATCH_SCORE_ALLOWED_ROOTS: allowed };
   const worker = await startWorker(dir, processes, env, path.join(dir, 'orchestration-worker.log'));
@@ -347,11 +352,11 @@ async function main(): Promise<void> {
     for (const users of sizes) {
       // A first run warms the worker (its model session, the Silver footers in the page cache), as a weekly run finds it.
       for (const t of tables) {
-        await benchRun({ env, worker, server }, t, users, processes);
+        await benchRun({ env, worker, server, temporalPid }, t, users, processes);
         await benchDirect(t, pool, pinned, users);
       }
       const runners: (() => Promise<Row>)[] = [
-        ...tables.flatMap((t) => [() => benchRun({ env, worker, server }, t, users, processes), () => benchDirect(t, pool, pinned, users)]),
+        ...tables.flatMap((t) => [() => benchRun({ env, worker, server, temporalPid }, t, users, processes), () => benchDirect(t, pool, pinned, users)]),
         ...(storages.includes('local') ? [() => benchPeer(dir, pinned, users, 1), () => benchPeer(dir, pinned, users, processes)] : []),
       ];
       const runs: Row[][] = runners.map(() => []);
@@ -383,7 +388,10 @@ async function main(): Promise<void> {
     const lines = [`${users.toLocaleString('en-US')} users: checksums and top-buyer counts ${agree ? 'agree' : 'DIFFER'}`];
     for (const storage of storages) {
       const [ours, direct] = [of(storage, 'batch-score run'), of(storage, 'same work')];
-      if (ours && direct) lines.push(`  ${storage}: Temporal's share of run --wait ${(100 * (1 - direct.wallSeconds / ours.wallSeconds)).toFixed(0)}%`);
+      if (ours && direct) {
+        lines.push(`  ${storage}: Temporal's share of run --wait ${(100 * (1 - direct.wallSeconds / ours.wallSeconds)).toFixed(0)}%; ` +
+          `CPU: worker ${ours.cpuSeconds!.toFixed(2)} s vs ${direct.cpuSeconds!.toFixed(2)} s without Temporal, plus the dev server's ${ours.temporalCpuSeconds?.toFixed(2) ?? '?'} s on the same cores`);
+      }
     }
     const [ours, lean, perCore] = [of('local', 'batch-score run'), of('local', 'Python lean'), of('local', 'Python per-core')];
     if (ours && lean && perCore) {
