@@ -1,7 +1,7 @@
 /**
- * The processes benchmarks start and measure: a warm `batch-score worker`, a process tree from /proc and its peak
- * memory (VmHWM summed over the tree), so a runner of several processes is measured as a whole, as the user's
- * machine pays for it.
+ * The processes benchmarks start and measure: a warm `batch-score worker`, a process tree from /proc, its memory
+ * (the sum of each process's peak RSS) and its CPU time, so a runner of several processes is measured as a whole,
+ * as the user's machine pays for it.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -43,7 +43,11 @@ export function descendants(pid: number): number[] {
   return out;
 }
 
-/** Peak RSS (VmHWM) summed over the tree, in MB; `reset` clears each peak first (clear_refs 5). */
+/**
+ * The sum of each live process's own peak RSS (VmHWM) in the tree, in MB; `reset` clears each peak first
+ * (clear_refs 5). Peaks reached at different moments add up, so this is an upper bound of the tree's peak, and a
+ * process that already ended is not counted: sample before it exits.
+ */
 export function treePeakMb(pid: number, reset = false, tree = true): number {
   let kb = 0;
   for (const p of tree ? descendants(pid) : [pid]) {

@@ -53,9 +53,15 @@ export type RunCandidates =
   | { delivery: 'inline'; userIds: string[]; probabilities: number[] }
   | { delivery: 'staged'; attempts: number[]; rows: number; userIds: string[]; probabilities: number[] };
 
-/** The selection's input from the units' candidates, in unit order. */
+/**
+ * The selection's input from the units' candidates, in unit order. `attempts` is indexed by position, which the
+ * selection reads back as the unit index: so the units must be exactly 0..n-1, each once.
+ */
 export function runCandidates(units: { unitIndex: number; candidates: UnitCandidates }[]): RunCandidates {
-  const ordered = [...units].sort((a, b) => a.unitIndex - b.unitIndex).map((u) => u.candidates);
+  const sorted = [...units].sort((a, b) => a.unitIndex - b.unitIndex);
+  const misplaced = sorted.findIndex((u, i) => u.unitIndex !== i);
+  if (misplaced >= 0) throw new Error(`top-buyer candidates must come from units 0..${units.length - 1}, each once: found unit ${sorted[misplaced].unitIndex} at position ${misplaced}`);
+  const ordered = sorted.map((u) => u.candidates);
   const inline = ordered.flatMap((c) => (c.delivery === 'inline' ? [c] : []));
   const userIds = inline.flatMap((c) => c.userIds);
   const probabilities = inline.flatMap((c) => c.probabilities);

@@ -237,6 +237,10 @@ describe('top buyers: ties and limit', function () {
     }));
     const stagedBytes = JSON.stringify(runCandidates(staged)).length;
     assert.ok(stagedBytes < 64_000, `${stagedBytes} bytes`);
+    // The attempts are indexed by position and read back as unit indexes: a gap or a unit twice is refused.
+    const [a, b] = staged;
+    assert.throws(() => runCandidates([a, { ...b, unitIndex: 2 }]), /must come from units 0\.\.1, each once: found unit 2 at position 1/);
+    assert.throws(() => runCandidates([a, a]), /found unit 0 at position 1/);
     // One unit's staged candidates add a few bytes to its result (at most INLINE_CANDIDATES_MAX candidates inline).
     assert.ok(JSON.stringify(staged[0].candidates).length < 60);
     assert.equal(topCount(limit25, 1_000_000), 25);
