@@ -30,6 +30,7 @@ export const ERROR_CODES = {
 
   // Bronze (events/) and the features built from it.
   EventsBadHeader: { retryable: false, hint: 'ingest reads the eCommerce events CSV: its first line must be event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session' },
+  EventsFileChanged: { retryable: false, hint: 'an events file was still being written (a download, an append): ingest it once it is complete' },
   BronzeIncomplete: { retryable: false, hint: 'ingest the events up to the day before the snapshot date (batch-score ingest), or build from what Bronze holds with --allow-incomplete' },
   BronzeNoEvents: { retryable: false, hint: 'ingest events before the snapshot date first (batch-score ingest), or choose a date after the first event date' },
 

@@ -3,7 +3,8 @@
  * lines that cannot be read into the quarantine table, in one run:
  *
  *   each file: sha256 (already in Bronze? skip it) → header check → lines → typed events into the bounded
- *   BronzeBuffer (data files staged by event_date) | malformed lines into its QuarantineBuffer
+ *   BronzeBuffer (data files staged by event_date) | malformed lines into its QuarantineBuffer; the bytes parsed
+ *   are hashed as they are read and must match the first sha256 (else EventsFileChanged, before any commit)
  *   → ONE quarantine commit (files of inputs not yet quarantined) → ONE Bronze append for all the files
  *
  * Each commit carries a Delta txn (appId `batch-score ingest sha256:<digest>`) per input file, so the same
@@ -101,7 +102,7 @@ export async function ingestEvents(opts: IngestOptions): Promise<IngestResult> {
     }
     const quarantine = new QuarantineBuffer(opts.quarantinePath, Math.min(budget, QUARANTINE_BUFFER_LINES), ingestedAt, r);
     // Synchronous for a good line that fits the budget: a promise only when something is written.
-    await readEvents(r.file, report(`reading ${r.file}`), (lineNumber, line) => {
+    const parsedSha256 = await readEvents(r.file, report(`reading ${r.file}`), (lineNumber, line) => {
       const fields = splitCsvLine(line);
       const event = 'error' in fields ? fields : parseEventRecord(fields);
       if ('error' in event) {
@@ -111,6 +112,11 @@ export async function ingestEvents(opts: IngestOptions): Promise<IngestResult> {
       r.rows++;
       return bronze.add(event);
     });
+    // The txn records the first pass's digest: the rows must come from those very bytes, or a file still being
+    // written would be recorded as its first bytes and ingested again, whole, once complete.
+    if (parsedSha256 !== r.sha256) {
+      throw new BatchScoreError('EventsFileChanged', `${r.file} changed while it was read (sha256 ${r.sha256.slice(0, 12)} when checked, ${parsedSha256?.slice(0, 12)} when parsed); nothing was published: ingest it once it is complete`);
+    }
     await quarantine.flush();
     r.quarantined = quarantine.count;
     quarantined.set(r.sha256, quarantine.files);
@@ -141,7 +147,7 @@ export async function ingestEvents(opts: IngestOptions): Promise<IngestResult> {
     check: async (snapshot: Snapshot) => {
       const raced = fresh.find((r) => snapshot.txnVersion(ingestAppId(r.sha256)) !== undefined);
       if (raced) {
-        throw new BatchScoreError('ConcurrentModification', `${opts.bronzePath}: another ingest committed ${raced.file} (sha256 ${raced.sha256}) while this one ran; nothing was published: run ingest again`);
+        throw new BatchScoreError('ConcurrentModification', `${opts.bronzePath}: another ingest committed ${raced.file} (sha256 ${raced.sha256}) while this one ran; no events were published; the quarantined lines of this run's files are committed in ${opts.quarantinePath} and a re-run does not quarantine them again: run ingest again`);
       }
     },
   });
@@ -180,11 +186,16 @@ type LineOutcome = void | undefined | 'stop';
 /**
  * Checks the header, then calls `onLine` for every line after it, with its 1-based line number in the file (the
  * header is line 1), awaiting each call that returns a promise: the stream is paused meanwhile, so a slow writer
- * bounds what is read ahead. `onLine` returning 'stop' ends the reading.
+ * bounds what is read ahead. `onLine` returning 'stop' ends the reading. Resolves to the sha256 of the bytes
+ * parsed, hashed as they are read (as stored, before gunzip), or undefined when the reading was stopped.
  */
-async function readEvents(file: string, read: (bytes: number) => void, onLine: (lineNumber: number, line: string) => LineOutcome | Promise<LineOutcome>): Promise<void> {
+async function readEvents(file: string, read: (bytes: number) => void, onLine: (lineNumber: number, line: string) => LineOutcome | Promise<LineOutcome>): Promise<string | undefined> {
   const raw = createReadStream(file);
-  raw.on('data', (chunk) => read(chunk.length));
+  const hash = createHash('sha256');
+  raw.on('data', (chunk) => {
+    hash.update(chunk as Buffer);
+    read(chunk.length);
+  });
   const text: Readable = file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
   if (text !== raw) raw.on('error', (err) => text.destroy(err));
   const lines = readline.createInterface({ input: text, crlfDelay: Infinity });
@@ -198,7 +209,7 @@ async function readEvents(file: string, read: (bytes: number) => void, onLine: (
       }
       let outcome = onLine(lineNumber, line);
       if (outcome instanceof Promise) outcome = await outcome;
-      if (outcome === 'stop') break;
+      if (outcome === 'stop') return undefined;
     }
   } catch (err) {
     if (err instanceof BatchScoreError) throw err;
@@ -211,6 +222,7 @@ async function readEvents(file: string, read: (bytes: number) => void, onLine: (
     if (text !== raw) text.on('error', () => undefined).destroy();
   }
   if (lineNumber === 0) throw new BatchScoreError('EventsBadHeader', `${file} is empty: expected the header ${EVENT_HEADER}`);
+  return hash.digest('hex');
 }
 
 function checkHeader(file: string, header: string): void {

@@ -1,17 +1,19 @@
 /**
  * `batch-score ingest` as a user runs it (the compiled CLI), checked with delta-rs: exact rows per event_date
  * partition from a plain and a gzip CSV, each class of malformed line in the quarantine table with its file and
- * line, a wrong header refused naming the file and columns, a re-ingest that adds nothing, and a failure in the
- * second file of a run that publishes nothing from the first.
+ * line, a wrong header refused naming the file and columns, a re-ingest that adds nothing, a failure in the
+ * second file of a run that publishes nothing from the first, and a file that changed between its digest and its
+ * parse refused before any commit.
  */
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { appendFileSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { generateEvents } from '../../demo';
-import { EVENT_HEADER } from '../../events';
+import { BatchScoreError } from '../../errors';
+import { EVENT_HEADER, ingestEvents } from '../../events';
 import { batchScore, jsonLines, python, REPO_ROOT, tempDir } from '../support/processes';
 
 const run = promisify(execFile);
@@ -217,5 +219,41 @@ describe('events: batch-score ingest into Bronze', function () {
     const rows = await deltaRows(bronze);
     assert.equal(rows.length, 4, 'version 1 only: c.csv read before the failure is not published');
     assert.ok(!rows.some((r) => r.event_date === '2019-10-09'));
+  });
+
+  it('a file that changes after its digest (still being written) fails naming it, publishes nothing, and goes in once when complete', async () => {
+    const earlier = path.join(dir, 'earlier.csv');
+    await fs.writeFile(earlier, `${EVENT_HEADER}\n${GOOD[0]}\n`);
+    await batchScore(['ingest', earlier, '--data-dir', data]);
+    const logs = async () => [await fs.readdir(path.join(bronze, '_delta_log')), await fs.readdir(path.join(quarantine, '_delta_log'))];
+    const logsBefore = await logs();
+
+    const growing = path.join(dir, 'growing.csv');
+    const next = path.join(dir, 'next.csv');
+    await fs.writeFile(growing, `${EVENT_HEADER}\n${GOOD[1]}\nnot an event\n`);
+    await fs.writeFile(next, `${EVENT_HEADER}\n${GOOD[3]}\n`);
+    // The digests are taken file after file: once next.csv's is under way, growing.csv's is done, and its
+    // parse, which comes after every digest, reads the line appended here.
+    let appended = false;
+    const progress = (stage: string) => {
+      if (stage !== `checking ${next}` || appended) return;
+      appendFileSync(growing, `${GOOD[2]}\n`);
+      appended = true;
+    };
+    await assert.rejects(ingestEvents({ bronzePath: bronze, quarantinePath: quarantine, files: [growing, next], progress }), (err: BatchScoreError) => {
+      assert.equal(err.code, 'EventsFileChanged');
+      assert.match(err.message, /^.* changed while it was read \(sha256 [0-9a-f]{12} when checked, [0-9a-f]{12} when parsed\); nothing was published: ingest it once it is complete$/);
+      assert.ok(err.message.startsWith(`${growing} changed`), err.message);
+      return true;
+    });
+    assert.ok(appended, 'the file was appended to between its digest and its parse');
+    assert.deepEqual(await logs(), logsBefore, 'no commit to Bronze or the quarantine');
+    assert.equal((await deltaRows(bronze)).length, 1);
+
+    // Complete now: ingested once, with the appended line.
+    const out = await batchScore(['ingest', growing, next, '--data-dir', data]);
+    assert.match(out, new RegExp(`^${growing}: 2 rows ingested, 1 quarantined\n${next}: 1 row ingested, 0 quarantined$`, 'm'));
+    assert.match(out, new RegExp(`^Bronze ${bronze}: version 2, 3 rows appended`, 'm'));
+    assert.deepEqual(rowsPerDate(await deltaRows(bronze)), { '2019-10-01': 2, '2019-10-02': 1, '2019-10-03': 1 });
   });
 });
