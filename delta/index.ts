@@ -12,6 +12,8 @@
 export * from './errors';
 // Locations: a local path or s3://bucket/path, joined and compared in one place (storage/locations.ts).
 export { ByteRange, ObjectInfo, ObjectStore, PutFileOptions, isUri, joinLocation, keyUnder, localRoot, objectAt, splitLocation, storeFor } from './storage';
+// Values computed from a local file, kept while its identity and times hold (model digests, Parquet footers).
+export { FileIdentityCache } from './storage';
 export * from './schema';
 export * from './log';
 export * from './data-files';

@@ -31,6 +31,8 @@ export interface BronzeEvents {
   /** Days since the epoch of the first and last event_date holding a live file (undefined: no files). */
   firstDay?: number;
   lastDay?: number;
+  /** Every event_date holding a live file, from the log's partition values (no data read). */
+  days: Set<number>;
 }
 
 /** Opens Bronze at its latest version and checks it has what the features need. */
@@ -58,12 +60,24 @@ export async function openBronze(tablePath: string): Promise<BronzeEvents> {
   }
   let firstDay: number | undefined;
   let lastDay: number | undefined;
+  const days = new Set<number>();
   for (const f of snapshot.files()) {
     const day = dayOf(snapshot, f);
+    days.add(day);
     if (firstDay === undefined || day < firstDay) firstDay = day;
     if (lastDay === undefined || day > lastDay) lastDay = day;
   }
-  return { snapshot, physical, firstDay, lastDay };
+  return { snapshot, physical, firstDay, lastDay, days };
+}
+
+/**
+ * The event dates in [fromDay, toDay) on or after Bronze's first event date that hold no live file: days never
+ * ingested. A day only partly ingested has a file and cannot be told from the log.
+ */
+export function missingDays(bronze: BronzeEvents, fromDay: number, toDay: number): number[] {
+  const out: number[] = [];
+  for (let d = Math.max(fromDay, bronze.firstDay ?? toDay); d < toDay; d++) if (!bronze.days.has(d)) out.push(d);
+  return out;
 }
 
 /** The event_date of a file, from the log's partition values. */

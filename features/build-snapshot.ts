@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { AddFile, dateFromDays, daysFromDate, DuckDBConnection, DuckDBInstance, LocalDataFile, replacePartition, StructField, StructType, writeDataFile } from '../delta';
 import { featuresMemoryFromEnv } from '../config';
 import { BatchScoreError } from '../errors';
-import { bronzeFiles, BronzeEvents, openBronze } from './bronze-events';
+import { bronzeFiles, BronzeEvents, missingDays, openBronze } from './bronze-events';
 import { DAY_US, eventsOf, FEATURE_ROWS_SQL, featuresSql, labelRowsSql, SnapshotSources } from './point-in-time-sql';
 import { checkSilverTarget } from './silver-target';
 import { PURCHASE_LABELS_SCHEMA, SNAPSHOT_DATE, USER_FEATURES_SCHEMA } from './silver-schemas';
@@ -62,13 +62,14 @@ export async function checkSilverTargets(tables: SilverTables): Promise<void> {
 }
 
 export interface BronzeForOptions {
-  /** Build dates whose day before has no Bronze events (features from what Bronze holds, i.e. stale). */
+  /** Build dates whose 30 days miss event dates in Bronze (features from what Bronze holds, i.e. stale or short). */
   allowIncomplete?: boolean;
 }
 
 /**
  * Opens Bronze and refuses dates before its first event date (they would have no users) and, unless
- * allowIncomplete, dates past its end: D needs events through D-1, else its features are silently stale.
+ * allowIncomplete, dates whose 30 days [D-30d, D) miss an event date Bronze should hold (past its end, or a gap:
+ * a day on or after its first event date with no file in the log), else their features are silently stale.
  */
 export async function bronzeFor(tables: SilverTables, dates: string[], opts: BronzeForOptions = {}): Promise<BronzeEvents> {
   const bronze = await openBronze(tables.bronzeEvents);
@@ -84,6 +85,14 @@ export async function bronzeFor(tables: SilverTables, dates: string[], opts: Bro
     throw new BatchScoreError('BronzeIncomplete',
       `Bronze events table ${tables.bronzeEvents} ends at event date ${last}, before ${dayBefore}: the features of ${late} would miss the events ` +
         `from ${dateFromDays(bronze.lastDay! + 1)} to ${dayBefore} and look stale; ingest them first, or pass --allow-incomplete to build ${late} from what Bronze holds`);
+  }
+  for (const d of opts.allowIncomplete ? [] : dates) {
+    const gap = missingDays(bronze, daysFromDate(d) - FEATURE_WINDOW_DAYS, daysFromDate(d));
+    if (gap.length) {
+      throw new BatchScoreError('BronzeIncomplete',
+        `Bronze events table ${tables.bronzeEvents} has no events on ${gap.map(dateFromDays).join(', ')}, in the 30 days before ${d}: its features would ` +
+          `miss them; ingest them first, or pass --allow-incomplete to build ${d} from what Bronze holds`);
+    }
   }
   return bronze;
 }
@@ -107,10 +116,15 @@ export async function checkBuildInputs(tables: SilverTables, dates: string[], op
   return bronze;
 }
 
-/** Why labels of date D cannot be written yet, or undefined when Bronze holds an event on D+6 or later. */
+/** Why labels of date D cannot be written yet, or undefined when Bronze holds every event date of [D, D+7). */
 function labelsUnavailable(bronze: BronzeEvents, date: string): string | undefined {
   const lastNeeded = daysFromDate(date) + LABEL_WINDOW_DAYS - 1;
-  if (bronze.lastDay !== undefined && bronze.lastDay >= lastNeeded) return undefined;
+  if (bronze.lastDay !== undefined && bronze.lastDay >= lastNeeded) {
+    const gap = missingDays(bronze, daysFromDate(date), lastNeeded + 1);
+    if (!gap.length) return undefined;
+    return `the label window [${date}, ${dateFromDays(lastNeeded + 1)}) has no events on ${gap.map(dateFromDays).join(', ')}: ` +
+      'run features for this date again once Bronze has them';
+  }
   return `the label window [${date}, ${dateFromDays(lastNeeded + 1)}) needs events through ${dateFromDays(lastNeeded)}, ` +
     `and Bronze's last event date is ${dateFromDays(bronze.lastDay!)}: run features for this date again once Bronze covers it`;
 }

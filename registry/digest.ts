@@ -3,39 +3,19 @@
  * A model folder (ONNX + external data files) is digested as the sha256 of its sorted "path sha256" lines.
  *
  * A worker checks the pinned model before every unit it scores, so a file's digest is remembered per process
- * with the file's identity and times (device, inode, size, mtime and ctime in nanoseconds), as git's index does:
- * the file is hashed again as soon as any of them changes. ctime cannot be set back by a writer, and a digest is
- * remembered only for a file unchanged for RACY_MS before hashing and while it was hashed, so a write landing
- * in the same clock tick as the hashing is never missed (docs/decisions/model-digest-cache.md).
+ * with the file's identity and times, and hashed again as soon as any of them changes, or while the file was
+ * written less than 2 s ago (delta/storage/file-identity.ts, docs/decisions/model-digest-cache.md).
  */
 import { createHash } from 'node:crypto';
-import { BigIntStats, createReadStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { FileIdentityCache } from '../delta';
 
-/** A file changed less than this long before it is hashed is hashed again next time. */
-const RACY_MS = 2_000;
-const DIGESTS_KEPT = 64;
-const digests = new Map<string, { identity: string; sha256: string }>();
-
-function identityOf(st: BigIntStats): string {
-  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-}
+const digests = new FileIdentityCache<string>(64);
 
 export async function sha256File(file: string): Promise<string> {
-  const before = await fs.stat(file, { bigint: true });
-  const identity = identityOf(before);
-  const known = digests.get(file);
-  if (known?.identity === identity) return known.sha256;
-  const sha256 = await hashFile(file);
-  const after = await fs.stat(file, { bigint: true });
-  const settled = Date.now() - Number(before.ctimeNs / 1_000_000n) > RACY_MS && Date.now() - Number(before.mtimeNs / 1_000_000n) > RACY_MS;
-  if (settled && identityOf(after) === identity) {
-    digests.delete(file);
-    digests.set(file, { identity, sha256 });
-    if (digests.size > DIGESTS_KEPT) digests.delete(digests.keys().next().value as string);
-  }
-  return sha256;
+  return digests.get(file, await fs.stat(file, { bigint: true }), () => hashFile(file));
 }
 
 async function hashFile(file: string): Promise<string> {

@@ -5,9 +5,9 @@
  * local file system is read by ranged gets (openParquetObject). Every reader in this room starts from a
  * ParquetFile.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, type BigIntStats } from 'node:fs';
 import { DeltaError, ioError } from '../errors';
-import { ObjectStore } from '../storage';
+import { FileIdentityCache, ObjectStore } from '../storage';
 import { parquetMetadataAsync, type AsyncBuffer, type FileMetaData, type SchemaElement } from './hyparquet-adapter';
 
 export interface ParquetFile {
@@ -43,23 +43,17 @@ export interface ParquetFile {
  */
 export async function openParquet(filePath: string, opts: { inMemory?: boolean } = {}): Promise<ParquetFile> {
   if (opts.inMemory) return parquetFileOf(filePath, true, false, await wholeFile(filePath));
-  const { buffer, identity } = await fileBuffer(filePath);
-  const known = footers.get(filePath);
-  if (known?.identity === identity) return { ...known.file, buffer };
-  const file = await parquetFileOf(filePath, true, false, buffer);
-  footers.delete(filePath);
-  footers.set(filePath, { identity, file });
-  if (footers.size > FOOTERS_KEPT) footers.delete(footers.keys().next().value as string);
-  return file;
+  const { buffer, stat } = await fileBuffer(filePath);
+  return { ...(await footers.get(filePath, stat, () => parquetFileOf(filePath, true, false, buffer))), buffer };
 }
 
 /**
- * Footers parsed lately in this process, by path with the file's identity and times: a worker scoring many
- * small units of one file (each a few of its row groups) parses its footer once. Any change to the file (size,
- * inode, mtime, ctime) parses it again; data files are never rewritten anyway.
+ * Footers parsed lately in this process (32 files), by path with the file's identity and times: a worker scoring
+ * many small units of one file (each a few of its row groups) parses its footer once. Any change to the file
+ * (size, inode, mtime, ctime) parses it again, and a file changed in the last 2 s is not remembered. Data files
+ * are not rewritten in place anyway: every write is a temp file renamed over its name, a new inode.
  */
-const footers = new Map<string, { identity: string; file: ParquetFile }>();
-const FOOTERS_KEPT = 32;
+const footers = new FileIdentityCache<ParquetFile>(32);
 
 /** Opens a Parquet file already read whole (`name` names it in messages). */
 export function openParquetBytes(name: string, bytes: Uint8Array): Promise<ParquetFile> {
@@ -147,13 +141,12 @@ function isDecimalElement(e: SchemaElement): boolean {
 }
 
 /** An AsyncBuffer over a local file that reads only the byte ranges asked for. */
-async function fileBuffer(filePath: string): Promise<{ buffer: AsyncBuffer; identity: string }> {
+async function fileBuffer(filePath: string): Promise<{ buffer: AsyncBuffer; stat: BigIntStats }> {
   let size: number;
-  let identity: string;
+  let stat: BigIntStats;
   try {
-    const st = await fs.stat(filePath, { bigint: true });
-    size = Number(st.size);
-    identity = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+    stat = await fs.stat(filePath, { bigint: true });
+    size = Number(stat.size);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new DeltaError('CorruptDataFile', `data file ${filePath} is missing (referenced by the log)`, { cause: err });
@@ -179,7 +172,7 @@ async function fileBuffer(filePath: string): Promise<{ buffer: AsyncBuffer; iden
       }
     },
   };
-  return { buffer, identity };
+  return { buffer, stat };
 }
 
 async function wholeFile(filePath: string): Promise<AsyncBuffer> {

@@ -11,6 +11,7 @@ import { ObjectStore } from './object-store';
 
 export { ByteRange, ObjectInfo, ObjectStore, PutFileOptions } from './object-store';
 export { LocalStore, fsyncDir } from './local-store';
+export { FileIdentityCache, RACY_MS } from './file-identity';
 export { isUri, joinLocation, keyUnder, rootedLocation, splitLocation } from './locations';
 
 /**

@@ -19,7 +19,18 @@ const D = '2026-11-23';
 const ev = (userId: number, time: string, type: BronzeEvent['type'], productId: number, price: number | null, session: string | null): BronzeEvent =>
   ({ userId, time, type, productId, price, session, brand: null, categoryCode: null, categoryId: 7 });
 
+/**
+ * User 8 views once a day from Bronze's first event date (10-01) to D+6: every event date of every window has
+ * a file, as the features' gap check requires (a missing day refuses the date).
+ */
+const dayFill = (from: string, days: number): BronzeEvent[] =>
+  Array.from({ length: days }, (_, i) => ev(8, `${new Date(Date.parse(from) + i * 86_400_000).toISOString().slice(0, 10)} 12:00:00`, 'view', 80, null, null));
+const FILL_BEFORE_D = dayFill('2026-10-01', 53); // 10-01 .. 11-22
+const FILL_FROM_D = dayFill(D, 7); // 11-23 .. 11-29
+const dropDays = (events: BronzeEvent[], ...days: string[]) => events.filter((e) => !days.some((d) => String(e.time).startsWith(d)));
+
 const BEFORE_D: BronzeEvent[] = [
+  ...FILL_BEFORE_D,
   // user 1: the window edges.
   ev(1, '2026-10-23 23:59:59.999999', 'view', 11, 100, 's1z'), // before D-30d: only its time counts (none here, newer events exist)
   ev(1, '2026-10-24 00:00:00', 'view', 10, 5, 's1a'), // exactly D-30d: in the 30 days
@@ -37,6 +48,7 @@ const BEFORE_D: BronzeEvent[] = [
 ];
 
 const FROM_D: BronzeEvent[] = [
+  ...FILL_FROM_D,
   ev(1, '2026-11-23 00:00:00', 'purchase', 13, 999, 's1d'), // exactly D: a label, never a feature
   ev(2, '2026-11-30 00:00:00', 'purchase', 20, 15, 's2'), // exactly D+7: outside the label window
   ev(3, '2026-11-23 00:00:00', 'view', 30, 9, 's3'), // user 3 has events only from D on: no row
@@ -51,8 +63,9 @@ const EXPECTED_FEATURES = [
   [2n, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 53, 0, D],
   [4n, 2, 2, 1, 1, 0, 0, 1, 2, 0, 10, 3, 1 / 2, D],
   [5n, 0, 0, 0, 1, 0, 0, 1, 1, 0, 3.5, 22, 0, D],
+  [8n, 7, 30, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, D],
 ];
-const EXPECTED_LABELS = [[1n, true, D], [2n, false, D], [4n, true, D], [5n, false, D]];
+const EXPECTED_LABELS = [[1n, true, D], [2n, false, D], [4n, true, D], [5n, false, D], [8n, false, D]];
 
 async function rowsOf(table: string, date: string): Promise<unknown[][]> {
   const snapshot = await openTable(table);
@@ -93,8 +106,8 @@ describe('features: point-in-time Silver from Bronze events', function () {
     const run = await features(['--date', D, '--data-dir', layout.root]);
     assert.equal(run.code, 0);
     assert.equal(run.out, [
-      `features ${D}: 4 users from 8 events in the 30 days before it → ${layout.silverFeatures} version 1`,
-      `labels ${D}: 4 users, 2 purchased in the next 7 days → ${layout.silverLabels} version 1`,
+      `features ${D}: 5 users from 38 events in the 30 days before it → ${layout.silverFeatures} version 1`,
+      `labels ${D}: 5 users, 2 purchased in the next 7 days → ${layout.silverLabels} version 1`,
     ].join('\n'));
     const snapshot = await openTable(layout.silverFeatures);
     assert.deepEqual(snapshot.schema, USER_FEATURES_SCHEMA);
@@ -104,24 +117,24 @@ describe('features: point-in-time Silver from Bronze events', function () {
 
     // delta-rs reads the same partition, with the exact row count.
     const theirs = jsonLines(await python('delta/read_table.py', [layout.silverFeatures]));
-    assert.equal(theirs.length, 4);
+    assert.equal(theirs.length, 5);
     assert.deepEqual(theirs.find((r) => r.user_id === 1), {
       user_id: 1, views_7d: 1, views_30d: 2, carts_7d: 0, carts_30d: 1, purchases_7d: 1, purchases_30d: 1, sessions_30d: 3,
       distinct_products_30d: 2, spend_30d: 20, avg_price_30d: 16.25, days_since_last_event: 1, cart_to_view_ratio: 0.5, snapshot_date: D,
     });
-    assert.equal(jsonLines(await python('delta/read_table.py', [layout.silverLabels])).length, 4);
+    assert.equal(jsonLines(await python('delta/read_table.py', [layout.silverLabels])).length, 5);
 
     // Rerunning the date replaces the partition in one commit with the same rows.
     const again = await features(['--date', D, '--data-dir', layout.root]);
-    assert.match(again.out, new RegExp(`^features ${D}: 4 users .* version 2$`, 'm'));
+    assert.match(again.out, new RegExp(`^features ${D}: 5 users .* version 2$`, 'm'));
     assert.deepEqual(await rowsOf(layout.silverFeatures, D), EXPECTED_FEATURES);
-    assert.equal((await openTable(layout.silverFeatures)).numRecords({ snapshot_date: D }), 4);
+    assert.equal((await openTable(layout.silverFeatures)).numRecords({ snapshot_date: D }), 5);
     assert.deepEqual(await rowsOf(layout.silverLabels, D), EXPECTED_LABELS);
 
     // Smaller files (the memory bound of the write): the same rows, in files of at most 3 users.
     assert.equal((await features(['--date', D, '--data-dir', layout.root, '--file-rows', '3'])).code, 0);
     const files = (await openTable(layout.silverFeatures)).files({ snapshot_date: D });
-    assert.deepEqual(files.map((f) => JSON.parse(f.stats!).numRecords).sort(), [1, 3]);
+    assert.deepEqual(files.map((f) => JSON.parse(f.stats!).numRecords).sort(), [2, 3]);
     assert.deepEqual(await rowsOf(layout.silverFeatures, D), EXPECTED_FEATURES);
   });
 
@@ -133,11 +146,11 @@ describe('features: point-in-time Silver from Bronze events', function () {
       ev(9, '2026-12-20 00:00:00', 'view', 90, 2, 'far'),
     ];
     const a = await lake('leak-a', [...BEFORE_D, ...FROM_D]);
-    const b = await lake('leak-b', [...BEFORE_D, ...other]);
+    const b = await lake('leak-b', [...BEFORE_D, ...other, ...FILL_FROM_D]);
     for (const l of [a, b]) assert.equal((await features(['--date', D, '--data-dir', l.root])).code, 0);
     assert.deepEqual(await rowsOf(b.silverFeatures, D), await rowsOf(a.silverFeatures, D));
     assert.deepEqual(await rowsOf(b.silverFeatures, D), EXPECTED_FEATURES);
-    assert.deepEqual(await rowsOf(b.silverLabels, D), [[1n, false, D], [2n, true, D], [4n, false, D], [5n, false, D]]);
+    assert.deepEqual(await rowsOf(b.silverLabels, D), [[1n, false, D], [2n, true, D], [4n, false, D], [5n, false, D], [8n, false, D]]);
 
     // Rows filed under the wrong event_date (a Bronze written by another tool) cannot cross D either: the
     // time conditions hold on event_time, not only on the partitions.
@@ -167,14 +180,14 @@ describe('features: point-in-time Silver from Bronze events', function () {
     assert.equal(run.code, 0);
     const snapshot = await openTable(layout.silverFeatures);
     assert.equal(snapshot.version, 3);
-    // 11-09: users 1 (10-23, 10-24), 2, 5; 11-16: 1, 2, 5; 11-23: 1, 2, 4, 5.
-    assert.deepEqual(['2026-11-09', '2026-11-16', D].map((d) => snapshot.numRecords({ snapshot_date: d })), [3, 3, 4]);
+    // 11-09: users 1 (10-23, 10-24), 2, 5, 8; 11-16: 1, 2, 5, 8; 11-23: 1, 2, 4, 5, 8.
+    assert.deepEqual(['2026-11-09', '2026-11-16', D].map((d) => snapshot.numRecords({ snapshot_date: d })), [4, 4, 5]);
     assert.deepEqual([...new Set(snapshot.files().map((f) => f.partitionValues.snapshot_date))].sort(), ['2026-11-09', '2026-11-16', D]);
     assert.deepEqual(await rowsOf(layout.silverFeatures, D), EXPECTED_FEATURES);
     // On 11-16 the 30 days start 10-17, so user 1's view of 10-23 counts; the last event is the cart of 11-15.
     const u1 = (await rowsOf(layout.silverFeatures, '2026-11-16'))[0];
     assert.deepEqual(u1, [1n, 0, 2, 1, 1, 0, 0, 3, 3, 0, (100 + 5 + 20) / 3, 1, 1 / 2, '2026-11-16']);
-    assert.deepEqual((await openTable(layout.silverLabels)).numRecords({ snapshot_date: '2026-11-16' }), 3);
+    assert.deepEqual((await openTable(layout.silverLabels)).numRecords({ snapshot_date: '2026-11-16' }), 4);
   });
 
   it("refuses a Silver table of another schema (the demo's) naming it and the columns, and leaves it as it was", async () => {
@@ -220,7 +233,30 @@ describe('features: point-in-time Silver from Bronze events', function () {
     assert.equal(await fs.stat(layout.silverFeatures).catch(() => undefined), undefined, 'nothing written, not even the good date');
     const run = await features(['--date', later, '--allow-incomplete', '--data-dir', layout.root]);
     assert.equal(run.code, 0);
-    assert.match(run.out, new RegExp(`^features ${later}: 4 users from 7 events in the 30 days before it`)); // [10-31, 11-30): users 1 (3), 4 (3), 5 (1)
+    assert.match(run.out, new RegExp(`^features ${later}: 5 users from 30 events in the 30 days before it`)); // [10-31, 11-30): users 1 (3), 4 (3), 5 (1), 8 (23)
+  });
+
+  it('refuses a date whose 30 days miss event dates in Bronze, naming them, unless --allow-incomplete', async () => {
+    const layout = await lake('gap', dropDays([...BEFORE_D, ...FROM_D], '2026-11-05', '2026-11-10'));
+    await assert.rejects(features(['--date', D, '--data-dir', layout.root]), {
+      code: 'BronzeIncomplete',
+      message: `Bronze events table ${layout.bronzeEvents} has no events on 2026-11-05, 2026-11-10, in the 30 days before ${D}: its features would ` +
+        `miss them; ingest them first, or pass --allow-incomplete to build ${D} from what Bronze holds`,
+    });
+    assert.equal(await fs.stat(layout.silverFeatures).catch(() => undefined), undefined, 'nothing written');
+    const run = await features(['--date', D, '--allow-incomplete', '--data-dir', layout.root]);
+    assert.equal(run.code, 0);
+    assert.match(run.out, new RegExp(`^features ${D}: 5 users from 36 events in the 30 days before it`));
+  });
+
+  it('writes no labels, saying why, when a day of the label week is missing from Bronze', async () => {
+    const layout = await lake('label-gap', dropDays([...BEFORE_D, ...FROM_D], '2026-11-26'));
+    const run = await features(['--date', D, '--data-dir', layout.root]);
+    assert.equal(run.code, 0);
+    assert.equal(run.out.split('\n')[1],
+      `labels ${D}: not written: the label window [${D}, 2026-11-30) has no events on 2026-11-26: run features for this date again once Bronze has them`);
+    assert.deepEqual(await rowsOf(layout.silverFeatures, D), EXPECTED_FEATURES);
+    assert.equal(await fs.stat(layout.silverLabels).catch(() => undefined), undefined, 'no labels table');
   });
 
   it('says both problems at once: a Silver table of another schema and no Bronze', async () => {
@@ -277,10 +313,10 @@ describe('features: point-in-time Silver from Bronze events', function () {
       const r = await cli(['features', '--from', '2026-11-16', '--to', D, '--data-dir', layout.root]);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.replace(/ → .*/, '')), [
-        'features 2026-11-16: 3 users from 4 events in the 30 days before it',
-        'labels 2026-11-16: 3 users, 1 purchased in the next 7 days',
-        `features ${D}: 4 users from 8 events in the 30 days before it`,
-        `labels ${D}: 4 users, 2 purchased in the next 7 days`,
+        'features 2026-11-16: 4 users from 34 events in the 30 days before it',
+        'labels 2026-11-16: 4 users, 1 purchased in the next 7 days',
+        `features ${D}: 5 users from 38 events in the 30 days before it`,
+        `labels ${D}: 5 users, 2 purchased in the next 7 days`,
       ]);
       const progress = r.stderr.trim().split('\n');
       assert.ok(progress.every((l) => l.startsWith('progress features: ')), r.stderr);
