@@ -14,7 +14,8 @@ by a hash of user_id and the split seed, are held out: AUC, log loss and positiv
 for the training part, and stored with the version. Exports ONNX with its feature names and registers it in
 the local registry <data>/models as purchase_propensity with alias champion (same bytes → same version).
   --date D          snapshot date (default today, UTC)
-  --max-rows N      read at most N users (default 200000)
+  --max-rows N      train on about N users, picked by a hash of user_id when the snapshot has more
+                    (default 200000)
   --split-seed S    seed of the held-out split (default 1)
   --data-dir DIR    data root (default ./data or BATCH_SCORE_DATA)
 `;
@@ -46,6 +47,9 @@ export async function trainCommand(args: string[]): Promise<number> {
   const reused = m.newVersion ? '' : ' (same bytes as before: version reused)';
   console.log(`models:/${m.name}@${m.alias} → version ${m.version}${reused} (sha256 ${m.sha256})`);
   console.log(`snapshot ${snapshotDate}, split ${m.params.split}`);
+  if (Number(m.params.rows_used) < Number(m.params.rows_available)) {
+    console.log(`sampled ${m.params.rows_used} of ${m.params.rows_available} users (--max-rows ${m.params.max_rows}, by a hash of user_id)`);
+  }
   console.log(`             users  positive rate      AUC  log loss`);
   for (const [what, r] of [['held out', m.holdout], ['training', m.train]] as const) {
     const auc = Number.isFinite(r.auc) ? r.auc.toFixed(4) : '     n/a';

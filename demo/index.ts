@@ -6,5 +6,5 @@ export { fitLogistic, LogisticModel } from './logistic';
 export { logisticOnnx, LogisticOnnx } from './onnx-logistic';
 export { classifierMetrics, ClassifierMetrics } from './metrics';
 export { isHeldOut, HOLDOUT_FRACTION, DEFAULT_SPLIT_SEED } from './holdout';
-export { readTrainingSet, TrainingSet, LABEL_COLUMN } from './training-set';
+export { inTrainingSample, readTrainingSet, TrainingSet, LABEL_COLUMN } from './training-set';
 export { DEFAULT_EVENTS_FROM, DEFAULT_EVENTS_TO, generateEvents, GenerateEventsOptions, GeneratedEvents } from './events';

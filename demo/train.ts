@@ -4,7 +4,8 @@
  * → metrics on both parts (demo/metrics.ts) → ONNX → the local registry as `purchase_propensity`, alias
  * `champion`, with the metrics in the version record.
  *
- * Trains on the first `maxRows` users (default 200,000) so a 10M-user table trains as fast as a small one.
+ * Trains on about `maxRows` users (default 200,000) picked by a hash of user_id when the snapshot has more, so a
+ * 10M-user table trains as fast as a small one on a sample uniform over ids (demo/training-set.ts).
  * Retraining on the same data gives the same bytes, and the same bytes reuse the existing version: the metrics
  * are in the model's metadata too, so one set of bytes has one set of metrics (docs/decisions/training-metrics.md).
  */
@@ -110,12 +111,16 @@ export async function trainDemoModel(opts: TrainDemoOptions): Promise<TrainedMod
     snapshot_date: opts.snapshotDate,
     split: `user_id hash, seed ${splitSeed}, held out ${HOLDOUT_FRACTION}`,
     log_scale_features: features.filter((_, j) => logScale[j]).join(','),
+    max_rows: String(set.maxRows),
+    rows_available: String(set.rowsAvailable),
+    rows_used: String(n),
   };
   const bytes = logisticOnnx({
     features,
     weights: fit.weights,
     intercept: fit.intercept,
-    imputeValues: columnMeans(x, width),
+    // Training users only: the held-out users' values must not reach the model.
+    imputeValues: columnMeans(training.x, width),
     logScale,
     metadata: { training_metrics: metrics, training_params: params },
     docString: `purchase propensity: logistic regression on ${training.y.length} users of Silver snapshot ${opts.snapshotDate}`,

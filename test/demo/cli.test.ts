@@ -5,7 +5,7 @@ import { generateCommand } from '../../cli/generate';
 import { modelCommand } from '../../cli/model';
 import { trainCommand } from '../../cli/train';
 import { openTable } from '../../delta';
-import { FEATURE_NAMES } from '../../demo';
+import { FEATURE_NAMES, inTrainingSample } from '../../demo';
 import { listModels } from '../../registry';
 import { tempDir } from '../registry/helpers';
 
@@ -77,6 +77,14 @@ describe('cli: generate, train, model', () => {
     assert.match(again.out, /^models:\/purchase_propensity@champion → version 1 \(same bytes as before: version reused\)/);
     const [relisted] = JSON.parse((await capture(() => modelCommand(['list', '--json', ...data]))).out);
     assert.deepEqual(relisted.versions[0], models[0].versions[0]);
+    assert.ok(!train.out.includes('sampled'), train.out);
+
+    // Fewer --max-rows than users: train says it sampled, how many of how many, as the hash picks them.
+    let sampled = 0;
+    for (let id = 1n; id <= 5000n; id++) if (inTrainingSample(id, 2000, 5000)) sampled++;
+    const small = await capture(() => trainCommand(['--date', '2026-11-23', '--max-rows', '2000', ...data]));
+    assert.equal(small.code, 0);
+    assert.ok(small.out.includes(`\nsampled ${sampled} of 5000 users (--max-rows 2000, by a hash of user_id)\n`), small.out);
   });
 
   it('prints help, and fails with a message on bad input', async () => {

@@ -1,15 +1,17 @@
 /**
  * `train`'s honest numbers: AUC and log loss equal scikit-learn's on the same held-out predictions, the held-out
  * users are the ones the hash says, the registered model reproduces those predictions, features come from the
- * Silver table's schema (an events-style Silver trains too), and a missing labels partition is named.
+ * Silver table's schema (an events-style Silver trains too), a missing labels partition is named, a table larger
+ * than --max-rows is sampled by a hash over the whole id range, impute values come from training users only, and
+ * non-finite values and duplicate users are refused.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { openTable, replacePartition, scanTable, StructType, writeDataFile } from '../../delta';
-import { classifierMetrics, generateSilver, isHeldOut, SILVER_LABELS_SCHEMA, trainDemoModel } from '../../demo';
+import { classifierMetrics, generateSilver, inTrainingSample, isHeldOut, readTrainingSet, SILVER_LABELS_SCHEMA, trainDemoModel } from '../../demo';
 import { Random } from '../../demo/random';
-import { resolveModel } from '../../registry';
+import { listModels, readOnnxInfo, resolveModel } from '../../registry';
 import { loadScorer } from '../../scoring';
 import { python, tempDir } from '../support/processes';
 import { logistic, readLogistic } from '../support/reference';
@@ -80,6 +82,23 @@ async function writeEventsSilver(silverPath: string, labelsPath: string, day: st
   };
   await write(silverPath, EVENTS_SILVER, { user_id: userIds, ...columns });
   await write(labelsPath, SILVER_LABELS_SCHEMA, { user_id: userIds, purchased_next_7d: bought });
+}
+
+/** Rewrites partition `day` of a table with its own rows after `edit` changed their columns in place. */
+async function rewritePartition(tablePath: string, schema: StructType, day: string, edit: (columns: Record<string, unknown[]>) => void): Promise<void> {
+  const columns: Record<string, unknown[]> = {};
+  const names = schema.fields.map((f) => f.name).filter((name) => name !== 'snapshot_date');
+  for await (const b of scanTable(await openTable(tablePath), { columns: names, partition: { snapshot_date: day } })) {
+    for (const [name, col] of Object.entries(b.columns)) (columns[name] ??= []).push(...Array.from(col as ArrayLike<unknown>));
+  }
+  edit(columns);
+  const add = await writeDataFile(tablePath, {
+    schema,
+    partitionColumns: ['snapshot_date'],
+    partitionValues: { snapshot_date: day },
+    batch: { numRows: columns['user_id'].length, columns },
+  });
+  await replacePartition(tablePath, { snapshot_date: day }, [add]);
 }
 
 /** Largest |onnxruntime − float64 reference| over a Silver table scored by the champion; and the rows scored. */
@@ -200,19 +219,7 @@ describe('demo: train metrics', () => {
     const registryDir = path.join(dir, 'signed', 'models');
     await writeEventsSilver(silverPath, labelsPath, day, 1000);
     // Shift one column below zero: the same data, now signed.
-    const table = await openTable(silverPath);
-    const shifted: Record<string, unknown[]> = {};
-    for await (const b of scanTable(table, { columns: EVENTS_SILVER.fields.slice(0, -1).map((f) => f.name) })) {
-      for (const [name, col] of Object.entries(b.columns)) (shifted[name] ??= []).push(...Array.from(col as ArrayLike<unknown>));
-    }
-    shifted['avg_price_30d'] = shifted['avg_price_30d'].map((v) => Number(v) - 50);
-    const add = await writeDataFile(silverPath, {
-      schema: EVENTS_SILVER,
-      partitionColumns: ['snapshot_date'],
-      partitionValues: { snapshot_date: day },
-      batch: { numRows: 1000, columns: shifted },
-    });
-    await replacePartition(silverPath, { snapshot_date: day }, [add]);
+    await rewritePartition(silverPath, EVENTS_SILVER, day, (c) => (c['avg_price_30d'] = c['avg_price_30d'].map((v) => Number(v) - 50)));
     const m = await trainDemoModel({ silverPath, labelsPath, snapshotDate: day, registryDir });
     assert.deepEqual(
       m.features.filter((_, j) => !m.logScale[j]),
@@ -236,6 +243,89 @@ describe('demo: train metrics', () => {
       return true;
     });
     // Nothing was registered.
+    await assert.rejects(fs.access(registryDir));
+  });
+
+  it('a Silver sorted by user_id with more users than --max-rows: a hash sample over the whole id range, recorded in params', async () => {
+    const paths = { silverPath: path.join(dir, 'sample', 'features'), labelsPath: path.join(dir, 'sample', 'labels') };
+    const registryDir = path.join(dir, 'sample', 'models');
+    // generate writes users 1..3000 in id order: the first 1000 rows would be ids 1..1000 only.
+    await generateSilver({ tablePath: paths.silverPath, labelsPath: paths.labelsPath, users: 3000, seed: 3, snapshotDate: day });
+    const expected: bigint[] = [];
+    for (let id = 1n; id <= 3000n; id++) if (inTrainingSample(id, 1000, 3000)) expected.push(id);
+    const inRange = (lo: bigint, hi: bigint) => expected.filter((id) => id >= lo && id <= hi).length;
+    const set = await readTrainingSet({ ...paths, snapshotDate: day, maxRows: 1000 });
+    assert.deepEqual(Array.from(set.userIds), expected);
+    assert.equal(set.rowsAvailable, 3000);
+    // Both the lowest and the highest tenth of ids are in the sample, about a third of each.
+    const lowest = inRange(1n, 300n);
+    const highest = inRange(2701n, 3000n);
+    assert.equal(Array.from(set.userIds).filter((id) => id <= 300n).length, lowest);
+    assert.equal(Array.from(set.userIds).filter((id) => id > 2700n).length, highest);
+    assert.ok(lowest > 70 && lowest < 130 && highest > 70 && highest < 130, `lowest tenth ${lowest}, highest tenth ${highest}`);
+    assert.ok(expected.length > 900 && expected.length < 1100, `${expected.length} sampled`);
+
+    const m = await trainDemoModel({ ...paths, snapshotDate: day, registryDir, maxRows: 1000 });
+    assert.equal(m.train.rows + m.holdout.rows, expected.length);
+    assert.equal(m.params.max_rows, '1000');
+    assert.equal(m.params.rows_available, '3000');
+    assert.equal(m.params.rows_used, String(expected.length));
+    const record = (await listModels(registryDir))[0].versions.find((v) => v.version === m.version) as { params?: Record<string, string> };
+    assert.deepEqual([record.params?.max_rows, record.params?.rows_available, record.params?.rows_used], ['1000', '3000', String(expected.length)]);
+
+    // The impute values are the means of the training users only, not of the held-out ones.
+    const width = set.features.length;
+    const sums = new Float64Array(width);
+    let trainUsers = 0;
+    set.userIds.forEach((id, r) => {
+      if (isHeldOut(id, 1)) return;
+      trainUsers++;
+      for (let j = 0; j < width; j++) sums[j] += set.x[r * width + j];
+    });
+    const impute = JSON.parse((await readOnnxInfo(m.localPath)).metadata['impute_values']) as Record<string, number>;
+    set.features.forEach((f, j) => assertClose(impute[f], sums[j] / trainUsers, `impute value of ${f}`));
+
+    // Without --max-rows below the table's size every user is read, and the params say so.
+    const all = await trainDemoModel({ ...paths, snapshotDate: day, registryDir });
+    assert.equal(all.train.rows + all.holdout.rows, 3000);
+    assert.deepEqual([all.params.max_rows, all.params.rows_available, all.params.rows_used], ['200000', '3000', '3000']);
+  });
+
+  for (const [bad, shown] of [[NaN, 'NaN'], [Infinity, 'Infinity'], [-Infinity, '-Infinity']] as const) {
+    it(`refuses a feature value ${shown} with FeatureNotFinite naming the column, the user and the value`, async () => {
+      const silverPath = path.join(dir, `nonfinite-${shown}`, 'user_features');
+      const labelsPath = path.join(dir, `nonfinite-${shown}`, 'purchase_labels');
+      const registryDir = path.join(dir, `nonfinite-${shown}`, 'models');
+      await writeEventsSilver(silverPath, labelsPath, day, 500);
+      await rewritePartition(silverPath, EVENTS_SILVER, day, (c) => (c['spend_30d'][5] = bad));
+      await assert.rejects(trainDemoModel({ silverPath, labelsPath, snapshotDate: day, registryDir }), (e: Error & { code?: string }) => {
+        assert.equal(e.code, 'FeatureNotFinite');
+        assert.equal(e.message, `Silver table ${silverPath} snapshot_date=${day}: column "spend_30d" is ${shown} for user 1015; training needs finite feature values`);
+        return true;
+      });
+      await assert.rejects(fs.access(registryDir));
+    });
+  }
+
+  it('refuses a user_id twice in Silver or in the labels with SilverDuplicateUser naming the table, the date and the user', async () => {
+    const silverPath = path.join(dir, 'duplicates', 'user_features');
+    const labelsPath = path.join(dir, 'duplicates', 'purchase_labels');
+    const registryDir = path.join(dir, 'duplicates', 'models');
+    await writeEventsSilver(silverPath, labelsPath, day, 500);
+    // Labels: user 1018 (row 6) labelled twice, the second time on row 7.
+    await rewritePartition(labelsPath, SILVER_LABELS_SCHEMA, day, (c) => (c['user_id'][7] = c['user_id'][6]));
+    await assert.rejects(trainDemoModel({ silverPath, labelsPath, snapshotDate: day, registryDir }), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'SilverDuplicateUser');
+      assert.equal(e.message, `labels table ${labelsPath} snapshot_date=${day}: user_id 1018 is on more than one row; training needs one label per user`);
+      return true;
+    });
+    // Silver: user 1018 on rows 6 and 7.
+    await rewritePartition(silverPath, EVENTS_SILVER, day, (c) => (c['user_id'][7] = c['user_id'][6]));
+    await assert.rejects(trainDemoModel({ silverPath, labelsPath, snapshotDate: day, registryDir }), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'SilverDuplicateUser');
+      assert.equal(e.message, `Silver table ${silverPath} snapshot_date=${day}: user_id 1018 is on more than one row; training needs one row per user`);
+      return true;
+    });
     await assert.rejects(fs.access(registryDir));
   });
 });
