@@ -7,16 +7,18 @@
  * the page made no network request. A screenshot is left in the temp folder for a person to look at.
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BrowserContext, chromium } from 'playwright-core';
 import type { ScoreReport } from '../../pipeline/score-report';
-import { batchScore } from '../support/processes';
+import { batchScore, REPO_ROOT } from '../support/processes';
 import { DRIFTED_FEATURE, PREVIOUS_DAY, REPORT_DAY, reportWorld, TOP_BUYERS } from '../support/report-tables';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+/** CHROMIUM_PATH, else Debian's chromium, installed by the script the first time (as `npm test` does MinIO). */
+const chromiumPath = () => execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'chromium.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('the report page in headless Chromium', function () {
@@ -31,7 +33,7 @@ describe('the report page in headless Chromium', function () {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'batch-score-report-page-'));
     profile = await fs.mkdtemp(path.join(os.tmpdir(), 'batch-score-chromium-profile-'));
     await reportWorld(dir);
-    browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1200, height: 900 } });
+    browser = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), headless: true, args: ARGS, viewport: { width: 1200, height: 900 } });
     browser.on('request', (r) => requests.push(r.url()));
   });
   after(async () => {
