@@ -16,7 +16,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import * as readline from 'node:readline';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { AddFile, commitWithRetry, createTable, loadSnapshot, logStore, planAppend, Snapshot } from '../delta';
+import { AddFile, commitWithRetry, createTable, dataFilePath, loadSnapshot, logStore, objectAt, planAppend, Snapshot } from '../delta';
 import { BatchScoreError, messageOf } from '../errors';
 import { BRONZE_EVENTS_SCHEMA, EVENT_DATE, EVENT_HEADER, QUARANTINE_SCHEMA } from './bronze-schema';
 import { BronzeBuffer } from './bronze-buffer';
@@ -95,33 +95,44 @@ export async function ingestEvents(opts: IngestOptions): Promise<IngestResult> {
   const quarantined = new Map<string, AddFile[]>();
   const firstProblems: QuarantinedLine[] = [];
   const ingestedAt = new Date();
-  for (const [i, r] of results.entries()) {
-    if (r.skipped) {
-      report(`skipping ${r.file}`)(sizes[i]);
-      continue;
-    }
-    const quarantine = new QuarantineBuffer(opts.quarantinePath, Math.min(budget, QUARANTINE_BUFFER_LINES), ingestedAt, r);
-    // Synchronous for a good line that fits the budget: a promise only when something is written.
-    const parsedSha256 = await readEvents(r.file, report(`reading ${r.file}`), (lineNumber, line) => {
-      const fields = splitCsvLine(line);
-      const event = 'error' in fields ? fields : parseEventRecord(fields);
-      if ('error' in event) {
-        if (firstProblems.length < (opts.firstProblems ?? 5)) firstProblems.push({ file: r.file, line: lineNumber, reason: event.error });
-        return quarantine.add(lineNumber, event.error, line);
+  let quarantine: QuarantineBuffer | undefined;
+  try {
+    for (const [i, r] of results.entries()) {
+      if (r.skipped) {
+        report(`skipping ${r.file}`)(sizes[i]);
+        continue;
       }
-      r.rows++;
-      return bronze.add(event);
-    });
-    // The txn records the first pass's digest: the rows must come from those very bytes, or a file still being
-    // written would be recorded as its first bytes and ingested again, whole, once complete.
-    if (parsedSha256 !== r.sha256) {
-      throw new BatchScoreError('EventsFileChanged', `${r.file} changed while it was read (sha256 ${r.sha256.slice(0, 12)} when checked, ${parsedSha256?.slice(0, 12)} when parsed); nothing was published: ingest it once it is complete`);
+      quarantine = new QuarantineBuffer(opts.quarantinePath, Math.min(budget, QUARANTINE_BUFFER_LINES), ingestedAt, r);
+      // Synchronous for a good line that fits the budget: a promise only when something is written.
+      const parsedSha256 = await readEvents(r.file, report(`reading ${r.file}`), (lineNumber, line) => {
+        const fields = splitCsvLine(line);
+        const event = 'error' in fields ? fields : parseEventRecord(fields);
+        if ('error' in event) {
+          if (firstProblems.length < (opts.firstProblems ?? 5)) firstProblems.push({ file: r.file, line: lineNumber, reason: event.error });
+          return quarantine!.add(lineNumber, event.error, line);
+        }
+        r.rows++;
+        return bronze.add(event);
+      });
+      // The txn records the first pass's digest: the rows must come from those very bytes, or a file still being
+      // written would be recorded as its first bytes and ingested again, whole, once complete.
+      if (parsedSha256 !== r.sha256) {
+        throw new BatchScoreError('EventsFileChanged', `${r.file} changed while it was read (sha256 ${r.sha256.slice(0, 12)} when checked, ${parsedSha256?.slice(0, 12)} when parsed); nothing was published: ingest it once it is complete`);
+      }
+      await quarantine.flush();
+      r.quarantined = quarantine.count;
+      quarantined.set(r.sha256, quarantine.files);
     }
-    await quarantine.flush();
-    r.quarantined = quarantine.count;
-    quarantined.set(r.sha256, quarantine.files);
+    await bronze.flush();
+  } catch (err) {
+    // Nothing was committed yet: the files this run staged would only lie in the folders until a vacuum.
+    const staged = [
+      ...bronze.files.map((f) => dataFilePath(opts.bronzePath, f.path)),
+      ...[...quarantined.values(), quarantine?.files ?? []].flat().map((f) => dataFilePath(opts.quarantinePath, f.path)),
+    ];
+    await Promise.all([...new Set(staged)].map((file) => { const { store, key } = objectAt(file); return store.delete(key).catch(() => undefined); }));
+    throw err;
   }
-  await bronze.flush();
 
   const fresh = results.filter((r) => !r.skipped);
   if (fresh.length === 0) {
