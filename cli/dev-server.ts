@@ -6,7 +6,7 @@ import { num, parseCommand, positiveInt, str } from './args';
 import { dataLayout } from '../config';
 import { lockServerDatabase } from './server-lock';
 import { CliError, EXIT } from './exit-codes';
-import { ensureTemporalCli, portInUse } from './temporal-server';
+import { DEV_SERVER_DYNAMIC_CONFIG, ensureTemporalCli, portInUse } from './temporal-server';
 
 const HELP = `
 Usage: batch-score dev-server [--port 7233] [--ui-port 8233] [--ip 127.0.0.1] [--db FILE] [--data-dir DIR]
@@ -42,7 +42,7 @@ export async function devServerCommand(args: string[]): Promise<number> {
   }
   lock.setAddress(`${host}:${port}`);
   console.log(`Temporal dev server on ${ip}:${port}, Web UI http://${host}:${uiPort}, database ${db}`);
-  const server = spawn(cli, ['server', 'start-dev', '--ip', ip, '--port', String(port), '--ui-port', String(uiPort), '--db-filename', db, '--log-level', 'warn'], { stdio: 'inherit' });
+  const server = spawn(cli, ['server', 'start-dev', '--ip', ip, '--port', String(port), '--ui-port', String(uiPort), '--db-filename', db, '--log-level', 'warn', ...DEV_SERVER_DYNAMIC_CONFIG], { stdio: 'inherit' });
   const stop = () => server.kill('SIGTERM');
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -65,6 +65,17 @@ export function ensureTemporalCli(log: (line: string) => void = () => {}): strin
   return binary;
 }
 
+/**
+ * Dynamic config of every dev server this project starts: one partition per task queue instead of four. A task
+ * that finds no poller waits in its partition's backlog until a poll lands on that partition; with one scoring
+ * slot per process (`--processes cores`) a few pollers cover four partitions badly, and units waited up to 2 s
+ * in a 10M-user run (docs/decisions/task-queue-partitions.md).
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG = [
+  '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
+  '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+];
+
 export interface LocalServerOptions {
   /** SQLite file to persist to; in memory when absent. */
   dbFilename?: string;
@@ -86,6 +97,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<T
       ui: opts.ui ?? false,
       uiPort: opts.uiPort,
       log: { format: 'pretty', level: 'error' },
+      extraArgs: DEV_SERVER_DYNAMIC_CONFIG,
     },
   });
 }
