@@ -76,6 +76,16 @@ export function treeCpuSeconds(pid: number, tree = true): number {
   return ticks / 100; // USER_HZ is 100 on Linux
 }
 
+/**
+ * CPU time (seconds) of this process's children that ended and were waited for (cutime + cstime of
+ * /proc/self/stat): how a short-lived child such as the `run --wait` CLI is measured after it exits.
+ */
+export function endedChildrenCpuSeconds(): number {
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
 /** The first process below `pid` whose command name is `comm` (e.g. the Temporal CLI a dev server runs as). */
 export function descendantNamed(pid: number, comm: string): number | undefined {
   return descendants(pid).slice(1).find((p) => {

@@ -46,7 +46,7 @@ import { DEFAULT_TOP_BUYERS_RULE } from '../../pipeline/top-buyers-rule';
 import { modelIdentity, PinnedModel } from '../../registry';
 import { loadScorer, ScoringUnit } from '../../scoring';
 import { BENCH_DATE, benchDir, benchModel, benchSilver } from '../score/data';
-import { BIN, descendantNamed, startWorker, treeCpuSeconds, treePeakMb } from '../process-tree';
+import { BIN, descendantNamed, endedChildrenCpuSeconds, startWorker, treeCpuSeconds, treePeakMb } from '../process-tree';
 
 const UNIT_ROWS = 250_000; // the run's default
 
@@ -97,6 +97,8 @@ interface Row {
   cpuSeconds?: number;
   serverCpuSeconds?: number;
   temporalCpuSeconds?: number;
+  /** CPU seconds of the `run --wait` process itself (start, Temporal client, connection, waiting). */
+  cliCpuSeconds?: number;
   checksum: number;
   topBuyers: number;
 }
@@ -144,10 +146,12 @@ async function benchRun(ctx: { env: NodeJS.ProcessEnv; worker: ChildProcess; ser
   const cpu0 = treeCpuSeconds(ctx.worker.pid!);
   const server0 = tables.serverPid ? treeCpuSeconds(tables.serverPid, false) : 0;
   const temporal0 = ctx.temporalPid ? treeCpuSeconds(ctx.temporalPid, false) : 0;
+  const cli0 = endedChildrenCpuSeconds();
   const started = performance.now();
   const r = await runCli(['run', '--date', BENCH_DATE, '--silver', table, '--gold', goldTable, '--top-buyers', `${out}/top_buyers`, '--wait', '--json'], ctx.env);
   const wallSeconds = (performance.now() - started) / 1000;
   const cpuSeconds = treeCpuSeconds(ctx.worker.pid!) - cpu0;
+  const cliCpuSeconds = endedChildrenCpuSeconds() - cli0;
   const serverCpuSeconds = tables.serverPid ? treeCpuSeconds(tables.serverPid, false) - server0 : undefined;
   const temporalCpuSeconds = ctx.temporalPid ? treeCpuSeconds(ctx.temporalPid, false) - temporal0 : undefined;
   if (r.code !== 0) throw new Error(`run --wait exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
@@ -172,6 +176,7 @@ async function benchRun(ctx: { env: NodeJS.ProcessEnv; worker: ChildProcess; ser
     cpuSeconds,
     serverCpuSeconds,
     temporalCpuSeconds,
+    cliCpuSeconds,
     checksum,
     topBuyers: result.topBuyers?.count ?? -1,
   };
@@ -306,11 +311,11 @@ async function benchPeer(dir: string, pinned: PinnedModel, users: number, proces
 // ---- report ----
 
 function table(rows: Row[]): string {
-  const lines = ['| users | storage | runner | wall | users/s | where the time went | total peak RSS | runner CPU | S3 server CPU | Temporal server CPU | checksum | top buyers |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'];
+  const lines = ['| users | storage | runner | wall | users/s | where the time went | total peak RSS | runner CPU | CLI CPU | S3 server CPU | Temporal server CPU | checksum | top buyers |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'];
   const seconds = (x?: number) => (x === undefined ? '–' : `${x.toFixed(2)} s`);
   for (const r of rows) {
     const parts = Object.entries(r.parts).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join('; ');
-    lines.push(`| ${r.users.toLocaleString('en-US')} | ${r.storage} | ${r.runner} | ${r.wallSeconds.toFixed(2)} s | ${Math.round(r.users / r.wallSeconds).toLocaleString('en-US')} | ${parts} | ${Math.round(r.totalPeakRssMb)} MB | ${seconds(r.cpuSeconds)} | ${seconds(r.serverCpuSeconds)} | ${seconds(r.temporalCpuSeconds)} | ${r.checksum.toFixed(3)} | ${r.topBuyers} |`);
+    lines.push(`| ${r.users.toLocaleString('en-US')} | ${r.storage} | ${r.runner} | ${r.wallSeconds.toFixed(2)} s | ${Math.round(r.users / r.wallSeconds).toLocaleString('en-US')} | ${parts} | ${Math.round(r.totalPeakRssMb)} MB | ${seconds(r.cpuSeconds)} | ${seconds(r.cliCpuSeconds)} | ${seconds(r.serverCpuSeconds)} | ${seconds(r.temporalCpuSeconds)} | ${r.checksum.toFixed(3)} | ${r.topBuyers} |`);
   }
   return lines.join('\n');
 }
@@ -390,7 +395,13 @@ async function main(): Promise<void> {
       const [ours, direct] = [of(storage, 'batch-score run'), of(storage, 'same work')];
       if (ours && direct) {
         lines.push(`  ${storage}: Temporal's share of run --wait ${(100 * (1 - direct.wallSeconds / ours.wallSeconds)).toFixed(0)}%; ` +
-          `CPU: worker ${ours.cpuSeconds!.toFixed(2)} s vs ${direct.cpuSeconds!.toFixed(2)} s without Temporal, plus the dev server's ${ours.temporalCpuSeconds?.toFixed(2) ?? '?'} s on the same cores`);
+          `CPU: worker ${ours.cpuSeconds!.toFixed(2)} s vs ${direct.cpuSeconds!.toFixed(2)} s without Temporal, plus the dev server's ${ours.temporalCpuSeconds?.toFixed(2) ?? '?'} s ` +
+          `and the CLI's ${ours.cliCpuSeconds!.toFixed(2)} s on the same cores`);
+        // What Temporal's CPU alone costs in wall time when all the cores are busy: its share can be no lower here.
+        const temporalCpu = ours.cpuSeconds! - direct.cpuSeconds! + (ours.temporalCpuSeconds ?? 0) + ours.cliCpuSeconds!;
+        const cores = os.availableParallelism();
+        lines.push(`  ${storage}: Temporal's CPU (worker's extra + dev server + CLI) ${temporalCpu.toFixed(2)} s = ${(temporalCpu / cores).toFixed(2)} s on ${cores} cores, ` +
+          `${(100 * temporalCpu / cores / ours.wallSeconds).toFixed(0)}% of run --wait`);
       }
     }
     const [ours, lean, perCore] = [of('local', 'batch-score run'), of('local', 'Python lean'), of('local', 'Python per-core')];
