@@ -32,9 +32,13 @@ describe('registry: missing and corrupt model files', () => {
   let dir: string;
   let registryDir: string;
   let n = 0;
-  /** A model with bytes of its own (sessions are cached per sha256). */
+  /**
+   * A model with bytes of its own in this process: sessions are cached per sha256, and another test file's model
+   * with the same weights would be loaded already (the random part of the intercept tells them apart).
+   */
+  const salt = Math.random();
   const model = (name = `m${++n}`, edit?: Parameters<typeof writeLogisticModel>[2]) =>
-    writeLogisticModel(path.join(dir, `${name}.onnx`), { features, intercept: -n }, edit);
+    writeLogisticModel(path.join(dir, `${name}.onnx`), { features, intercept: -n - salt }, edit);
 
   beforeEach(async () => {
     dir = await tempDir('model-file');
