@@ -126,11 +126,10 @@ export async function ingestEvents(opts: IngestOptions): Promise<IngestResult> {
     await bronze.flush();
   } catch (err) {
     // Nothing was committed yet: the files this run staged would only lie in the folders until a vacuum.
-    const staged = [
+    await removeStaged([
       ...bronze.files.map((f) => dataFilePath(opts.bronzePath, f.path)),
       ...[...quarantined.values(), quarantine?.files ?? []].flat().map((f) => dataFilePath(opts.quarantinePath, f.path)),
-    ];
-    await Promise.all([...new Set(staged)].map((file) => { const { store, key } = objectAt(file); return store.delete(key).catch(() => undefined); }));
+    ]);
     throw err;
   }
 
@@ -153,6 +152,9 @@ export async function ingestEvents(opts: IngestOptions): Promise<IngestResult> {
     }, { commitInfo })).version;
   // Bronze: every file or none. Data files mix the rows of several inputs, so an input another ingest
   // committed meanwhile cannot be left out: the run stops and publishes nothing.
+  // A lost race (another ingest of the same file, or writers that kept committing first) certainly left this
+  // run's data files unreferenced: removed like a failure before the commit. Any other error may have come after
+  // the log entry was written, so the files stay (vacuum removes them if they are not referenced).
   const bronzeCommit = await commitWithRetry(opts.bronzePath, (snapshot) => withTxns(planAppend(snapshot, bronze.files), fresh.map((r) => r.sha256)), {
     commitInfo,
     check: async (snapshot: Snapshot) => {
@@ -161,8 +163,16 @@ export async function ingestEvents(opts: IngestOptions): Promise<IngestResult> {
         throw new BatchScoreError('ConcurrentModification', `${opts.bronzePath}: another ingest committed ${raced.file} (sha256 ${raced.sha256}) while this one ran; no events were published; the quarantined lines of this run's files are committed in ${opts.quarantinePath} and a re-run does not quarantine them again: run ingest again`);
       }
     },
+  }).catch(async (err: unknown) => {
+    if (err instanceof BatchScoreError && err.code === 'ConcurrentModification') await removeStaged(bronze.files.map((f) => dataFilePath(opts.bronzePath, f.path)));
+    throw err;
   });
   return { files: results, firstProblems, bronzeVersion: bronzeCommit.version, quarantineVersion, dataFiles: bronze.files.length };
+}
+
+/** Deletes files this run wrote and never committed (best effort: what stays is found by vacuum). */
+async function removeStaged(files: string[]): Promise<void> {
+  await Promise.all([...new Set(files)].map((file) => { const { store, key } = objectAt(file); return store.delete(key).catch(() => undefined); }));
 }
 
 function withTxns<T extends { actions: unknown[] }>(planned: T, digests: string[]): T {

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { generateEvents } from '../../demo';
+import { openTable } from '../../delta';
 import { BatchScoreError } from '../../errors';
 import { EVENT_HEADER, ingestEvents } from '../../events';
 import { batchScore, jsonLines, python, REPO_ROOT, tempDir } from '../support/processes';
@@ -199,6 +200,26 @@ describe('events: batch-score ingest into Bronze', function () {
     assert.match(out, new RegExp(`^Bronze ${bronze}: version 1, 1 row appended in 1 file\\(s\\)`, 'm'));
     assert.equal((await deltaRows(bronze)).length, 1);
     assert.deepEqual((await deltaRows(quarantine)).map((r) => [r.line_number, r.reason]), [[3, 'wrong column count: 1, expected 9']]);
+  });
+
+  it('two ingests of the same file at once: one publishes it, the other fails ConcurrentModification and leaves no file behind', async () => {
+    const file = path.join(dir, 'oct.csv');
+    await fs.writeFile(file, `${EVENT_HEADER}\n${`${GOOD.join('\n')}\n`.repeat(500)}not an event\n`);
+    const ingest = () => ingestEvents({ bronzePath: bronze, quarantinePath: quarantine, files: [file], bufferRows: 300 });
+    // Both read Bronze before either commits (neither skips the file): the second to commit loses the race.
+    const [a, b] = await Promise.allSettled([ingest(), ingest()]);
+    const won = [a, b].filter((r) => r.status === 'fulfilled');
+    const lost = [a, b].flatMap((r) => (r.status === 'rejected' ? [r.reason as BatchScoreError] : []));
+    assert.equal(won.length, 1);
+    assert.equal(lost.length, 1);
+    assert.equal(lost[0].code, 'ConcurrentModification');
+    assert.match(lost[0].message, new RegExp(`^${bronze}: another ingest committed ${file} \\(sha256 [0-9a-f]{64}\\) while this one ran; no events were published`));
+    assert.equal((await deltaRows(bronze)).length, 2000, 'the file once');
+    assert.deepEqual((await deltaRows(quarantine)).map((r) => r.line_number), [2002], 'its bad line once');
+    // Every Parquet file in Bronze is one the log references: the loser's staged files are gone.
+    const onDisk = (await fs.readdir(bronze, { recursive: true })).filter((f) => f.endsWith('.parquet')).sort();
+    const referenced = (await openTable(bronze)).files().map((f) => decodeURIComponent(f.path)).sort();
+    assert.deepEqual(onDisk, referenced);
   });
 
   it('a file that fails mid-run publishes nothing, not even the files read before it', async () => {
