@@ -2,16 +2,16 @@
  * `bench/top-buyers-phases`: where the time of the top-buyers selection goes at 10M users, phase by phase,
  * without Temporal: each unit's `unitCandidates` and `handOnCandidates` (40 units of 250,000 rows), then the
  * selection's reading of the staged files alone, the merge (reading + ranking: `mergeCandidateColumns`, or
- * `mergeCandidates` in a build without it) and `commitTopBuyers`
- * (Parquet file + Delta commit). Compares two builds of the pipeline in one process, alternating rounds (on a
- * shared machine only A/B ratios of one run mean anything), and checks they rank the same users in the same order
- * (docs/decisions/top-buyer-candidates.md):
+ * `mergeCandidates` in a build without it) and `commitTopBuyers` (Parquet file + Delta commit). Compares two
+ * builds of the pipeline in one process, alternating rounds (on a shared machine only A/B ratios of one run mean
+ * anything), and checks they rank the same users in the same order (docs/decisions/top-buyer-candidates.md):
  *
  *   git archive <base> | tar -x -C /tmp/topk-before && (cd /tmp/topk-before && ln -s <worktree>/node_modules && npx tsc -p .)
- *   node dist/bench/top-buyers-phases.js --gold <Gold table of a 10M run> [--before /tmp/topk-before/dist] [--rounds 5]
+ *   node dist/bench/top-buyers-phases.js [--users 10000000] [--dir BENCH_DIR] [--before /tmp/topk-before/dist] [--rounds 5]
  *
- * The scores are those of a committed Gold partition (a real model's distribution), split into units in file
- * order; the default rule (10% at probability >= 0.8).
+ * The scores are the demo LR's on the bench Silver (bench/score/data.ts), scored on the first run and kept in the
+ * bench folder (top-buyers-scores-N.bin, 16 bytes a user), split into units of 250,000 in file order; the default
+ * rule (10% at probability >= 0.8). Each round writes into its own temporary folder, removed at the end.
  */
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
@@ -19,9 +19,10 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AddFile, openTable, readDataFile } from '../delta';
 import { PREDICTIONS_SCHEMA } from '../pipeline/gold-schemas';
+import { loadScorer } from '../scoring';
 import { DEFAULT_TOP_BUYERS_RULE } from '../pipeline/top-buyers-rule';
 import { RankedColumns, RankedUser, rankedUsers } from '../pipeline/top-k';
-import { BENCH_DATE } from './score/data';
+import { BENCH_DATE, benchDir, benchModel, benchSilver } from './score/data';
 
 const UNIT_ROWS = 250_000;
 
@@ -49,22 +50,33 @@ function build(name: string, dist: string): Build {
 
 interface Scores { userIds: BigInt64Array; probabilities: Float64Array }
 
-/** The Gold partition's scores, in file order. */
-async function goldScores(table: string): Promise<Scores> {
-  const files = (await openTable(table)).files({ score_date: BENCH_DATE }).sort((a, b) => a.path.localeCompare(b.path));
-  const n = files.reduce((s, f) => s + Number(JSON.parse(String(f.stats ?? '{}')).numRecords ?? 0), 0);
-  const userIds = new BigInt64Array(n);
-  const probabilities = new Float64Array(n);
+/**
+ * The demo LR's scores of the bench Silver of `users` users, in file order; scored once and kept in the bench folder as raw columns, so every round and build ranks the same scores.
+ */
+async function benchScores(dir: string, users: number): Promise<Scores> {
+  const cache = path.join(dir, `top-buyers-scores-${users}.bin`);
+  const bytes = await fs.readFile(cache).catch(() => undefined);
+  if (bytes?.length === 16 * users) {
+    const copy = new Uint8Array(bytes).buffer; // aligned for the typed views
+    return { userIds: new BigInt64Array(copy, 0, users), probabilities: new Float64Array(copy, 8 * users, users) };
+  }
+  const { table } = await benchSilver(dir, users);
+  const snapshot = await openTable(table);
+  const scorer = await loadScorer(await benchModel(dir, 'lr'), { intraOpThreads: 1 });
+  const files = snapshot.files({ snapshot_date: BENCH_DATE }).sort((a, b) => a.path.localeCompare(b.path));
+  const scores = { userIds: new BigInt64Array(users), probabilities: new Float64Array(users) };
   let at = 0;
   for (const file of files) {
-    for await (const b of readDataFile(table, file, { schema: PREDICTIONS_SCHEMA, columns: ['user_id', 'purchase_probability'] })) {
-      userIds.set(b.columns.user_id as BigInt64Array, at);
-      probabilities.set(b.columns.purchase_probability as Float64Array, at);
-      at += b.numRows;
+    for await (const rows of readDataFile(table, file, { schema: snapshot.schema, columns: scorer.columns })) {
+      const batch = await scorer.scoreBatch(rows, { nullPolicy: 'error', source: file.path });
+      scores.userIds.set(batch.userIds, at);
+      scores.probabilities.set(batch.probabilities, at);
+      at += batch.userIds.length;
     }
   }
-  if (at !== n) throw new Error(`${table}: read ${at} rows, the log says ${n}`);
-  return { userIds, probabilities };
+  if (at !== users) throw new Error(`${table}: scored ${at} users, expected ${users}`);
+  await fs.writeFile(cache, Buffer.concat([Buffer.from(scores.userIds.buffer), Buffer.from(scores.probabilities.buffer)]));
+  return scores;
 }
 
 const now = () => performance.now();
@@ -116,11 +128,10 @@ async function round(b: Build, scores: Scores, dir: string, runId: string): Prom
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { gold: { type: 'string' }, before: { type: 'string' }, rounds: { type: 'string', default: '5' } } });
-  if (!values.gold) throw new Error('--gold <Gold predictions table of a run> is required');
+  const { values } = parseArgs({ options: { users: { type: 'string', default: '10000000' }, dir: { type: 'string' }, before: { type: 'string' }, rounds: { type: 'string', default: '5' } } });
   const builds = [build('after', path.join(__dirname, '..'))];
   if (values.before) builds.unshift(build('before', path.resolve(values.before)));
-  const scores = await goldScores(path.resolve(values.gold));
+  const scores = await benchScores(benchDir(values.dir), Number(values.users));
   console.log(`${scores.userIds.length} scores read`);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'batch-score-top-buyers-phases-'));
   const rows: Record<string, Round[]> = Object.fromEntries(builds.map((b) => [b.name, []]));
