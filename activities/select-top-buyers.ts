@@ -7,7 +7,7 @@ import { TOP_BUYERS_TABLE } from '../pipeline/gold-schemas';
 import { checkGoldTarget } from '../pipeline/gold-targets';
 import { commitTopBuyers } from '../pipeline/gold-top-buyers';
 import { readUnitResults } from '../pipeline/run-manifest';
-import { mergeCandidates, recordedCandidates } from '../pipeline/top-candidates';
+import { mergeCandidateColumns, recordedCandidates } from '../pipeline/top-candidates';
 import { classified } from './failures';
 import { SelectTopBuyersInput, TopBuyersResult } from './types';
 
@@ -19,7 +19,7 @@ export function makeSelectTopBuyers() {
       // Checked at planning too; again here because the folder may have changed while the run scored.
       await checkGoldTarget(input.topBuyersTable, TOP_BUYERS_TABLE, input.scoreDate);
       const candidates = recordedCandidates(await readUnitResults(input.goldTable, input.runId, input.unitCount), input.runId);
-      const buyers = await mergeCandidates({
+      const buyers = await mergeCandidateColumns({
         topBuyersTable: input.topBuyersTable, scoreDate: input.scoreDate, runId: input.runId, rule: input.rule,
         scoredUsers: input.scoredUsers, candidates,
       });
@@ -43,8 +43,8 @@ export function makeSelectTopBuyers() {
       return {
         ...committed,
         scoredUsers: input.scoredUsers,
-        count: buyers.length,
-        preview: buyers.slice(0, PREVIEW_ROWS).map((b, i) => ({ rank: i + 1, userId: Number(b.userId), probability: b.probability })),
+        count: buyers.userIds.length,
+        preview: Array.from(buyers.userIds.subarray(0, PREVIEW_ROWS), (id, i) => ({ rank: i + 1, userId: Number(id), probability: buyers.probabilities[i] })),
       };
     });
   };

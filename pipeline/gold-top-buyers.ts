@@ -8,7 +8,7 @@ import { CommitResult, ConstantColumn } from '../delta';
 import type { ModelIdentity } from '../registry';
 import { replaceDatePartition, writeStaged } from './gold-predictions';
 import { TOP_BUYERS_TABLE } from './gold-schemas';
-import { RankedUser } from './top-k';
+import { RankedColumns, rankedColumns, RankedUser } from './top-k';
 
 export interface TopBuyersCommit {
   topBuyersTable: string;
@@ -16,7 +16,8 @@ export interface TopBuyersCommit {
   workflowId: string;
   runId: string;
   model: ModelIdentity;
-  buyers: RankedUser[];
+  /** Best first; columns are written as they are. */
+  buyers: RankedColumns | RankedUser[];
   txn: { appId: string; version: number };
   commitInfo: Record<string, unknown>;
 }
@@ -26,15 +27,18 @@ export interface TopBuyersCommit {
  * the same rules as the predictions commit (txn, same-date runs).
  */
 export async function commitTopBuyers(req: TopBuyersCommit): Promise<CommitResult> {
-  const n = req.buyers.length;
+  const buyers = Array.isArray(req.buyers) ? rankedColumns(req.buyers) : req.buyers;
+  const n = buyers.userIds.length;
   const adds = [];
   if (n > 0) {
+    const rank = new Int32Array(n);
+    for (let i = 0; i < n; i++) rank[i] = i + 1;
     const { schema, partitionColumns } = TOP_BUYERS_TABLE;
     adds.push(
       await writeStaged(req.topBuyersTable, schema, partitionColumns, req.scoreDate, `part-00000-${req.runId}.c000.parquet`, n, {
-        rank: Int32Array.from(req.buyers, (_, i) => i + 1),
-        user_id: BigInt64Array.from(req.buyers, (b) => b.userId),
-        purchase_probability: Float64Array.from(req.buyers, (b) => b.probability),
+        rank,
+        user_id: buyers.userIds,
+        purchase_probability: buyers.probabilities,
         model_name: new ConstantColumn(req.model.name, n),
         model_version: new ConstantColumn(req.model.version, n),
         run_id: new ConstantColumn(req.runId, n),

@@ -14,7 +14,7 @@ import { writeStaged } from './gold-predictions';
 import { SCORE_DATE } from './gold-schemas';
 import { PipelineError } from './pipeline-error';
 import { CandidatePlan, INLINE_UNIT_CANDIDATES_MAX, RunCandidates, runCandidates, UnitCandidates } from './candidate-plan';
-import { RankedUser, TopK } from './top-k';
+import { RankedColumns, RankedUser, rankedUsers, TopK } from './top-k';
 import { ruleProblem, topCount, TopBuyersRule } from './top-buyers-rule';
 
 const CANDIDATES_SCHEMA: StructType = {
@@ -39,12 +39,10 @@ export function candidateFilePath(scoreDate: string, runId: string, unitIndex: n
 }
 
 /** The best `plan.perUnit` users of a unit at or above minProbability, best first (the selection's order: top-k.ts). */
-export function unitCandidates(userIds: BigInt64Array, probabilities: Float64Array, plan: CandidatePlan): RankedUser[] {
+export function unitCandidates(userIds: BigInt64Array, probabilities: Float64Array, plan: CandidatePlan): RankedColumns {
   const top = new TopK(Math.min(plan.perUnit, userIds.length));
-  for (let i = 0; i < userIds.length; i++) {
-    if (probabilities[i] >= plan.minProbability) top.offer(userIds[i], probabilities[i]);
-  }
-  return top.ranked();
+  top.offerColumns(userIds, probabilities, plan.minProbability);
+  return top.columns();
 }
 
 export interface CandidatesTarget {
@@ -59,14 +57,14 @@ export interface CandidatesTarget {
  * Hands a unit's candidates on as the plan says: inline, or staged in the attempt's own file; a unit of at most
  * INLINE_UNIT_CANDIDATES_MAX candidates hands them on inline under either plan (no file for a handful of rows).
  */
-export async function handOnCandidates(ranked: RankedUser[], plan: CandidatePlan, to: CandidatesTarget): Promise<UnitCandidates> {
-  const count = ranked.length;
+export async function handOnCandidates(ranked: RankedColumns, plan: CandidatePlan, to: CandidatesTarget): Promise<UnitCandidates> {
+  const count = ranked.userIds.length;
   if (plan.delivery === 'inline' || count <= INLINE_UNIT_CANDIDATES_MAX) {
-    return { delivery: 'inline', count, userIds: ranked.map((c) => c.userId.toString()), probabilities: ranked.map((c) => c.probability) };
+    return { delivery: 'inline', count, userIds: Array.from(ranked.userIds, String), probabilities: Array.from(ranked.probabilities) };
   }
   await writeStaged(to.topBuyersTable, CANDIDATES_SCHEMA, [SCORE_DATE], to.scoreDate, candidateFileName(to.runId, to.unitIndex, to.attempt), count, {
-    user_id: BigInt64Array.from(ranked, (c) => c.userId),
-    purchase_probability: Float64Array.from(ranked, (c) => c.probability),
+    user_id: ranked.userIds,
+    purchase_probability: ranked.probabilities,
   });
   return { delivery: 'staged', count, attempt: to.attempt };
 }
@@ -96,25 +94,27 @@ export interface CandidateMerge {
 
 /** The run's top buyers, best first: the rule applied to the union of the units' candidates. */
 export async function mergeCandidates(req: CandidateMerge): Promise<RankedUser[]> {
+  return rankedUsers(await mergeCandidateColumns(req));
+}
+
+/** mergeCandidates as columns, what the top_buyers file is written from (no object per buyer). */
+export async function mergeCandidateColumns(req: CandidateMerge): Promise<RankedColumns> {
   const problem = ruleProblem(req.rule);
   if (problem) throw new PipelineError('InvalidInput', problem);
   const top = new TopK(topCount(req.rule, req.scoredUsers));
-  const offer = (userId: bigint, p: number) => {
-    if (p >= req.rule.minProbability) top.offer(userId, p);
-  };
   const { candidates } = req;
-  candidates.userIds.forEach((id, i) => offer(BigInt(id), candidates.probabilities[i]));
+  top.offerColumns(candidates.userIds.map(BigInt), candidates.probabilities, req.rule.minProbability);
   if (candidates.delivery === 'staged') {
-    const rows = await readStaged(req, candidates.attempts, offer);
+    const rows = await readStaged(req, candidates.attempts, top);
     if (rows !== candidates.rows) {
       throw new PipelineError('StagedFileInvalid', `the top-buyer candidate files of run ${req.runId} in ${req.topBuyersTable} hold ${rows} rows, the units staged ${candidates.rows}`);
     }
   }
-  return top.ranked();
+  return top.columns();
 }
 
 /** Reads each unit's staged candidates (the attempt that finished), a few files at once; returns the rows read. */
-async function readStaged(req: CandidateMerge, attempts: number[], offer: (userId: bigint, p: number) => void): Promise<number> {
+async function readStaged(req: CandidateMerge, attempts: number[], top: TopK): Promise<number> {
   let rows = 0;
   let next = 0;
   const lane = async () => {
@@ -127,9 +127,7 @@ async function readStaged(req: CandidateMerge, attempts: number[], offer: (userI
       };
       try {
         for await (const batch of readDataFile(req.topBuyersTable, file, { schema: CANDIDATES_SCHEMA, columns: ['user_id', 'purchase_probability'] })) {
-          const ids = batch.columns.user_id as ArrayLike<bigint>;
-          const probs = batch.columns.purchase_probability as ArrayLike<number>;
-          for (let i = 0; i < batch.numRows; i++) offer(BigInt(ids[i]), probs[i]);
+          top.offerColumns(batch.columns.user_id as ArrayLike<bigint>, batch.columns.purchase_probability as ArrayLike<number>, req.rule.minProbability);
           rows += batch.numRows;
         }
       } catch (err) {

@@ -1,10 +1,33 @@
 /**
- * The k best (highest probability, then lowest user_id) of a stream of scored users, in O(k) memory:
- * a binary min-heap over typed arrays whose root is the worst user kept so far.
+ * The k best (highest probability, then lowest user_id) of a stream of scored users, in O(k) memory (2k rows).
+ *
+ * Users are appended to typed-array columns; when the buffer holds 2k users it is pruned to its k best, and from
+ * then on a user below the k-th best probability kept is refused at once (one float comparison). The ranking is
+ * rank-order.ts (a radix sort of positions by probability; user ids compared only within equal probabilities),
+ * so no loop builds an object per user and the hot ones touch no BigInt (docs/decisions/top-buyer-candidates.md,
+ * "Speed": it replaced a binary heap whose every comparison read BigInt ids).
  */
+import { rankOrder } from './rank-order';
+
 export interface RankedUser {
   userId: bigint;
   probability: number;
+}
+
+/** Ranked users as columns, best first (what the Parquet writers take). */
+export interface RankedColumns {
+  userIds: BigInt64Array;
+  probabilities: Float64Array;
+}
+
+/** Ranked columns as one object per user (an object per user costs ~40 ms per 200,000: small lists and tests). */
+export function rankedUsers({ userIds, probabilities }: RankedColumns): RankedUser[] {
+  return Array.from(probabilities, (probability, i) => ({ userId: userIds[i], probability }));
+}
+
+/** One object per user as ranked columns, in the same order. */
+export function rankedColumns(users: RankedUser[]): RankedColumns {
+  return { userIds: BigInt64Array.from(users, (u) => u.userId), probabilities: Float64Array.from(users, (u) => u.probability) };
 }
 
 /** True when a ranks before b: higher probability first, ties broken by the smaller user_id. */
@@ -12,65 +35,82 @@ export function ranksBefore(aP: number, aId: bigint, bP: number, bId: bigint): b
   return aP > bP || (aP === bP && aId < bId);
 }
 
-export class TopK {
-  private readonly probs: Float64Array;
-  private readonly ids: BigInt64Array;
-  private size = 0;
+/** The first buffer's length; it doubles up to 2 × capacity. */
+const FIRST_BUFFER = 4_096;
 
-  constructor(readonly capacity: number) {
-    this.probs = new Float64Array(capacity);
-    this.ids = new BigInt64Array(capacity);
-  }
+export class TopK {
+  private probs = new Float64Array(0);
+  private ids = new BigInt64Array(0);
+  private size = 0;
+  /** The k-th best probability after the last prune: a user below it can never be among the k best. */
+  private floor = -Infinity;
+
+  constructor(readonly capacity: number) {}
 
   offer(userId: bigint, probability: number): void {
-    if (this.capacity === 0) return;
-    if (this.size < this.capacity) {
-      this.probs[this.size] = probability;
-      this.ids[this.size] = userId;
-      this.siftUp(this.size++);
-    } else if (ranksBefore(probability, userId, this.probs[0], this.ids[0])) {
-      this.probs[0] = probability;
-      this.ids[0] = userId;
-      this.siftDown(0);
+    if (this.capacity === 0 || probability < this.floor) return;
+    if (this.size === this.probs.length) this.makeRoom();
+    this.probs[this.size] = probability;
+    this.ids[this.size++] = userId;
+  }
+
+  /** Offers every row of the columns whose probability is at least minProbability. */
+  offerColumns(userIds: ArrayLike<bigint>, probabilities: ArrayLike<number>, minProbability: number): void {
+    for (let i = 0; i < probabilities.length; i++) {
+      const p = probabilities[i];
+      if (p >= minProbability && p >= this.floor) this.offer(userIds[i], p);
     }
+  }
+
+  /** The users kept, best first, as columns. */
+  columns(): RankedColumns {
+    const order = this.bestOrder();
+    const userIds = new BigInt64Array(order.length);
+    const probabilities = new Float64Array(order.length);
+    for (let k = 0; k < order.length; k++) {
+      userIds[k] = this.ids[order[k]];
+      probabilities[k] = this.probs[order[k]];
+    }
+    return { userIds, probabilities };
   }
 
   /** The users kept, best first. */
   ranked(): RankedUser[] {
-    const out: RankedUser[] = [];
-    for (let i = 0; i < this.size; i++) out.push({ userId: this.ids[i], probability: this.probs[i] });
-    return out.sort((a, b) => (ranksBefore(a.probability, a.userId, b.probability, b.userId) ? -1 : 1));
+    return rankedUsers(this.columns());
   }
 
-  // The heap orders by "worse first": i is above j when i ranks after j.
-  private worse(i: number, j: number): boolean {
-    return ranksBefore(this.probs[j], this.ids[j], this.probs[i], this.ids[i]);
-  }
-
-  private swap(i: number, j: number): void {
-    const p = this.probs[i]; this.probs[i] = this.probs[j]; this.probs[j] = p;
-    const id = this.ids[i]; this.ids[i] = this.ids[j]; this.ids[j] = id;
-  }
-
-  private siftUp(i: number): void {
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.worse(i, parent)) return;
-      this.swap(i, parent);
-      i = parent;
+  /** Called with the buffer full: grows it, or once it holds 2 × capacity users, keeps its best capacity and raises the floor. */
+  private makeRoom(): void {
+    const full = 2 * this.capacity;
+    const length = Math.min(full, Math.max(FIRST_BUFFER, 2 * this.probs.length));
+    const probs = new Float64Array(length);
+    const ids = new BigInt64Array(length);
+    if (this.probs.length < full) {
+      probs.set(this.probs);
+      ids.set(this.ids);
+    } else {
+      const order = this.bestOrder();
+      order.forEach((from, k) => {
+        probs[k] = this.probs[from];
+        ids[k] = this.ids[from];
+      });
+      this.size = order.length;
+      this.floor = probs[this.size - 1];
     }
+    this.probs = probs;
+    this.ids = ids;
   }
 
-  private siftDown(i: number): void {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let worst = i;
-      if (l < this.size && this.worse(l, worst)) worst = l;
-      if (r < this.size && this.worse(r, worst)) worst = r;
-      if (worst === i) return;
-      this.swap(i, worst);
-      i = worst;
-    }
+  /** Buffer positions of the best min(size, capacity) users, best first. */
+  private bestOrder(): Uint32Array {
+    const { probs, ids, size, capacity } = this;
+    // Only users at or above the capacity-th best probability can be kept: a native sort of a copy of the
+    // probabilities finds it; rankOrder then orders those (ties included) and the first capacity are kept.
+    let threshold = -Infinity;
+    if (size > capacity) threshold = probs.slice(0, size).sort()[size - capacity];
+    let n = 0;
+    const positions = new Uint32Array(size);
+    for (let i = 0; i < size; i++) if (probs[i] >= threshold) positions[n++] = i;
+    return rankOrder(positions.subarray(0, n), probs, ids).subarray(0, capacity);
   }
 }

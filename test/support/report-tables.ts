@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { appendFiles, createTable, StructType, writeDataFile } from '../../delta';
 import { commitPredictions, stagePredictions } from '../../pipeline/gold-predictions';
 import { TOP_BUYERS_TABLE } from '../../pipeline/gold-schemas';
+import { seededRandom } from './seeded-random';
 
 export const REPORT_DAY = '2026-11-23';
 export const PREVIOUS_DAY = '2026-11-16';
@@ -26,18 +27,6 @@ export interface ReportWorld {
   topBuyers: string;
   /** Gold versions of the two runs' commits, and their run ids. */
   runs: Record<string, { runId: string; goldVersion: number }>;
-}
-
-/** mulberry32: a tiny seeded generator, so the data is the same on every machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const field = (name: string, type: string, nullable = true) => ({ name, type, nullable, metadata: {} });
@@ -67,7 +56,7 @@ export async function reportWorld(dir: string, opts: { users?: number; previousU
     { day: REPORT_DAY, users: opts.users ?? 3_000, first: 101, power: 6, seed: 12, drift: true, labelled: true },
   ];
   for (const [i, d] of days.entries()) {
-    const rnd = random(d.seed);
+    const rnd = seededRandom(d.seed);
     const ids = Array.from({ length: d.users }, (_, k) => d.first + k);
     const p = ids.map((_, k) => (k % 250 === 7 ? 0.95 + 0.049 * rnd() : Math.round(0.6 * rnd() ** d.power * 1e4) / 1e4));
     const runId = `run-${d.day}`;
