@@ -70,7 +70,7 @@ export async function scoreAndStageUnit(req: UnitScoringRequest): Promise<Scored
     rows += batch.userIds.length;
     skipped += batch.skipped;
   }
-  if (read) checkNoDuplicates(req, req.checkDuplicates!.silverVersion, read);
+  if (read && req.checkDuplicates) checkNoDuplicates(req, req.checkDuplicates.silverVersion, read);
   const userIds = concat(BigInt64Array, ids, rows);
   const probabilities = concat(Float64Array, probs, rows);
   // The Gold file and the candidates are staged at once: on object storage each is an upload (a round trip or more).
