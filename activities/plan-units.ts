@@ -25,7 +25,7 @@ export function makePlanUnits(deps: ActivityDeps) {
       });
       await writeRunManifest(goldTable, input.runId, {
         scoreDate: input.scoreDate, silverTable, silverVersion: plan.silverVersion, silverSchema: plan.silverSchema,
-        totalRows: plan.totalRows, units: plan.units, ...input.scoring,
+        totalRows: plan.totalRows, units: plan.units, duplicateCheck: plan.duplicateCheck, ...input.scoring,
         topBuyersTable, candidates: candidatePlan(input.topBuyersRule, plan.totalRows, plan.units.length),
       });
       return {

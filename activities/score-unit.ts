@@ -32,6 +32,7 @@ export function makeScoreUnit(deps: ActivityDeps) {
       const result = await scoreAndStageUnit({
         silverTable: run.silverTable,
         silverSchema: run.silverSchema,
+        checkDuplicates: run.duplicateCheck === 'units' ? { silverVersion: run.silverVersion } : undefined,
         unit,
         scorer,
         nullPolicy: run.nullPolicy,

@@ -19,7 +19,7 @@ export * from './log';
 export * from './data-files';
 export * from './transaction';
 export * from './maintenance';
-export { ConstantColumn, WriteColumn } from './parquet';
+export { ConstantColumn, IntegerRange, WriteColumn } from './parquet';
 // Parquet paths on their own, for benchmarks comparing them (bench/).
 export { openParquet, readRowGroup, readRowGroupDuckdb, writeParquetFile, writeParquetFileDuckdb, ParquetFile } from './parquet';
 // The SQL engine over Parquet files, for the duplicate-user check (pipeline/silver-duplicates.ts).

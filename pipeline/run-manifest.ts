@@ -20,6 +20,7 @@ import { localRoot, storeFor, StructType } from '../delta';
 import type { PinnedModel } from '../registry';
 import type { ContractOptions, NullPolicy, ScoringUnit } from '../scoring';
 import type { CandidatePlan } from './candidate-plan';
+import type { DuplicateCheck } from './duplicate-check';
 import { PipelineError } from './pipeline-error';
 import type { ScoredUnit } from './score-unit';
 
@@ -34,6 +35,8 @@ export interface RunManifest {
   silverSchema: StructType;
   totalRows: number;
   units: ScoringUnit[];
+  /** Where duplicate user_ids are checked: done at planning, or by each unit over its rows (duplicate-check.ts). */
+  duplicateCheck: DuplicateCheck;
   model: PinnedModel;
   contract: ContractOptions;
   nullPolicy: NullPolicy;

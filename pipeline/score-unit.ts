@@ -9,13 +9,22 @@ import type { StructType } from '../delta';
 import { NullPolicy, Scorer, scoreUnit, ScoringUnit } from '../scoring';
 import type { CandidatePlan, UnitCandidates } from './candidate-plan';
 import { stagePredictions } from './gold-predictions';
+import { PipelineError } from './pipeline-error';
+import { describeDuplicates } from './silver-duplicates';
+import { SNAPSHOT_DATE, silverWhere } from './silver-plan';
 import type { UnitResult } from './staged-files';
 import { handOnCandidates, unitCandidates } from './top-candidates';
+import { UnitUserIds } from './unit-duplicates';
 
 export interface UnitScoringRequest {
   silverTable: string;
   /** The pinned Silver snapshot's schema (from the plan). */
   silverSchema: StructType;
+  /**
+   * Set when the plan left the duplicate-user check to the units (duplicate-check.ts 'units'): the unit then fails
+   * with SilverDuplicateUser, naming this Silver version, on a user_id it reads twice. Unset: the plan checked.
+   */
+  checkDuplicates?: { silverVersion: number };
   unit: ScoringUnit;
   scorer: Scorer;
   nullPolicy: NullPolicy;
@@ -44,6 +53,7 @@ export async function scoreAndStageUnit(req: UnitScoringRequest): Promise<Scored
   const probs: Float64Array[] = [];
   let rows = 0;
   let skipped = 0;
+  const read = req.checkDuplicates ? new UnitUserIds() : undefined;
   const scored = scoreUnit({
     silverTablePath: req.silverTable,
     schema: req.silverSchema,
@@ -51,6 +61,7 @@ export async function scoreAndStageUnit(req: UnitScoringRequest): Promise<Scored
     scorer: req.scorer,
     nullPolicy: req.nullPolicy,
     onProgress: req.onProgress,
+    onRead: read && ((batch, file) => read.add(batch.columns.user_id, file.path)),
   });
   for await (const batch of scored) {
     if (req.signal?.aborted) throw req.signal.reason;
@@ -59,6 +70,7 @@ export async function scoreAndStageUnit(req: UnitScoringRequest): Promise<Scored
     rows += batch.userIds.length;
     skipped += batch.skipped;
   }
+  if (read && req.checkDuplicates) checkNoDuplicates(req, req.checkDuplicates.silverVersion, read);
   const userIds = concat(BigInt64Array, ids, rows);
   const probabilities = concat(Float64Array, probs, rows);
   // The Gold file and the candidates are staged at once: on object storage each is an upload (a round trip or more).
@@ -81,6 +93,14 @@ export async function scoreAndStageUnit(req: UnitScoringRequest): Promise<Scored
   const result: ScoredUnit = { unitIndex: req.unit.index, add, rows, skipped };
   if (candidates) result.candidates = candidates;
   return result;
+}
+
+/** Before anything is staged: the same failure, code and message as the plan's check would have given. */
+function checkNoDuplicates(req: UnitScoringRequest, silverVersion: number, read: UnitUserIds): void {
+  const found = read.duplicates();
+  if (found.count === 0) return;
+  const partitioned = req.unit.segments.some((s) => SNAPSHOT_DATE in s.file.partitionValues);
+  throw new PipelineError('SilverDuplicateUser', `${silverWhere(req.silverTable, silverVersion, partitioned, req.scoreDate)}: ${describeDuplicates(found)}`);
 }
 
 function concat<A extends BigInt64Array | Float64Array>(Ctor: { new (n: number): A }, parts: A[], n: number): A {

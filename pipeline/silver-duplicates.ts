@@ -1,7 +1,8 @@
 /**
  * Duplicate user_id in the Silver data of a score date, found at planning, before any unit is scored: Gold holds
  * one prediction per user and date, and units are scored apart on different workers, so only the plan sees
- * every row at once. Why here and what it costs: docs/decisions/duplicate-users.md.
+ * every row at once. Why here and what it costs: docs/decisions/duplicate-users.md. Skipped when the footers prove
+ * that row groups hold disjoint user_id ranges: then each unit checks its own rows (duplicate-check.ts).
  *
  *   files of the date ─► DuckDB read_parquet(user_id) ─► minus rows their deletion vectors delete
  *                     ─► GROUP BY user_id HAVING count(*) > 1 ─► how many users, and a few with their files

@@ -3,16 +3,19 @@
  * units of about `unitRows` rows. A unit is a list of (data file, row groups): whole row groups, so reading a
  * unit reads each row group once, and memory stays bounded by one row group.
  *
- *   Silver snapshot (pinned version) ─► files of snapshot_date = D ─► row counts from Parquet footers ─► units
+ *   Silver snapshot (pinned version) ─► files of snapshot_date = D ─► row counts and user_id ranges from
+ *                                      Parquet footers ─► units
  *                                      ─► checks: no live rows (SilverEmptySnapshot, unless allowed),
- *                                         a user_id on more than one row (SilverDuplicateUser)
+ *                                         a user_id on more than one row (SilverDuplicateUser): here, unless the
+ *                                         footers prove disjoint row groups, then by each unit (duplicate-check.ts)
  *
  * A table partitioned by `snapshot_date` contributes partition D; any other table is read as it was at the end
  * of day D (Delta time travel by timestamp), unless a version is pinned explicitly.
  */
-import { AddFile, dataFileRowGroups, openTable, Snapshot, StructType } from '../delta';
+import { AddFile, dataFileRowGroupRanges, dataFileRowGroups, IntegerRange, openTable, Snapshot, StructField, StructType } from '../delta';
 import type { ScoringUnit, UnitSegment } from '../scoring';
 import { PipelineError } from './pipeline-error';
+import { DuplicateCheck, duplicateCheckFor } from './duplicate-check';
 import { describeDuplicates, findDuplicateUsers } from './silver-duplicates';
 
 export const SNAPSHOT_DATE = 'snapshot_date';
@@ -26,6 +29,8 @@ export interface SilverPlan {
   /** Live rows (deletion vectors applied); a unit's `rows` counts the rows its row groups hold. */
   totalRows: number;
   units: ScoringUnit[];
+  /** Where duplicate user_ids are looked for: 'plan' (done, none found) or 'units' (each unit checks its rows). */
+  duplicateCheck: DuplicateCheck;
 }
 
 export interface PlanRequest {
@@ -62,14 +67,18 @@ export async function planUnits(req: PlanRequest): Promise<SilverPlan> {
   const units: ScoringUnit[] = [];
   let current: ScoringUnit = { index: 0, rows: 0, segments: [] };
   let totalRows = 0;
+  const userId = userIdField(snapshot.schema);
+  const userRanges: (IntegerRange | undefined)[] = [];
   for (const add of files) {
-    const groups = await dataFileRowGroups(snapshot.tablePath, add);
+    const footer = userId ? await dataFileRowGroupRanges(snapshot.tablePath, add, userId) : { rows: await dataFileRowGroups(snapshot.tablePath, add), ranges: [] };
+    const groups = footer.rows;
     const { stats: _stats, tags: _tags, ...file } = add;
     // Rows a deletion vector removes are in the footer's counts but are never read.
     totalRows -= (add.deletionVector as { cardinality?: number } | undefined)?.cardinality ?? 0;
     let segment: UnitSegment | undefined;
     for (let g = 0; g < groups.length; g++) {
       if (groups[g] === 0) continue;
+      userRanges.push(footer.ranges[g]);
       if (current.rows >= req.unitRows) {
         units.push(current);
         current = { index: units.length, rows: 0, segments: [] };
@@ -86,8 +95,7 @@ export async function planUnits(req: PlanRequest): Promise<SilverPlan> {
     }
   }
   if (current.rows > 0) units.push(current);
-  const date = snapshot.partitionColumns.includes(SNAPSHOT_DATE) ? `${SNAPSHOT_DATE}=${req.scoreDate}` : `as of ${req.scoreDate}`;
-  const where = `Silver table ${req.silverTable} (version ${snapshot.version}), ${date}`;
+  const where = silverWhere(req.silverTable, snapshot.version, snapshot.partitionColumns.includes(SNAPSHOT_DATE), req.scoreDate);
   if (totalRows === 0 && !req.allowEmptySnapshot) {
     throw new PipelineError(
       'SilverEmptySnapshot',
@@ -101,10 +109,26 @@ export async function planUnits(req: PlanRequest): Promise<SilverPlan> {
       `${totalRows} rows at unitRows=${req.unitRows} make ${units.length} units; at most ${MAX_UNITS} fit one run: raise unitRows`,
     );
   }
-  // Last, as the one check that reads every row's user_id (the others need only the log and the footers).
-  const duplicates = await findDuplicateUsers(snapshot.tablePath, snapshot.schema, files);
-  if (duplicates.count > 0) throw new PipelineError('SilverDuplicateUser', `${where}: ${describeDuplicates(duplicates)}`);
-  return { silverTable: snapshot.tablePath, silverVersion: snapshot.version, silverSchema: snapshot.schema, scoreDate: req.scoreDate, totalRows, units };
+  // Last, as the one check that reads every row's user_id (the others need only the log and the footers); not
+  // needed when the footers prove that a duplicate can only sit inside one row group, which its unit checks.
+  const duplicateCheck = userId ? duplicateCheckFor(userRanges) : 'plan';
+  if (duplicateCheck === 'plan') {
+    const duplicates = await findDuplicateUsers(snapshot.tablePath, snapshot.schema, files);
+    if (duplicates.count > 0) throw new PipelineError('SilverDuplicateUser', `${where}: ${describeDuplicates(duplicates)}`);
+  }
+  return {
+    silverTable: snapshot.tablePath, silverVersion: snapshot.version, silverSchema: snapshot.schema, scoreDate: req.scoreDate, totalRows, units, duplicateCheck,
+  };
+}
+
+/** How messages name the Silver data of a run: `Silver table T (version V), snapshot_date=D` (or `as of D`). */
+export function silverWhere(table: string, version: number, partitionedByDate: boolean, scoreDate: string): string {
+  return `Silver table ${table} (version ${version}), ${partitionedByDate ? `${SNAPSHOT_DATE}=${scoreDate}` : `as of ${scoreDate}`}`;
+}
+
+/** The user_id field when it is an integer column (footer ranges apply); any other type fails in the units. */
+function userIdField(schema: StructType): StructField | undefined {
+  return schema.fields.find((f) => f.name === 'user_id' && (f.type === 'long' || f.type === 'integer'));
 }
 
 async function silverSnapshot(req: PlanRequest): Promise<Snapshot> {

@@ -3,7 +3,7 @@
  * data files, read one row group at a time (only user_id and the model's features), so memory is bounded by a
  * row group whatever the table's size.
  */
-import { AddFile, readDataFile, StructType } from '../delta';
+import { AddFile, ColumnBatch, readDataFile, StructType } from '../delta';
 import { FeatureTypeError, MissingColumnError } from './errors';
 import { NullPolicy } from './matrix';
 import { ScoredBatch, Scorer } from './scorer';
@@ -37,6 +37,8 @@ export interface ScoreUnitOptions {
   nullPolicy: NullPolicy;
   /** Called after each row group with the unit's rows read so far. */
   onProgress?: (rowsDone: number) => void;
+  /** Called with each batch as read (deletion vectors applied), before the null policy drops any row. */
+  onRead?: (batch: ColumnBatch, file: UnitFile) => void;
 }
 
 const NUMERIC = new Set(['byte', 'short', 'integer', 'long', 'float', 'double', 'boolean']);
@@ -59,6 +61,7 @@ export async function* scoreUnit(opts: ScoreUnitOptions): AsyncGenerator<ScoredB
       rowGroups: segment.rowGroups,
     });
     for await (const batch of batches) {
+      opts.onRead?.(batch, segment.file);
       const scored = await opts.scorer.scoreBatch(batch, { nullPolicy: opts.nullPolicy, source });
       rowsDone += batch.numRows;
       opts.onProgress?.(rowsDone);

@@ -59,7 +59,7 @@ async function pieces(dir: string, units: number): Promise<void> {
   const topBuyersTable = path.join(dir, 'pieces-top', runId);
   await writeRunManifest(goldTable, runId, {
     scoreDate: DAY, silverTable: layout.silverFeatures, silverVersion: plan.silverVersion, silverSchema: plan.silverSchema,
-    totalRows: plan.totalRows, units: plan.units, model, contract: {}, nullPolicy: 'error', predictionThreshold: 0.5,
+    totalRows: plan.totalRows, units: plan.units, duplicateCheck: plan.duplicateCheck, model, contract: {}, nullPolicy: 'error', predictionThreshold: 0.5,
     topBuyersTable, candidates: candidatePlan(DEFAULT_TOP_BUYERS_RULE, plan.totalRows, plan.units.length),
   });
   const ms: Record<string, number[]> = { manifest: [], 'model check': [], scorer: [], 'read + score + stage': [], 'unit record': [] };

@@ -16,7 +16,9 @@ import {
   partitionValueOf, physicalField, readDeletionVector, tableKey, toAddPath,
 } from '../log';
 // Which Parquet reader or writer runs is the router's decision (delta/parquet/router.ts, with the measurements).
-import { ParquetFile, WriteColumn, localCopy, openParquet, openParquetObject, parquetWriterFor, readRowGroups } from '../parquet';
+import {
+  IntegerRange, ParquetFile, WriteColumn, integerColumnRanges, localCopy, openParquet, openParquetObject, parquetWriterFor, readRowGroups,
+} from '../parquet';
 import { StructField, StructType, fieldOf, formatPartitionValue, parsePartitionValue } from '../schema';
 import { fsyncDir, localRoot, ObjectStore, objectAt, storeFor } from '../storage';
 import { computeStats } from './stats';
@@ -46,6 +48,17 @@ async function open(tablePath: string, file: AddFile): Promise<ParquetFile> {
  */
 export async function dataFileRowGroups(tablePath: string, file: AddFile): Promise<number[]> {
   return (await open(tablePath, file)).rowGroupRows;
+}
+
+/**
+ * Row counts of each row group of a data file and, per row group, the [min, max] its footer states for `field` (a
+ * long or integer column; undefined where the footer states none, and for a partition column), from one footer
+ * read. Like the counts, a range covers rows a deletion vector removes.
+ */
+export async function dataFileRowGroupRanges(tablePath: string, file: AddFile, field: StructField): Promise<{ rows: number[]; ranges: (IntegerRange | undefined)[] }> {
+  const pf = await open(tablePath, file);
+  const ranges = hasPartitionValue(file.partitionValues, field) ? pf.rowGroupRows.map(() => undefined) : integerColumnRanges(pf, physicalField(field).name);
+  return { rows: pf.rowGroupRows, ranges };
 }
 
 /** A data file at a local path a SQL engine can read (DuckDB); `remove` deletes it when it is a copy. */

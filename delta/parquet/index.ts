@@ -17,6 +17,7 @@
  *   plain-writer.ts       typed arrays and constants written as they are (a scoring unit's output)
  *   duckdb-sql.ts         DuckDB types and SQL spelling shared by the DuckDB reader and writer
  *   constant-column.ts    a column of one value; typed-range.ts: min and max of a typed column
+ *   column-ranges.ts      the [min, max] a footer states for an integer column, per row group
  *   *-adapter.ts          the one module per library that imports it
  */
 export { ParquetFile, openParquet, openParquetBytes, openParquetObject } from './file';
@@ -27,6 +28,7 @@ export { ReadOptions, readRowGroup } from './row-group-reader';
 export { WriteParquetOptions, writeParquetFile } from './writer';
 export { ConstantColumn, WriteColumn, rowValues } from './constant-column';
 export { NumericArray, typedRange } from './typed-range';
+export { IntegerRange, integerColumnRanges } from './column-ranges';
 // The DuckDB path on its own, for benchmarks comparing the paths.
 export { readRowGroupDuckdb } from './duckdb-reader';
 export { writeParquetFileDuckdb } from './duckdb-writer';

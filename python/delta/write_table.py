@@ -1,12 +1,13 @@
 """Writes a Delta table with delta-rs (python `deltalake`) for interop tests.
 
 Usage: write_table.py TABLE --mode append|overwrite --start N --count N --day YYYY-MM-DD
-                      [--partitioned] [--predicate SQL] [--checkpoint]
+                      [--partitioned] [--predicate SQL] [--checkpoint] [--id-column NAME] [--no-statistics]
        write_table.py TABLE --copy-first N
 Rows: id long (start..start+count-1), value double (id / 4), name string ('n<id>', null every 7th),
 ts timestamp UTC (2026-01-01T00:00:00Z + id seconds + id microseconds), day date (the --day value).
 With --copy-first, whatever the table's schema: its first N rows (by its first column) appended again, with its
-own partitioning. TABLE may be s3://bucket/path: delta-rs reads the AWS_* variables (AWS_ENDPOINT_URL,
+own partitioning. --id-column names the id column (a Silver table's user_id); --no-statistics writes Parquet
+files without column statistics (no min/max in their footers). TABLE may be s3://bucket/path: delta-rs reads the AWS_* variables (AWS_ENDPOINT_URL,
 AWS_ALLOW_HTTP, AWS_CONDITIONAL_PUT=etag for a MinIO-like server).
 """
 import datetime
@@ -14,7 +15,7 @@ import os
 import sys
 
 import pyarrow as pa
-from deltalake import DeltaTable, write_deltalake
+from deltalake import ColumnProperties, DeltaTable, WriterProperties, write_deltalake
 
 
 def main(argv):
@@ -32,7 +33,7 @@ def main(argv):
     ids = list(range(start, start + count))
     base = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
     data = pa.table({
-        "id": pa.array(ids, pa.int64()),
+        opt("--id-column", "id"): pa.array(ids, pa.int64()),
         "value": pa.array([i / 4 for i in ids], pa.float64()),
         "name": pa.array([None if i % 7 == 0 else f"n{i}" for i in ids], pa.string()),
         "ts": pa.array([base + datetime.timedelta(seconds=i, microseconds=i) for i in ids], pa.timestamp("us", tz="UTC")),
@@ -42,6 +43,7 @@ def main(argv):
         table, data, mode=opt("--mode", "append"),
         partition_by=["day"] if "--partitioned" in argv else None,
         predicate=opt("--predicate"),
+        writer_properties=WriterProperties(default_column_properties=ColumnProperties(statistics_enabled="NONE")) if "--no-statistics" in argv else None,
     )
     if "--checkpoint" in argv:
         DeltaTable(table).create_checkpoint()

@@ -6,8 +6,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { appendFiles, createTable, openTable, readDataFile, StructType, writeDataFile } from '../../delta';
-import { GOLDEN_ROOT } from '../support/processes';
+import { appendFiles, createTable, dataFileRowGroupRanges, openTable, readDataFile, StructType, writeDataFile } from '../../delta';
+import { GOLDEN_ROOT, python } from '../support/processes';
 import { FLAT, PARTITIONED, silverOf, users, withIds } from '../support/silver-tables';
 import { planUnits } from '../../pipeline/silver-plan';
 import { findDuplicateUsers } from '../../pipeline/silver-duplicates';
@@ -162,5 +162,64 @@ describe('planUnits', function () {
     const mapped: StructType = { type: 'struct', fields: [{ name: 'user_id', type: 'long', nullable: true, metadata: { 'delta.columnMapping.physicalName': 'id' } }] };
     const found = await findDuplicateUsers(table, mapped, [golden, ours]);
     assert.deepEqual(found, { count: 1, examples: [{ userId: 20n, rows: 2, files: [golden.path, ours.path].sort() }] });
+  });
+
+  describe('where duplicate user_ids are checked: footers decide (docs/decisions/duplicate-users.md)', function () {
+    const DAY = '2026-11-23';
+
+    it("row groups with disjoint user_id ranges: 'units', and planning reads no user_id", async function () {
+      const table = path.join(dir, 'silver');
+      await createTable(table, { schema: PARTITIONED, partitionColumns: ['snapshot_date'] });
+      // Row groups of 300 across three files whose paths do not follow their ids (1000.., 0.., 2000..).
+      const adds = [];
+      for (const first of [1000, 0, 2000]) {
+        adds.push(await writeDataFile(table, { schema: PARTITIONED, partitionColumns: ['snapshot_date'], partitionValues: { snapshot_date: DAY }, batch: users(first, 1000), rowGroupRows: 300 }));
+      }
+      await appendFiles(table, adds);
+      const ranges = await dataFileRowGroupRanges(table, adds[1], PARTITIONED.fields[0]);
+      assert.deepEqual(ranges, { rows: [300, 300, 300, 100], ranges: [{ min: 0n, max: 299n }, { min: 300n, max: 599n }, { min: 600n, max: 899n }, { min: 900n, max: 999n }] });
+      const plan = await planUnits({ silverTable: table, scoreDate: DAY, unitRows: 500 });
+      assert.equal(plan.duplicateCheck, 'units');
+      assert.equal(plan.totalRows, 3000);
+    });
+
+    it("overlapping ranges without a duplicate (even and odd ids): 'plan', the GROUP BY finds none", async function () {
+      const table = path.join(dir, 'silver');
+      const ids = Array.from({ length: 500 }, (_, i) => 2 * i);
+      await silverOf(table, DAY, [withIds(ids), withIds(ids.map((i) => i + 1))]);
+      const plan = await planUnits({ silverTable: table, scoreDate: DAY, unitRows: 500 });
+      assert.equal(plan.duplicateCheck, 'plan');
+      assert.equal(plan.totalRows, 1000);
+    });
+
+    it("a file written without statistics (delta-rs): 'plan', and the GROUP BY still catches a duplicate at planning", async function () {
+      const table = path.join(dir, 'delta-rs');
+      // Version 0: users 0..4 without statistics; version 1: users 5..9 with; version 2: user 4 again, with.
+      await python('delta/write_table.py', [table, '--start', '0', '--count', '5', '--id-column', 'user_id', '--no-statistics']);
+      await python('delta/write_table.py', [table, '--start', '5', '--count', '5', '--id-column', 'user_id']);
+      await python('delta/write_table.py', [table, '--start', '4', '--count', '1', '--id-column', 'user_id']);
+      const noStats = await planUnits({ silverTable: table, scoreDate: DAY, unitRows: 100, silverVersion: 1 });
+      assert.equal(noStats.duplicateCheck, 'plan');
+      assert.equal(noStats.totalRows, 10);
+      const files = (await openTable(table, { version: 2 })).files();
+      const withStats = files.filter((f) => JSON.parse(f.stats!).minValues.user_id !== undefined);
+      assert.equal(withStats.length, 2);
+      // The files with statistics state their ranges (4..4 and 5..9); the one without makes the plan check.
+      const stated = await Promise.all(withStats.map(async (f) => (await dataFileRowGroupRanges(table, f, PARTITIONED.fields[0])).ranges[0]!));
+      assert.deepEqual(stated.sort((x, y) => Number(x.min - y.min)), [{ min: 4n, max: 4n }, { min: 5n, max: 9n }]);
+      await assert.rejects(planUnits({ silverTable: table, scoreDate: DAY, unitRows: 100, silverVersion: 2 }), (err: Error) => {
+        assert.equal(err.name, 'SilverDuplicateUser');
+        assert.match(err.message, new RegExp(`^Silver table ${table} \\(version 2\\), as of ${DAY}: 1 user\\(s\\) have more than one row: user_id 4 \\(2 rows in part-`));
+        return true;
+      });
+    });
+
+    it('a Spark-written file states its id range; a deletion vector leaves the range as written (a superset: still sound)', async function () {
+      const table = path.join(GOLDEN_ROOT, 'log-replay-dv-key-cases');
+      const [golden] = (await openTable(table)).files();
+      assert.ok(golden.deletionVector);
+      const mapped = { name: 'user_id', type: 'long', nullable: true, metadata: { 'delta.columnMapping.physicalName': 'id' } };
+      assert.deepEqual(await dataFileRowGroupRanges(table, golden, mapped), { rows: [50], ranges: [{ min: 0n, max: 49n }] });
+    });
   });
 });

@@ -9,10 +9,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
+import { ActivityFailure, CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { openTable, replacePartition, scanTable, writeDataFile } from '../../delta';
 import { generateSilver, trainDemoModel } from '../../demo';
 import { dataLayout, DataLayout } from '../../config';
+import { planUnits } from '../../pipeline/silver-plan';
 import type { ScoreUsersInput, ScoreUsersProgress, ScoreUsersResult } from '../../workflows/score-users';
 import { TASK_QUEUE } from '../../config';
 import { RunningWorkers, startLocalServer, startWorkers } from '../support/temporal';
@@ -64,17 +65,37 @@ describe('Silver checks and staged files on a real Temporal server', function ()
 
   /** The run fails with `code`; returns the message of the failure of that type. */
   async function failsWith(run: Promise<unknown>, code: string): Promise<string> {
-    let message = '';
+    return (await failureOf(run, code)).message;
+  }
+
+  /** The run fails with `code`: that failure's message, and the activity that raised it. */
+  async function failureOf(run: Promise<unknown>, code: string): Promise<{ message: string; activity?: string }> {
+    let found: { message: string; activity?: string } = { message: '' };
     await assert.rejects(run, (err: unknown) => {
       assert.ok(err instanceof WorkflowFailedError);
+      let activity: string | undefined;
       let cause = err.cause as (Error & { type?: string; nonRetryable?: boolean }) | undefined;
-      while (cause && cause.type !== code) cause = cause.cause as typeof cause;
+      while (cause && cause.type !== code) {
+        if (cause instanceof ActivityFailure) activity = cause.activityType;
+        cause = cause.cause as typeof cause;
+      }
       assert.ok(cause, `no ${code} in the failure chain of ${err.message}: ${(err.cause as Error | undefined)?.message}`);
       assert.equal(cause.nonRetryable, true);
-      message = cause.message;
+      found = { message: cause.message, activity };
       return true;
     });
-    return message;
+    return found;
+  }
+
+  /** user_id → probability of the date's Gold predictions. */
+  async function goldScores(): Promise<Map<bigint, number>> {
+    const scores = new Map<bigint, number>();
+    for await (const batch of scanTable(await openTable(data.goldPredictions), { partition: { score_date: DAY } })) {
+      const ids = batch.columns.user_id as ArrayLike<bigint>;
+      const p = batch.columns.purchase_probability as ArrayLike<number>;
+      for (let i = 0; i < batch.numRows; i++) scores.set(ids[i], p[i]);
+    }
+    return scores;
   }
 
   before(async function () {
@@ -119,7 +140,8 @@ describe('Silver checks and staged files on a real Temporal server', function ()
     const b = silverRows.slice(1_400, USERS);
     const { table, paths } = await silverOf('duplicate_features', [a, b]);
     const [first, second] = [...paths].sort();
-    const message = await failsWith(score({ scoreDate: DAY, silverTable: table, unitRows: 500 }), 'SilverDuplicateUser');
+    const { message, activity } = await failureOf(score({ scoreDate: DAY, silverTable: table, unitRows: 500 }), 'SilverDuplicateUser');
+    assert.equal(activity, 'planUnits', 'overlapping files: the GROUP BY at planning, before any unit is scored');
     const ids = [Number(silverRows[2].user_id), ...silverRows.slice(1_400, 1_404).map((r) => Number(r.user_id))];
     assert.deepEqual(ids, [3, 1401, 1402, 1403, 1404]);
     assert.equal(
@@ -127,6 +149,35 @@ describe('Silver checks and staged files on a real Temporal server', function ()
       `Silver table ${table} (version 1), snapshot_date=${DAY}: 101 user(s) have more than one row: user_id 3 (2 rows in ${paths[0]}); ` +
         ids.slice(1).map((id) => `user_id ${id} (2 rows in ${first}, ${second})`).join('; ') + '; and 96 more',
     );
+    assert.deepEqual(await goldState(), before);
+  });
+
+  it('row groups with disjoint user_id ranges are checked by the units: same scores as the GROUP BY path', async function () {
+    // The same rows twice: split by user_id (disjoint ranges) and by parity (overlapping ranges).
+    const split = await silverOf('disjoint_features', [silverRows.slice(0, 1_500), silverRows.slice(1_500)]);
+    const parity = await silverOf('overlapping_features', [0, 1].map((odd) => silverRows.filter((r) => Number(r.user_id) % 2 === odd)));
+    const plans = await Promise.all([split, parity].map(({ table }) => planUnits({ silverTable: table, scoreDate: DAY, unitRows: 500 })));
+    assert.deepEqual(plans.map((p) => p.duplicateCheck), ['units', 'plan']);
+    const scores = [];
+    for (const { table } of [split, parity]) {
+      assert.equal((await score({ scoreDate: DAY, silverTable: table, unitRows: 500 })).rowsScored, USERS);
+      scores.push(await goldScores());
+    }
+    assert.equal(scores[0].size, USERS);
+    assert.deepEqual(scores[0], scores[1]);
+  });
+
+  it('a duplicate inside one row group of disjoint ranges fails its unit with SilverDuplicateUser (skipped row included); Gold unchanged, nothing staged', async function () {
+    const before = await goldState();
+    // File a: users 1..1500 and user 3 again (one row group, range 1..1500); file b: users 1501..3000. User 3's
+    // second row has a null feature: skipped by the null policy, it is still a second row of the user in Silver.
+    const again = { ...silverRows[2], discount_usage_rate: null };
+    const { table, paths } = await silverOf('duplicate_in_row_group', [[...silverRows.slice(0, 1_500), again], silverRows.slice(1_500)]);
+    assert.equal((await planUnits({ silverTable: table, scoreDate: DAY, unitRows: 500 })).duplicateCheck, 'units');
+    const run = score({ scoreDate: DAY, silverTable: table, unitRows: 500, maxParallel: 2, nullPolicy: 'skip' });
+    const { message, activity } = await failureOf(run, 'SilverDuplicateUser');
+    assert.equal(activity, 'scoreUnit');
+    assert.equal(message, `Silver table ${table} (version 1), snapshot_date=${DAY}: 1 user(s) have more than one row: user_id 3 (2 rows in ${paths[0]})`);
     assert.deepEqual(await goldState(), before);
   });
 
