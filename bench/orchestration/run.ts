@@ -37,7 +37,7 @@ import { TOP_BUYERS_TABLE } from '../../pipeline/gold-schemas';
 import { checkGoldTargets, checkGoldTarget } from '../../pipeline/gold-targets';
 import { candidatePlan, CandidatePlan } from '../../pipeline/candidate-plan';
 import { commitTopBuyers } from '../../pipeline/gold-top-buyers';
-import { mergeCandidates, recordedCandidates } from '../../pipeline/top-candidates';
+import { mergeCandidateColumns, recordedCandidates } from '../../pipeline/top-candidates';
 import { scoreAndStageUnit } from '../../pipeline/score-unit';
 import { planUnits } from '../../pipeline/silver-plan';
 import type { ScoredUnit } from '../../pipeline/score-unit';
@@ -193,7 +193,11 @@ async function probabilitySum(goldTable: string, version: number): Promise<numbe
 
 // ---- the same work without Temporal ----
 
-interface ChildJob { silverTable: string; silverSchema: unknown; unit: ScoringUnit; goldTable: string; topBuyersTable: string; runId: string; candidates: CandidatePlan }
+interface ChildJob {
+  silverTable: string; silverSchema: unknown; unit: ScoringUnit; goldTable: string; topBuyersTable: string; runId: string; candidates: CandidatePlan;
+  /** Set when the plan left the duplicate-user check to the units, as the activity passes it. */
+  checkDuplicates?: { silverVersion: number };
+}
 
 /** A warm process of the no-Temporal runner: loads the scorer once, then scores and stages the units it is sent. */
 async function child(spec: { pinned: PinnedModel }): Promise<void> {
@@ -201,7 +205,7 @@ async function child(spec: { pinned: PinnedModel }): Promise<void> {
   process.on('message', (job: ChildJob | 'stop') => {
     if (job === 'stop') return process.disconnect();
     scoreAndStageUnit({
-      silverTable: job.silverTable, silverSchema: job.silverSchema as never, unit: job.unit, scorer, nullPolicy: 'error',
+      silverTable: job.silverTable, silverSchema: job.silverSchema as never, unit: job.unit, scorer, nullPolicy: 'error', checkDuplicates: job.checkDuplicates,
       goldTable: job.goldTable, scoreDate: BENCH_DATE, runId: job.runId, attempt: 1, threshold: 0.5,
       candidates: { plan: job.candidates, topBuyersTable: job.topBuyersTable },
     }).then((r) => process.send!({ ...r, add: { ...r.add } }), (err) => {
@@ -247,7 +251,8 @@ async function benchDirect(tables: Tables, pool: ChildProcess[], pinned: PinnedM
         results.push(r);
         next();
       });
-      c.send({ silverTable: table, silverSchema: plan.silverSchema, unit, goldTable, topBuyersTable, runId, candidates } satisfies ChildJob);
+      const checkDuplicates = plan.duplicateCheck === 'units' ? { silverVersion: plan.silverVersion } : undefined;
+      c.send({ silverTable: table, silverSchema: plan.silverSchema, unit, goldTable, topBuyersTable, runId, candidates, checkDuplicates } satisfies ChildJob);
     };
     c.once('exit', (code) => reject(new Error(`bench process exited (${code})`)));
     next();
@@ -261,7 +266,7 @@ async function benchDirect(tables: Tables, pool: ChildProcess[], pinned: PinnedM
   const t3 = performance.now();
   await checkGoldTarget(topBuyersTable, TOP_BUYERS_TABLE, BENCH_DATE);
   const scoredUsers = results.reduce((n, r) => n + r.rows, 0);
-  const buyers = await mergeCandidates({
+  const buyers = await mergeCandidateColumns({
     topBuyersTable, scoreDate: BENCH_DATE, runId, rule: DEFAULT_TOP_BUYERS_RULE, scoredUsers, candidates: recordedCandidates(results, runId),
   });
   await commitTopBuyers({ topBuyersTable, scoreDate: BENCH_DATE, workflowId, runId, model, buyers, txn, commitInfo: {} });
@@ -278,7 +283,7 @@ async function benchDirect(tables: Tables, pool: ChildProcess[], pinned: PinnedM
     cpuSeconds: cpu1 - cpu0,
     serverCpuSeconds: tables.serverPid ? server1 - server0 : undefined,
     checksum: await probabilitySum(goldTable, gold.version),
-    topBuyers: buyers.length,
+    topBuyers: buyers.userIds.length,
   };
 }
 
