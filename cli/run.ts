@@ -1,7 +1,7 @@
 /** `batch-score run`: start a scoreUsers workflow for one date on the configured Temporal cluster. */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ScoreUsersInput, ScoreUsersResult } from '../workflows/score-users';
-import { TASK_QUEUE } from '../config';
+import { RUN_DEFAULTS, TASK_QUEUE } from '../config';
 import { date, integer, noPositionals, nonNegativeInt, num, parseCommand, positiveInt, str, todayUtc } from './args';
 import { connectClient } from './connection';
 import { outcome, reportFailedRun } from './failure';
@@ -30,7 +30,7 @@ AWS variables (AWS_REGION, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFIL
   --top-fraction F       top fraction of users (default 0.1)
   --min-probability P    minimum probability of a top buyer (default 0.8)
   --limit N              at most N top buyers
-  --unit-rows N          rows per scoring unit (default 250000)
+  --unit-rows N          rows per scoring unit (default ${RUN_DEFAULTS.unitRows})
   --max-parallel N       units scored at once (default 8)
   --null-policy P        error | impute | skip (default error)
   --wait                 wait for the result and print it, showing progress on stderr meanwhile (a bar on a

@@ -8,7 +8,9 @@ export const DEFAULT_MODEL_URI = 'models:/purchase_propensity@champion';
 
 /** Defaults of one date's run (`scoreUsers`). */
 export const RUN_DEFAULTS = {
-  unitRows: 250_000,
+  // Each unit costs the server and the workers a few tens of ms of CPU (an activity and its workflow task): at
+  // 500,000 rows that is about 15% of its work instead of 30% (docs/decisions/scoring-units.md).
+  unitRows: 500_000,
   maxParallel: 8,
   nullPolicy: 'error' as const,
   predictionThreshold: 0.5,

@@ -44,7 +44,7 @@ export interface PlanRequest {
 }
 
 /**
- * Units a single run may have: 25 billion users at the default 250,000 a unit. Units live in the run's manifest
+ * Units a single run may have: 50 billion users at the default 500,000 a unit. Units live in the run's manifest
  * and are scored in shards (workflows/score-shard.ts), so the bound is the manifest's size (~300 bytes a unit,
  * read once by every worker process), not workflow history.
  */

@@ -29,6 +29,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { NODE_FLAGS } from '../../cli/launch';
+import { RUN_DEFAULTS } from '../../config';
 import { startLocalServer } from '../../cli/temporal-server';
 import { openTable, scanTable, storeFor } from '../../delta';
 import { MinioServer, PYTHON, REPO_ROOT, startMinio } from '../../devkit';
@@ -48,7 +49,7 @@ import { loadScorer, ScoringUnit } from '../../scoring';
 import { BENCH_DATE, benchDir, benchModel, benchSilver } from '../score/data';
 import { BIN, descendantNamed, endedChildrenCpuSeconds, startWorker, treeCpuSeconds, treePeakMb } from '../process-tree';
 
-const UNIT_ROWS = 250_000; // the run's default
+const UNIT_ROWS = RUN_DEFAULTS.unitRows;
 
 type Storage = 'local' | 's3';
 

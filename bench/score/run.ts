@@ -117,7 +117,7 @@ async function unitsOf(files: string[], unitRows: number): Promise<Segment[][]> 
   return units;
 }
 
-/** The scoring units' default size (planUnits' unitRows: 250,000 rows, rounded up to whole row groups). */
+/** Units of two row groups, as the per-core peer cuts them (the run's default unitRows was 250,000 until issue 11). */
 const UNIT_ROWS = 262_144;
 
 /** One worker process, fed units from the shared queue until it is empty; resolves to its totals. */
