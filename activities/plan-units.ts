@@ -35,6 +35,7 @@ export function makePlanUnits(deps: ActivityDeps) {
         silverVersion: plan.silverVersion,
         totalRows: plan.totalRows,
         unitCount: plan.units.length,
+        duplicateCheck: plan.duplicateCheck,
       };
     });
   };

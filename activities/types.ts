@@ -3,6 +3,7 @@
  * all of it is recorded in the workflow's history. What grows with the run's size (its units, each unit's
  * staged file) is in the run's manifest on the Gold table's storage (pipeline/run-manifest.ts), not here.
  */
+import type { DuplicateCheck } from '../pipeline/duplicate-check';
 import type { PublishRequest } from '../pipeline/gold-predictions';
 import type { UnitResult } from '../pipeline/staged-files';
 import type { TopBuyersRule } from '../pipeline/top-buyers-rule';
@@ -51,6 +52,8 @@ export interface PlanResult {
   silverVersion: number;
   totalRows: number;
   unitCount: number;
+  /** Where duplicate user_ids are checked (pipeline/duplicate-check.ts); absent from a plan of an earlier version. */
+  duplicateCheck?: DuplicateCheck;
 }
 
 /** One unit of a run: everything else it needs is in the run's manifest, next to Gold. */
@@ -68,7 +71,11 @@ export interface UnitCounts {
 }
 
 /** Publish the run's scored units, read from its manifest (pipeline/gold-predictions.ts publishPredictions). */
-export type CommitGoldInput = Omit<PublishRequest, 'units'> & { unitCount: number };
+export type CommitGoldInput = Omit<PublishRequest, 'units'> & {
+  unitCount: number;
+  /** The plan's decision (PlanResult.duplicateCheck): 'units' means every unit must have recorded its check. */
+  duplicateCheck?: DuplicateCheck;
+};
 
 export interface DiscardStagedInput {
   /** The Gold tables to clean: both before the Gold commit, only top_buyers after it. */

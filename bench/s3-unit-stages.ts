@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { RUN_DEFAULTS } from '../config';
 import { openTable, readDataFile } from '../delta';
 import { startMinio, uploadFolder } from '../devkit';
 import { scoreAndStageUnit } from '../pipeline/score-unit';
@@ -35,7 +36,7 @@ async function child(spec: { silver: string; gold: string; storage: string; dir:
   const pinned = await benchModel(spec.dir, 'lr');
   const scorer = await loadScorer(pinned, { intraOpThreads: 1 });
   const t0 = performance.now();
-  const plan = await planUnits({ silverTable: spec.silver, scoreDate: BENCH_DATE, unitRows: 250_000 });
+  const plan = await planUnits({ silverTable: spec.silver, scoreDate: BENCH_DATE, unitRows: RUN_DEFAULTS.unitRows });
   const planMs = performance.now() - t0;
   const readMs: number[] = [];
   const unitMs: number[] = [];

@@ -144,12 +144,15 @@ export async function ingestEvents(opts: IngestOptions): Promise<IngestResult> {
   // after a failed Bronze commit neither loses nor repeats them.
   const notQuarantined = (snapshot: Snapshot) => fresh.filter((r) => snapshot.txnVersion(ingestAppId(r.sha256)) === undefined);
   const quarantineAtEnd = await loadSnapshot(logStore(opts.quarantinePath));
+  let quarantineCommitted: IngestedFile[] = [];
   const quarantineVersion = notQuarantined(quarantineAtEnd).length === 0
     ? quarantineAtEnd.version
     : (await commitWithRetry(opts.quarantinePath, (snapshot) => {
-      const inputs = notQuarantined(snapshot);
-      return withTxns(planAppend(snapshot, inputs.flatMap((r) => quarantined.get(r.sha256) ?? [])), inputs.map((r) => r.sha256));
+      quarantineCommitted = notQuarantined(snapshot);
+      return withTxns(planAppend(snapshot, quarantineCommitted.flatMap((r) => quarantined.get(r.sha256) ?? [])), quarantineCommitted.map((r) => r.sha256));
     }, { commitInfo })).version;
+  // The lines of an input another ingest quarantined first: this run's copies of them are never referenced.
+  await removeStaged(fresh.filter((r) => !quarantineCommitted.includes(r)).flatMap((r) => (quarantined.get(r.sha256) ?? []).map((f) => dataFilePath(opts.quarantinePath, f.path))));
   // Bronze: every file or none. Data files mix the rows of several inputs, so an input another ingest
   // committed meanwhile cannot be left out: the run stops and publishes nothing.
   // A lost race (another ingest of the same file, or writers that kept committing first) certainly left this

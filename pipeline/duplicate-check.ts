@@ -10,6 +10,7 @@
  * The plan records the decision in the run's manifest: retries and replays of a unit check as planned.
  */
 import type { IntegerRange } from '../delta';
+import { PipelineError } from './pipeline-error';
 
 export type DuplicateCheck = 'plan' | 'units';
 
@@ -27,4 +28,20 @@ export function duplicateCheckFor(ranges: (IntegerRange | undefined)[]): Duplica
   known.sort((a, b) => (a.min < b.min ? -1 : a.min > b.min ? 1 : 0));
   for (let i = 1; i < known.length; i++) if (!(known[i - 1].max < known[i].min)) return 'plan';
   return 'units';
+}
+
+/**
+ * Before the Gold commit of a run whose plan left the check to the units: StagedFileInvalid naming the first unit
+ * that did not record having checked (scored by a worker of an earlier version, which knows nothing of the plan's
+ * decision): its rows were never checked, and publishing them could publish a user twice.
+ */
+export function checkUnitsCheckedDuplicates(check: DuplicateCheck | undefined, units: { unitIndex: number; duplicatesChecked?: true }[], runId: string): void {
+  if (check !== 'units') return;
+  const unchecked = units.find((u) => u.duplicatesChecked !== true);
+  if (unchecked) {
+    throw new PipelineError(
+      'StagedFileInvalid',
+      `unit ${unchecked.unitIndex} of run ${runId} did not check its rows for duplicate user_ids as the plan asked (scored by another batch-score version?): upgrade every worker and re-run the date`,
+    );
+  }
 }

@@ -46,6 +46,8 @@ export interface UnitScoringRequest {
 /** A scored unit with the top-buyer candidates it hands on (when the request had a candidate plan). */
 export interface ScoredUnit extends UnitResult {
   candidates?: UnitCandidates;
+  /** Set when the unit checked its rows for duplicate user_ids (the plan left that check to the units). */
+  duplicatesChecked?: true;
 }
 
 export async function scoreAndStageUnit(req: UnitScoringRequest): Promise<ScoredUnit> {
@@ -92,6 +94,7 @@ export async function scoreAndStageUnit(req: UnitScoringRequest): Promise<Scored
   ]);
   const result: ScoredUnit = { unitIndex: req.unit.index, add, rows, skipped };
   if (candidates) result.candidates = candidates;
+  if (read) result.duplicatesChecked = true;
   return result;
 }
 

@@ -96,7 +96,7 @@ export async function removeUnpublishedStaged(table: string, scoreDate: string, 
   if (ours.length === 0) return [];
   const published = (await tableExists(table)) ? new Set((await openTable(table)).files().map((f) => f.path)) : new Set<string>();
   const removed = ours.filter((k) => !published.has(toAddPath(k)));
-  // Several deletes at once: on S3 each is a round trip (a run of 40 units leaves 40 candidate files).
+  // Several deletes at once: on S3 each is a round trip (a run of 20 units leaves up to 20 candidate files).
   let next = 0;
   const lane = async () => {
     for (let i = next++; i < removed.length; i = next++) await store.delete(removed[i]);

@@ -115,7 +115,7 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
     progress.stage = 'committing';
     gold = await steps.commitGold({
       goldTable: plan.goldTable, scoreDate, runId: info.runId, workflowId: info.workflowId, model,
-      silverTable: plan.silverTable, silverVersion: plan.silverVersion, unitCount: plan.unitCount, txn,
+      silverTable: plan.silverTable, silverVersion: plan.silverVersion, unitCount: plan.unitCount, duplicateCheck: plan.duplicateCheck, txn,
     });
     progress.goldVersion = gold.version;
   } catch (err) {

@@ -80,6 +80,18 @@ describe('commitGold', function () {
     await refused([{ ...unit, candidates: undefined }], 'unit 0 of run run-1 recorded no top-buyer candidates (scored by another batch-score version?): re-run the date');
   });
 
+  it("refuses a unit that did not check its rows for duplicate users when the plan left that to the units (an older worker)", async function () {
+    await earlierRun();
+    const checked = { ...(await stageUnit(goldTable, 0, 0, 100)), duplicatesChecked: true as const };
+    const unchecked = await stageUnit(goldTable, 1, 100, 100);
+    await refused(
+      { ...(await input([checked, unchecked])), duplicateCheck: 'units' },
+      'unit 1 of run run-1 did not check its rows for duplicate user_ids as the plan asked (scored by another batch-score version?): upgrade every worker and re-run the date',
+    );
+    // Checked at planning: the units had nothing to check, and the run commits.
+    assert.equal((await commitGold({ ...(await input([checked, unchecked])), duplicateCheck: 'plan' })).skipped, false);
+  });
+
   it('refuses a run with a unit that has no record in the manifest, naming it, and leaves the table as it was', async function () {
     await earlierRun();
     const units = [await stageUnit(goldTable, 0, 0, 100), await stageUnit(goldTable, 1, 100, 100)];

@@ -216,10 +216,12 @@ describe('events: batch-score ingest into Bronze', function () {
     assert.match(lost[0].message, new RegExp(`^${bronze}: another ingest committed ${file} \\(sha256 [0-9a-f]{64}\\) while this one ran; no events were published`));
     assert.equal((await deltaRows(bronze)).length, 2000, 'the file once');
     assert.deepEqual((await deltaRows(quarantine)).map((r) => r.line_number), [2002], 'its bad line once');
-    // Every Parquet file in Bronze is one the log references: the loser's staged files are gone.
-    const onDisk = (await fs.readdir(bronze, { recursive: true })).filter((f) => f.endsWith('.parquet')).sort();
-    const referenced = (await openTable(bronze)).files().map((f) => decodeURIComponent(f.path)).sort();
-    assert.deepEqual(onDisk, referenced);
+    // Every Parquet file in Bronze and in the quarantine is one its log references: the loser's staged files are gone.
+    for (const table of [bronze, quarantine]) {
+      const onDisk = (await fs.readdir(table, { recursive: true })).filter((f) => f.endsWith('.parquet')).sort();
+      const referenced = (await openTable(table)).files().map((f) => decodeURIComponent(f.path)).sort();
+      assert.deepEqual(onDisk, referenced, table);
+    }
   });
 
   it('a file that fails mid-run publishes nothing, not even the files read before it', async () => {

@@ -167,7 +167,7 @@ describe('planUnits', function () {
   describe('where duplicate user_ids are checked: footers decide (docs/decisions/duplicate-users.md)', function () {
     const DAY = '2026-11-23';
 
-    it("row groups with disjoint user_id ranges: 'units', and planning reads no user_id", async function () {
+    it("row groups with disjoint user_id ranges: 'units'", async function () {
       const table = path.join(dir, 'silver');
       await createTable(table, { schema: PARTITIONED, partitionColumns: ['snapshot_date'] });
       // Row groups of 300 across three files whose paths do not follow their ids (1000.., 0.., 2000..).
