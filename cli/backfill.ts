@@ -6,6 +6,7 @@ import { date, days, noPositionals, num, parseCommand, positiveInt } from './arg
 import { connectClient } from './connection';
 import { usageError } from './exit-codes';
 import { outcome, reportFailedRun } from './failure';
+import { onCtrlCWhileWaiting } from './follow-progress';
 import { RUN_OPTIONS, runInput } from './run';
 import { printBackfillSummary } from './summary';
 
@@ -43,6 +44,7 @@ export async function backfillCommand(args: string[]): Promise<number> {
     // Its id first, on stderr as run --wait's progress lines: `status` follows it from another shell while this
     // waits; --json keeps stderr empty for programs (the id is in the JSON of a failure).
     if (!p.values.json) console.error(`started ${workflowId} (run ${handle.firstExecutionRunId}); follow it with: batch-score status ${workflowId}`);
+    onCtrlCWhileWaiting('backfill', workflowId);
     const done = await outcome(handle.result() as Promise<BackfillDateResult[]>, { workflowId, runId: handle.firstExecutionRunId });
     if ('failed' in done) return reportFailedRun('backfill', done.failed, !!p.values.json);
     if (p.values.json) console.log(JSON.stringify(done.result));

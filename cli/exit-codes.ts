@@ -12,6 +12,8 @@ export const EXIT = {
   usage: 2,
   /** The Temporal server cannot be reached. */
   unreachable: 3,
+  /** Ctrl-C while waiting for a workflow: the workflow keeps running on the server (128 + SIGINT, as shells say). */
+  interrupted: 130,
 } as const;
 
 export class CliError extends Error {

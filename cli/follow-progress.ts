@@ -11,9 +11,13 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { BackfillProgress } from '../workflows/backfill-scores';
 import type { ScoreShardProgress } from '../workflows/score-shard';
 import type { ScoreUsersProgress } from '../workflows/score-users';
+import { EXIT } from './exit-codes';
 import { progressOn } from './progress';
+import { noWorkerLine, unpolledQueues } from './worker-presence';
 
 const POLL_MS = 1000;
+/** Silence (no progress answer) after which the task queues' pollers are looked at. */
+const NO_ANSWER_MS = 5000;
 
 /** The progress query's answer, with a sharded run's running shard counted in; undefined when nobody answers. */
 export async function queryProgress(client: Client, handle: WorkflowHandle, type: string): Promise<ScoreUsersProgress | BackfillProgress | undefined> {
@@ -37,13 +41,21 @@ async function withRunningShard(client: Client, progress: ScoreUsersProgress): P
 /**
  * Shows the workflow's progress (a bar on a terminal, `progress ...` lines otherwise, at most one a second while
  * counts move) until `until` settles, and returns what it settled with. The progress is cleared (terminal) or
- * stops (lines) before the caller prints the result.
+ * stops (lines) before the caller prints the result. When nothing answers for a few seconds and no worker polls
+ * the workflow's task queue (`taskQueue`, default batch-score) or the scoring queue, it says so on stderr, once.
  */
-export async function followProgress<T>(client: Client, handle: WorkflowHandle, type: string, until: Promise<T>): Promise<T> {
+export async function followProgress<T>(client: Client, handle: WorkflowHandle, type: string, until: Promise<T>, taskQueue?: string): Promise<T> {
   const progress = progressOn(handle.workflowId, process.stderr, POLL_MS - 200); // a line a poll while counts move
+  let answered = false;
+  const silent = setTimeout(async () => {
+    // Nothing answered the progress query: say so when no worker polls the run's queues (once).
+    const unpolled = answered ? [] : await unpolledQueues(client, taskQueue).catch(() => []);
+    if (unpolled.length > 0 && !answered) process.stderr.write(`batch-score: ${noWorkerLine(unpolled)}\n`);
+  }, NO_ANSWER_MS);
   const show = async () => {
     const p = await queryProgress(client, handle, type);
     if (!p) return; // not answering yet (no worker), or ended: the result says what happened
+    answered = true;
     if ('datesTotal' in p) {
       progress.update(p.running.length ? `running ${p.running.join(', ')}` : 'between dates', p.datesDone, p.datesTotal, 'dates');
     } else if (p.stage === 'scoring') {
@@ -60,6 +72,7 @@ export async function followProgress<T>(client: Client, handle: WorkflowHandle, 
     return await until;
   } finally {
     clearInterval(poll);
+    clearTimeout(silent);
     progress.end();
   }
 }
@@ -78,4 +91,20 @@ export function runProgressLine(progress: ScoreUsersProgress): string {
 /** `status`'s line for a running backfill. */
 export function backfillProgressLine(progress: BackfillProgress): string {
   return `dates ${progress.datesDone}/${progress.datesTotal} done` + (progress.running.length ? `; running ${progress.running.join(', ')}` : '');
+}
+
+/**
+ * Ctrl-C while a command waits for a workflow (`run --wait`, `backfill --wait`, `status --watch`): the workflow is
+ * the server's and keeps running, so say so and how to follow or stop it, and exit 130. Returns the remover.
+ */
+export function onCtrlCWhileWaiting(verb: string, workflowId: string): () => void {
+  const stopWaiting = () => {
+    process.stderr.write(
+      `\nbatch-score ${verb}: stopped waiting; ${workflowId} keeps running on the server: follow it with ` +
+        `batch-score status ${workflowId} --watch, or cancel it in the Temporal Web UI (temporal workflow cancel --workflow-id ${workflowId})\n`,
+    );
+    process.exit(EXIT.interrupted);
+  };
+  process.once('SIGINT', stopWaiting);
+  return () => process.off('SIGINT', stopWaiting);
 }

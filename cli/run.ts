@@ -5,7 +5,7 @@ import { RUN_DEFAULTS, TASK_QUEUE } from '../config';
 import { date, integer, noPositionals, nonNegativeInt, num, parseCommand, positiveInt, str, todayUtc } from './args';
 import { connectClient } from './connection';
 import { outcome, reportFailedRun } from './failure';
-import { followProgress } from './follow-progress';
+import { followProgress, onCtrlCWhileWaiting } from './follow-progress';
 import { printRunSummary } from './summary';
 
 const HELP = `
@@ -90,6 +90,7 @@ export async function runCommand(args: string[]): Promise<number> {
       console.log(p.values.json ? JSON.stringify({ workflowId, runId: handle.firstExecutionRunId }) : `started ${workflowId} (run ${handle.firstExecutionRunId})`);
       return 0;
     }
+    onCtrlCWhileWaiting('run', workflowId);
     const result = () => outcome(handle.result() as Promise<ScoreUsersResult>, { workflowId, runId: handle.firstExecutionRunId });
     // --json is for programs: stdout the JSON, stderr empty unless something went wrong.
     const done = p.values.json ? await result() : await followProgress(client, handle, 'scoreUsers', result());
@@ -99,7 +100,7 @@ export async function runCommand(args: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new Error(`a run for ${scoreDate} is already in progress (${workflowId}); follow it with: batch-score status ${workflowId}`);
+      throw new Error(`a run for ${scoreDate} is already in progress (${workflowId}); follow it with: batch-score status ${workflowId} --watch`);
     }
     throw err;
   } finally {

@@ -10,8 +10,9 @@ import { parseCommand } from './args';
 import { connectClient } from './connection';
 import { CliError, EXIT, usageError } from './exit-codes';
 import { failureLines, outcome, retryingActivities } from './failure';
-import { backfillProgressLine, followProgress, queryProgress, runProgressLine } from './follow-progress';
+import { backfillProgressLine, followProgress, onCtrlCWhileWaiting, queryProgress, runProgressLine } from './follow-progress';
 import { printBackfillSummary, printRunSummary } from './summary';
+import { noWorkerLine, unpolledQueues } from './worker-presence';
 
 const HELP = `
 Usage: batch-score status WORKFLOW_ID [--watch] [--json]
@@ -42,8 +43,9 @@ export async function statusCommand(args: string[]): Promise<number> {
     if (p.values.watch && !ENDED.includes(description.status.name)) {
       // Until the run ends (however it ends: its result or failure is printed below, from its close event).
       const handle = client.workflow.getHandle(workflowId, description.runId);
+      onCtrlCWhileWaiting('status', workflowId);
       const ended = handle.result().then(() => undefined, () => undefined);
-      await (p.values.json ? ended : followProgress(client, handle, description.type, ended));
+      await (p.values.json ? ended : followProgress(client, handle, description.type, ended, description.taskQueue));
       description = await describe(description.runId); // the run watched, even if a newer one started since
     }
     const { runId, type } = description;
@@ -55,11 +57,13 @@ export async function statusCommand(args: string[]): Promise<number> {
     const done = ENDED.includes(status) ? await outcome(handle.result(), { workflowId, runId }) : undefined;
     const result = done && 'result' in done ? (done.result as ScoreUsersResult | BackfillDateResult[]) : undefined;
     const failure = done && 'failed' in done ? done.failed.failure : undefined;
-    const progress = done ? undefined : await queryProgress(client, handle, type);
+    // Without a worker on the workflow queue the progress query would hang: say why the run does not move instead.
+    const unpolled = done ? [] : await unpolledQueues(client, description.taskQueue);
+    const progress = done || unpolled.includes(description.taskQueue) ? undefined : await queryProgress(client, handle, type);
     const retrying = done ? undefined : retryingActivities(description.raw.pendingActivities, { workflowId, runId });
 
     if (p.values.json) {
-      console.log(JSON.stringify({ workflowId, runId, type, status, progress, retrying, result, failure }));
+      console.log(JSON.stringify({ workflowId, runId, type, status, progress, retrying, result, failure, ...(unpolled.length > 0 ? { unpolledTaskQueues: unpolled } : {}) }));
     } else {
       console.log(`${workflowId} (run ${runId}): ${status}`);
       if (failure) console.log(failureLines(failure).join('\n'));
@@ -68,6 +72,7 @@ export async function statusCommand(args: string[]): Promise<number> {
         else printRunSummary(result as ScoreUsersResult);
       }
       if (progress) console.log(backfill ? backfillProgressLine(progress as BackfillProgress) : runProgressLine(progress as ScoreUsersProgress));
+      if (unpolled.length > 0) console.log(noWorkerLine(unpolled));
       for (const f of retrying ?? []) console.log(`retrying ${f.activity}, whose last attempt failed:\n${failureLines(f).join('\n')}`);
     }
     return failure ? EXIT.failed : EXIT.ok;
