@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { scoreReport } from '../pipeline/score-report';
-import { date, parseCommand, str, todayUtc } from './args';
+import { date, parseCommand, str } from './args';
 import { dataLayout } from '../config';
 import { reportHtml } from './report-html';
 import { readTopBuyers, TopBuyerRow } from './top';
@@ -11,7 +11,7 @@ const HELP = `
 Usage: batch-score report [--date YYYY-MM-DD] [--out FILE] [--json] [--data-dir DIR]
                           [--gold T] [--top-buyers T] [--silver T] [--labels T]
 
-Report a score date (default today, UTC) from Gold: users, predicted buyers, a histogram of probabilities (log
+Report a score date (default: the latest date in Gold) from Gold: users, predicted buyers, a histogram of probabilities (log
 scale), the decile table (with actual buyers, lift and cumulative gain where the labels table has the date),
 drift against the previous score date in Gold (PSI of the scores and of each Silver feature), top buyers and
 lineage (run, model and sha256, Silver version, Gold version). Writes a self-contained HTML page to
@@ -33,11 +33,11 @@ export async function reportCommand(args: string[]): Promise<number> {
   }, args);
   if (!p) return 0;
   const layout = dataLayout(str(p, 'data-dir'));
-  const scoreDate = date(p, 'date') ?? todayUtc();
-  const report = await scoreReport(str(p, 'gold') ?? layout.goldPredictions, scoreDate, {
+  const report = await scoreReport(str(p, 'gold') ?? layout.goldPredictions, date(p, 'date'), {
     silverTable: str(p, 'silver') ?? layout.silverFeatures,
     labelsTable: str(p, 'labels') ?? layout.silverLabels,
   });
+  const { scoreDate } = report;
   let top: TopBuyerRow[] = [];
   try {
     top = (await readTopBuyers(str(p, 'top-buyers') ?? layout.goldTopBuyers, scoreDate)).rows.slice(0, TOP_SHOWN);

@@ -30,7 +30,8 @@ AWS variables (AWS_REGION, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFIL
   --top-fraction F       top fraction of users (default 0.1)
   --min-probability P    minimum probability of a top buyer (default 0.8)
   --limit N              at most N top buyers
-  --unit-rows N          rows per scoring unit (default ${RUN_DEFAULTS.unitRows})
+  --unit-rows N          rows per scoring unit (default ${RUN_DEFAULTS.unitRows}; a unit is whole Parquet row
+                         groups, so never fewer rows than one row group)
   --max-parallel N       units scored at once (default 8)
   --null-policy P        error | impute | skip (default error)
   --wait                 wait for the result and print it, showing progress on stderr meanwhile (a bar on a

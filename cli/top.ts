@@ -1,6 +1,6 @@
 /** `batch-score top`: print the top buyers of a score date from the Gold `top_buyers` table. */
 import { openTable, scanTable } from '../delta';
-import { SCORE_DATE } from '../pipeline/gold-schemas';
+import { SCORE_DATE, scoreDates } from '../pipeline/gold-schemas';
 import { date, num, parseCommand, positiveInt, str } from './args';
 import { dataLayout } from '../config';
 
@@ -26,7 +26,7 @@ export interface TopBuyerRow {
 /** The top buyers of a date (default the latest), best first. */
 export async function readTopBuyers(table: string, scoreDate?: string): Promise<{ scoreDate: string; version: number; rows: TopBuyerRow[] }> {
   const snapshot = await openTable(table);
-  const dates = [...new Set(snapshot.files().map((f) => f.partitionValues[SCORE_DATE]))].filter((d): d is string => !!d).sort();
+  const dates = scoreDates(snapshot);
   const day = scoreDate ?? dates[dates.length - 1];
   if (!day) throw new Error(`${table} has no top buyers yet`);
   const rows: TopBuyerRow[] = [];

@@ -2,9 +2,14 @@
  * The Gold tables' schemas: `purchase_predictions` (one row per user and score date) and `top_buyers` (the
  * campaign list), both partitioned by `score_date`. These are contracts: Spark, delta-rs and DuckDB users query them.
  */
-import { StructField, StructType } from '../delta';
+import { Snapshot, StructField, StructType } from '../delta';
 
 export const SCORE_DATE = 'score_date';
+
+/** The score dates a Gold table holds (its score_date partitions), oldest first. */
+export function scoreDates(snapshot: Snapshot): string[] {
+  return [...new Set(snapshot.files().map((f) => f.partitionValues[SCORE_DATE]))].filter((d): d is string => !!d).sort();
+}
 
 function field(name: string, type: string, nullable = true): StructField {
   return { name, type, nullable, metadata: {} };

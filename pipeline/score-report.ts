@@ -10,7 +10,7 @@
  */
 import { AddFile, DeltaError, openTable, Snapshot, tableHistory } from '../delta';
 import { reportMemoryFromEnv } from '../config';
-import { SCORE_DATE } from './gold-schemas';
+import { SCORE_DATE, scoreDates } from './gold-schemas';
 import { PipelineError } from './pipeline-error';
 import { DeltaRelation, deltaRelation, duckdbSession } from './delta-duckdb';
 import { Decile, decilesOf } from './report-deciles';
@@ -93,10 +93,20 @@ export interface ReportSources {
 
 const rowsOf = async (s: { con: { runAndReadAll(sql: string): Promise<{ getRowsJS(): unknown[][] }> } }, sql: string) => (await s.con.runAndReadAll(sql)).getRowsJS();
 
-export async function scoreReport(goldTable: string, scoreDate: string, sources: ReportSources): Promise<ScoreReport> {
+/** The report of `scoreDate`, or of the latest date Gold holds when none is given. */
+export async function scoreReport(goldTable: string, scoreDate: string | undefined, sources: ReportSources): Promise<ScoreReport> {
   const snapshot = await openTable(goldTable);
-  const files = snapshot.files({ [SCORE_DATE]: scoreDate });
-  if (files.length === 0) throw new PipelineError('NoGoldData', `Gold table ${goldTable} (version ${snapshot.version}) has no predictions for ${SCORE_DATE}=${scoreDate}`);
+  const dates = scoreDates(snapshot);
+  const day = scoreDate ?? dates[dates.length - 1];
+  const files = day === undefined ? [] : snapshot.files({ [SCORE_DATE]: day });
+  if (files.length === 0) {
+    const held = dates.length === 0 ? 'it holds no predictions yet' : `its dates: ${dates.slice(-5).join(', ')}`;
+    throw new PipelineError('NoGoldData', `Gold table ${goldTable} (version ${snapshot.version}) has no predictions for ${SCORE_DATE}=${day ?? '(any date)'}; ${held}`);
+  }
+  return reportOf(goldTable, snapshot, day!, files, sources);
+}
+
+async function reportOf(goldTable: string, snapshot: Snapshot, scoreDate: string, files: AddFile[], sources: ReportSources): Promise<ScoreReport> {
   const session = await duckdbSession(sources.memoryLimit ?? REPORT_MEMORY);
   try {
     const goldColumns = ['user_id', 'purchase_probability', 'predicted_buyer', 'run_id'];

@@ -104,12 +104,16 @@ describe('the run report\'s numbers, against a pandas/numpy reference', function
     assert.ok(missing.drift.scores!.psi! >= 0);
   });
 
-  it('refuses a date Gold has no predictions for (NoGoldData)', async () => {
+  it('refuses a date Gold has no predictions for (NoGoldData), naming the dates it has; without a date, reports the latest', async () => {
     await assert.rejects(scoreReport(world.gold, '2026-11-30', sources()), (err: Error & { code?: string }) => {
       assert.equal(err.code, 'NoGoldData');
-      assert.equal(err.message, `Gold table ${world.gold} (version ${world.runs[REPORT_DAY].goldVersion}) has no predictions for score_date=2026-11-30`);
+      assert.equal(err.message, `Gold table ${world.gold} (version ${world.runs[REPORT_DAY].goldVersion}) has no predictions for score_date=2026-11-30; its dates: ${PREVIOUS_DAY}, ${REPORT_DAY}`);
       return true;
     });
+    const latest = await scoreReport(world.gold, undefined, sources());
+    const named = await scoreReport(world.gold, REPORT_DAY, sources());
+    assert.equal(latest.scoreDate, REPORT_DAY);
+    assert.deepEqual([latest.users, latest.predictedBuyers, latest.goldVersion], [named.users, named.predictedBuyers, named.goldVersion]);
   });
 });
 
