@@ -1,6 +1,7 @@
 /** How a finished run is shown to a person (run --wait, status, demo; a backfill's dates: backfill --wait, status). */
 import type { BackfillDateResult } from '../workflows/backfill-scores';
 import type { ScoreUsersResult } from '../workflows/score-users';
+import { topCount } from '../pipeline/top-buyers-rule';
 
 export function printRunSummary(r: ScoreUsersResult): void {
   console.log(runSummaryLines(r).join('\n'));
@@ -20,8 +21,19 @@ export function runSummaryLines(r: ScoreUsersResult): string[] {
     `model     ${modelLine(r.model)}`,
     `silver    ${r.silverTable} @ version ${r.silverVersion}`,
     `gold      ${r.goldTable} @ version ${r.goldVersion}${r.goldCommitSkipped ? ' (already committed by this run)' : ''}`,
-    `top       ${r.topBuyersTable} @ version ${r.topBuyersVersion}: ${r.topBuyers.count} top buyers of ${r.topBuyers.scoredUsers}`,
+    `top       ${r.topBuyersTable} @ version ${r.topBuyersVersion}: ${r.topBuyers.count} top buyers of ${r.topBuyers.scoredUsers}${belowFloor(r.topBuyers)}`,
   ];
+}
+
+/**
+ * When min-probability, not the fraction (or limit), set the count: say so, or a short list reads as a bug (the
+ * top 10% of 5,000 users is 500, yet only 2 are listed when only 2 reach 0.8).
+ */
+function belowFloor(top: ScoreUsersResult['topBuyers']): string {
+  if (!top.rule) return '';
+  const wanted = topCount(top.rule, top.scoredUsers);
+  if (top.count >= wanted) return '';
+  return ` (the rule asks for up to ${wanted.toLocaleString('en-US')}: the others are below min-probability ${top.rule.minProbability})`;
 }
 
 /**

@@ -60,7 +60,8 @@ export interface ScoreUsersResult {
   goldCommitSkipped: boolean;
   topBuyersTable: string;
   topBuyersVersion: number;
-  topBuyers: Pick<TopBuyersResult, 'scoredUsers' | 'count' | 'preview'>;
+  /** The selection, and the rule it applied (absent from results of an earlier version). */
+  topBuyers: Pick<TopBuyersResult, 'scoredUsers' | 'count' | 'preview'> & { rule?: TopBuyersRule };
 }
 
 export const progressQuery = defineQuery<ScoreUsersProgress>('progress');
@@ -155,7 +156,7 @@ export async function scoreUsers(given?: ScoreUsersInput | null): Promise<ScoreU
     goldCommitSkipped: gold.skipped,
     topBuyersTable: plan.topBuyersTable,
     topBuyersVersion: top.version,
-    topBuyers: { scoredUsers: top.scoredUsers, count: top.count, preview: top.preview },
+    topBuyers: { scoredUsers: top.scoredUsers, count: top.count, preview: top.preview, rule },
   };
 }
 
