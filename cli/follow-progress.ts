@@ -95,9 +95,9 @@ export function backfillProgressLine(progress: BackfillProgress): string {
 
 /**
  * Ctrl-C while a command waits for a workflow (`run --wait`, `backfill --wait`, `status --watch`): the workflow is
- * the server's and keeps running, so say so and how to follow or stop it, and exit 130. Returns the remover.
+ * the server's and keeps running, so say so and how to follow or stop it, and exit 130.
  */
-export function onCtrlCWhileWaiting(verb: string, workflowId: string): () => void {
+export function onCtrlCWhileWaiting(verb: string, workflowId: string): void {
   const stopWaiting = () => {
     process.stderr.write(
       `\nbatch-score ${verb}: stopped waiting; ${workflowId} keeps running on the server: follow it with ` +
@@ -106,5 +106,4 @@ export function onCtrlCWhileWaiting(verb: string, workflowId: string): () => voi
     process.exit(EXIT.interrupted);
   };
   process.once('SIGINT', stopWaiting);
-  return () => process.off('SIGINT', stopWaiting);
 }

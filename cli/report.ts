@@ -11,10 +11,10 @@ const HELP = `
 Usage: batch-score report [--date YYYY-MM-DD] [--out FILE] [--json] [--data-dir DIR]
                           [--gold T] [--top-buyers T] [--silver T] [--labels T]
 
-Report a score date (default: the latest date in Gold) from Gold: users, predicted buyers, a histogram of probabilities (log
-scale), the decile table (with actual buyers, lift and cumulative gain where the labels table has the date),
-drift against the previous score date in Gold (PSI of the scores and of each Silver feature), top buyers and
-lineage (run, model and sha256, Silver version, Gold version). Writes a self-contained HTML page to
+Report a score date (default: the latest date in Gold) from Gold: users, predicted buyers, a histogram of
+probabilities (log scale), the decile table (with actual buyers, lift and cumulative gain where the labels table
+has the date), drift against the previous score date in Gold (PSI of the scores and of each Silver feature), top
+buyers and lineage (run, model and sha256, Silver version, Gold version). Writes a self-contained HTML page to
 <data>/reports/purchase-propensity-<date>.html (or --out).
   --json           print the same numbers as one JSON object
   --gold T         Gold predictions table (default <data>/gold/purchase_predictions)
