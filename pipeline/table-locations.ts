@@ -54,7 +54,7 @@ function s3TableLocation(given: string, roots: TableRoots): string {
 }
 
 function outside(what: string, roots: TableRoots): BatchScoreError {
-  const extra = roots.allowed.length > 0 ? ` or the allowed roots ${roots.allowed.join(', ')}` : ' (list S3 prefixes runs may use in BATCH_SCORE_ALLOWED_ROOTS)';
+  const extra = roots.allowed.length > 0 ? ` or the allowed roots ${roots.allowed.join(', ')}` : ' (list the other folders or S3 prefixes runs may use in BATCH_SCORE_ALLOWED_ROOTS on the workers)';
   return new BatchScoreError('TableOutsideDataRoot', `${what} is outside the data root ${roots.dataRoot}${extra}`);
 }
 
