@@ -34,7 +34,7 @@ interface Build {
   unitCandidates: typeof import('../pipeline/top-candidates').unitCandidates;
   handOnCandidates: typeof import('../pipeline/top-candidates').handOnCandidates;
   /** The merge the activity uses: columns, or one object per buyer in builds before mergeCandidateColumns. */
-  merge: (req: Parameters<typeof import('../pipeline/top-candidates').mergeCandidates>[0]) => Promise<RankedColumns | RankedUser[]>;
+  merge: (req: Parameters<typeof import('../pipeline/top-candidates').mergeCandidateColumns>[0]) => Promise<RankedColumns | RankedUser[]>;
   candidateFilePath: typeof import('../pipeline/top-candidates').candidateFilePath;
   commitTopBuyers: typeof import('../pipeline/gold-top-buyers').commitTopBuyers;
 }
@@ -119,7 +119,8 @@ async function round(b: Build, scores: Scores, dir: string, runId: string): Prom
   const t2 = now();
   await b.commitTopBuyers({
     topBuyersTable, scoreDate: BENCH_DATE, workflowId: `bench-${runId}`, runId, model: { uri: 'bench', name: 'bench', version: '1', sha256: '0' } as never,
-    buyers, txn: { appId: runId, version: Date.now() }, commitInfo: {},
+    buyers: buyers as never, // columns, or objects for a build before the columns (each build takes its own merge's output)
+    txn: { appId: runId, version: Date.now() }, commitInfo: {},
   });
   const t3 = now();
   const ranked = Array.isArray(buyers) ? buyers : rankedUsers(buyers);

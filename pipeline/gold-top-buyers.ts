@@ -8,7 +8,7 @@ import { CommitResult, ConstantColumn } from '../delta';
 import type { ModelIdentity } from '../registry';
 import { replaceDatePartition, writeStaged } from './gold-predictions';
 import { TOP_BUYERS_TABLE } from './gold-schemas';
-import { RankedColumns, rankedColumns, RankedUser } from './top-k';
+import { RankedColumns } from './top-k';
 
 export interface TopBuyersCommit {
   topBuyersTable: string;
@@ -17,7 +17,7 @@ export interface TopBuyersCommit {
   runId: string;
   model: ModelIdentity;
   /** Best first; columns are written as they are. */
-  buyers: RankedColumns | RankedUser[];
+  buyers: RankedColumns;
   txn: { appId: string; version: number };
   commitInfo: Record<string, unknown>;
 }
@@ -27,7 +27,7 @@ export interface TopBuyersCommit {
  * the same rules as the predictions commit (txn, same-date runs).
  */
 export async function commitTopBuyers(req: TopBuyersCommit): Promise<CommitResult> {
-  const buyers = Array.isArray(req.buyers) ? rankedColumns(req.buyers) : req.buyers;
+  const { buyers } = req;
   const n = buyers.userIds.length;
   const adds = [];
   if (n > 0) {

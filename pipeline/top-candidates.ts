@@ -92,12 +92,10 @@ export interface CandidateMerge {
   candidates: RunCandidates;
 }
 
-/** The run's top buyers, best first: the rule applied to the union of the units' candidates. */
-export async function mergeCandidates(req: CandidateMerge): Promise<RankedUser[]> {
-  return rankedUsers(await mergeCandidateColumns(req));
-}
-
-/** mergeCandidates as columns, what the top_buyers file is written from (no object per buyer). */
+/**
+ * The run's top buyers, best first: the rule applied to the union of the units' candidates, as columns (what the
+ * top_buyers file is written from: no object per buyer).
+ */
 export async function mergeCandidateColumns(req: CandidateMerge): Promise<RankedColumns> {
   const problem = ruleProblem(req.rule);
   if (problem) throw new PipelineError('InvalidInput', problem);

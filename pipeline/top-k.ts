@@ -25,11 +25,6 @@ export function rankedUsers({ userIds, probabilities }: RankedColumns): RankedUs
   return Array.from(probabilities, (probability, i) => ({ userId: userIds[i], probability }));
 }
 
-/** One object per user as ranked columns, in the same order. */
-export function rankedColumns(users: RankedUser[]): RankedColumns {
-  return { userIds: BigInt64Array.from(users, (u) => u.userId), probabilities: Float64Array.from(users, (u) => u.probability) };
-}
-
 /** True when a ranks before b: higher probability first, ties broken by the smaller user_id. */
 export function ranksBefore(aP: number, aId: bigint, bP: number, bId: bigint): boolean {
   return aP > bP || (aP === bP && aId < bId);

@@ -116,7 +116,7 @@ describe('same-date runs: the Gold commits', function () {
 
   it('top_buyers follows the same rule', async function () {
     const commit = (run: Run) => commitTopBuyers({
-      topBuyersTable: top, scoreDate: DAY, workflowId: run.workflowId, runId: run.runId, model: MODEL, buyers: [{ userId: 7n, probability: 0.9 }],
+      topBuyersTable: top, scoreDate: DAY, workflowId: run.workflowId, runId: run.runId, model: MODEL, buyers: { userIds: BigInt64Array.of(7n), probabilities: Float64Array.of(0.9) },
       txn: { appId: run.runId, version: run.start }, commitInfo: {},
     });
     await commit(newer);

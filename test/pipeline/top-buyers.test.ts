@@ -12,8 +12,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { candidatePlan, CandidatePlan, INLINE_CANDIDATES_MAX, INLINE_UNIT_CANDIDATES_MAX, runCandidates, RunCandidates, UnitCandidates } from '../../pipeline/candidate-plan';
-import { candidateFileName, handOnCandidates, mergeCandidates, unitCandidates } from '../../pipeline/top-candidates';
-import { TopK } from '../../pipeline/top-k';
+import { candidateFileName, handOnCandidates, mergeCandidateColumns, unitCandidates } from '../../pipeline/top-candidates';
+import { rankedUsers, TopK } from '../../pipeline/top-k';
 import { topCount, TopBuyersRule } from '../../pipeline/top-buyers-rule';
 import { expectedTopBuyers, Scored } from '../support/reference';
 
@@ -99,7 +99,7 @@ describe('top buyers: ties and limit', function () {
       perUnit.push(u.index === RETRIED_UNIT ? await handOnCandidates(ranked, plan, { ...to, attempt: 2 }) : first);
     }
     const handed = runCandidates(perUnit.map((candidates, unitIndex) => ({ unitIndex, candidates })));
-    const merged = await mergeCandidates({ topBuyersTable, scoreDate: DAY, runId: run, rule, scoredUsers: USERS, candidates: handed });
+    const merged = rankedUsers(await mergeCandidateColumns({ topBuyersTable, scoreDate: DAY, runId: run, rule, scoredUsers: USERS, candidates: handed }));
     return { merged: asScored(merged), handed, perUnit };
   }
 
@@ -202,7 +202,7 @@ describe('top buyers: ties and limit', function () {
     const { handed } = await select('run-lost', units, rule, plan);
     assert.equal(handed.delivery, 'staged');
     const topBuyersTable = path.join(dir, 'top_buyers');
-    const merge = (candidates: RunCandidates) => mergeCandidates({ topBuyersTable, scoreDate: DAY, runId: 'run-lost', rule, scoredUsers: USERS, candidates });
+    const merge = async (candidates: RunCandidates) => rankedUsers(await mergeCandidateColumns({ topBuyersTable, scoreDate: DAY, runId: 'run-lost', rule, scoredUsers: USERS, candidates }));
     if (handed.delivery !== 'staged') return;
     await assert.rejects(merge({ ...handed, rows: handed.rows + 1 }), {
       code: 'StagedFileInvalid',
