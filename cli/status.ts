@@ -58,7 +58,8 @@ export async function statusCommand(args: string[]): Promise<number> {
     const result = done && 'result' in done ? (done.result as ScoreUsersResult | BackfillDateResult[]) : undefined;
     const failure = done && 'failed' in done ? done.failed.failure : undefined;
     // Without a worker on the workflow queue the progress query would hang: say why the run does not move instead.
-    const unpolled = done ? [] : await unpolledQueues(client, description.taskQueue);
+    // (A server that refuses DescribeTaskQueue, e.g. to a narrow API key, leaves the hint out, not the status.)
+    const unpolled = done ? [] : await unpolledQueues(client, description.taskQueue).catch(() => []);
     const progress = done || unpolled.includes(description.taskQueue) ? undefined : await queryProgress(client, handle, type);
     const retrying = done ? undefined : retryingActivities(description.raw.pendingActivities, { workflowId, runId });
 
