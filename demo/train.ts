@@ -4,8 +4,9 @@
  * → metrics on both parts (demo/metrics.ts) → ONNX → the local registry as `purchase_propensity`, alias
  * `champion`, with the metrics in the version record.
  *
- * Trains on about `maxRows` users (default 200,000) picked by a hash of user_id when the snapshot has more, so a
- * 10M-user table trains as fast as a small one on a sample uniform over ids (demo/training-set.ts).
+ * Trains on about `maxRows` users (default 200,000) picked by a hash of user_id when the snapshot has more: the
+ * fit's time and memory stay those of the sample, on a sample uniform over ids; the snapshot is still read once
+ * in full to pick it (demo/training-set.ts).
  * Retraining on the same data gives the same bytes, and the same bytes reuse the existing version: the metrics
  * are in the model's metadata too, so one set of bytes has one set of metrics (docs/decisions/training-metrics.md).
  */

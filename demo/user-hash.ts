@@ -14,8 +14,16 @@ function mix64(x: bigint): bigint {
   return x ^ (x >> 31n);
 }
 
+// mix64(seed) per seed: callers hash every row of a snapshot with one or two seeds.
+const seedMixes = new Map<string, bigint>();
+
 /** mix64(user_id XOR mix64(seed)) / 2^64, on 53 bits. */
 export function userHash(userId: bigint, seed: number | bigint): number {
-  const h = mix64((BigInt.asUintN(64, userId) ^ mix64(BigInt.asUintN(64, BigInt(seed)))) & MASK);
+  let mixed = seedMixes.get(String(seed));
+  if (mixed === undefined) {
+    mixed = mix64(BigInt.asUintN(64, BigInt(seed)));
+    seedMixes.set(String(seed), mixed);
+  }
+  const h = mix64((BigInt.asUintN(64, userId) ^ mixed) & MASK);
   return Number(h >> 11n) / 2 ** 53;
 }
