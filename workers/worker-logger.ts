@@ -11,11 +11,8 @@ import { SCORING_TASK_QUEUE } from '../config';
 const NO_WORKFLOWS = 'No workflows registered, not polling for workflow tasks';
 
 export class WorkerLogger implements Logger {
-  private readonly inner: DefaultLogger;
-
-  constructor(level: LogLevel = 'INFO') {
-    this.inner = new DefaultLogger(level);
-  }
+  /** `inner` receives what passes (default: the SDK's DefaultLogger at `level`). */
+  constructor(level: LogLevel = 'INFO', private readonly inner: Logger = new DefaultLogger(level)) {}
 
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
     if (message === NO_WORKFLOWS && meta?.taskQueue === SCORING_TASK_QUEUE) return;

@@ -8,6 +8,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Logger, LogMetadata } from '@temporalio/worker';
+import { WorkerLogger } from '../../workers/worker-logger';
 import { printed, REPO_ROOT, tempDir, terminate } from '../support/processes';
 import { startLocalServer } from '../support/temporal';
 
@@ -39,5 +41,20 @@ describe('cli: worker log of a scoring-only worker', function () {
     assert.equal(code, 0, all);
     assert.deepEqual(leftBehind, []);
     assert.doesNotMatch(all, /No workflows registered/, all);
+    // The SDK did log its start-up lines for that queue meanwhile (this one comes from the same place, just after).
+    assert.match(all, /No Nexus services registered, not polling for Nexus tasks[^\n]*batch-score-scoring/, all);
+  });
+
+  it('drops only that message on the scoring queue: the same words on the orchestration queue, and other lines, pass', () => {
+    const passed: [string, string, unknown][] = [];
+    const inner = { log: (level: string, message: string, meta?: LogMetadata) => passed.push([level, message, meta?.taskQueue]) } as unknown as Logger;
+    const logger = new WorkerLogger('INFO', inner);
+    logger.warn('No workflows registered, not polling for workflow tasks', { taskQueue: 'batch-score-scoring' });
+    logger.warn('No workflows registered, not polling for workflow tasks', { taskQueue: 'batch-score' });
+    logger.info('Worker state changed', { taskQueue: 'batch-score-scoring' });
+    assert.deepEqual(passed, [
+      ['WARN', 'No workflows registered, not polling for workflow tasks', 'batch-score'],
+      ['INFO', 'Worker state changed', 'batch-score-scoring'],
+    ]);
   });
 });
