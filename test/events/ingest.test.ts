@@ -230,15 +230,18 @@ describe('events: batch-score ingest into Bronze', function () {
     await fs.writeFile(first, `${EVENT_HEADER}\n${GOOD.join('\n')}\n`);
     await batchScore(['ingest', first, '--data-dir', data]);
     const second = path.join(dir, 'c.csv');
-    await fs.writeFile(second, `${EVENT_HEADER}\n${GOOD[1].replace('2019-10-01', '2019-10-09')}\n`);
+    // c.csv has a bad line too: its quarantine file is staged before b.csv.gz fails.
+    await fs.writeFile(second, `${EVENT_HEADER}\n${GOOD[1].replace('2019-10-01', '2019-10-09')}\nnot an event\n`);
     const whole = gzipSync(`${EVENT_HEADER}\n${`${GOOD.join('\n')}\n`.repeat(50)}`);
     await fs.writeFile(broken, whole.subarray(0, whole.length - 20)); // header readable, the stream cut short
     const parquetIn = async (table: string) => (await fs.readdir(table, { recursive: true })).filter((f) => f.endsWith('.parquet')).sort();
     const before = await parquetIn(bronze);
+    const quarantinedBefore = await parquetIn(quarantine).catch(() => []);
     // A budget of one row: c.csv's row is written out as a staged file before b.csv.gz fails.
     const { code, stderr } = await failing(['ingest', second, broken, '--buffer-rows', '1', '--data-dir', data]);
     assert.equal(code, 1);
     assert.deepEqual(await parquetIn(bronze), before, 'the files the failed run staged are removed');
+    assert.deepEqual(await parquetIn(quarantine).catch(() => []), quarantinedBefore, 'its staged quarantine files too');
     assert.match(stderr, new RegExp(`^batch-score ingest: cannot read ${broken} after line \\d+: unexpected end of file`, 'm'));
     const size = (await fs.stat(second)).size;
     const total = size + (await fs.stat(broken)).size;
